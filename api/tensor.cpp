@@ -1,0 +1,25 @@
+#include "strata/tensor.hpp"
+
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+
+Tensor::Tensor(Backend& backend, Shape shape, DType dtype)
+    : shape_(std::move(shape)), dtype_(dtype), backend_(&backend) {
+  storage_ = backend.allocate(bytes());
+}
+
+std::size_t Tensor::bytes() const {
+  return static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
+}
+
+Tensor Tensor::reshaped(const Shape& shape) const {
+  STRATA_CHECK(shape.num_elements() == shape_.num_elements(), ShapeError, "cannot reshape ",
+               shape_.to_string(), " to ", shape.to_string());
+  Tensor out = *this;
+  out.shape_ = shape;
+  return out;
+}
+
+}  // namespace strata

@@ -1,0 +1,46 @@
+#pragma once
+/// Metric base: a running state on the device, read back only when a value is shown.
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "strata/tensor.hpp"
+
+namespace strata {
+
+class Backend;
+
+class Metric {
+ public:
+  virtual ~Metric() = default;
+  /// "SparseCategoricalAccuracy".
+  virtual std::string class_name() const = 0;
+  /// The log key: "accuracy", "mse", or the name given.
+  const std::string& name() const { return name_; }
+  virtual nlohmann::json get_config() const;
+
+  /// Adds a batch to the running state (on y_pred's backend).
+  virtual void update_state(const Tensor& y_true, const Tensor& y_pred) = 0;
+  /// The running value (reads the state back from the device).
+  virtual double result() const = 0;
+  virtual void reset_state() = 0;
+
+  /// Keras's names: "accuracy"/"acc" (kind chosen from the shapes at the first update, as
+  /// Keras's compile does), "binary_accuracy", "categorical_accuracy",
+  /// "sparse_categorical_accuracy", "mse"/"mean_squared_error", "mae"/"mean_absolute_error".
+  static std::shared_ptr<Metric> from_name(std::string_view name);
+  static std::shared_ptr<Metric> from_config(const nlohmann::json& config);
+  static std::vector<std::string> names();
+
+ protected:
+  explicit Metric(std::string name) : name_(std::move(name)) {}
+
+ private:
+  std::string name_;
+};
+
+}  // namespace strata

@@ -1,0 +1,18 @@
+#pragma once
+/// A weight of a layer: its value, its gradient and whether the optimizer trains it.
+
+#include <string>
+
+#include "strata/tensor.hpp"
+
+namespace strata {
+
+struct Variable {
+  std::string name;      ///< "kernel", "bias", "moving_mean" as Keras names them
+  std::string path;      ///< "<layer name>/<name>", unique in a model
+  Tensor value;
+  Tensor grad;           ///< same shape as value; defined only for trainable variables
+  bool trainable = true;
+};
+
+}  // namespace strata

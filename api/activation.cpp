@@ -10,7 +10,7 @@ namespace strata {
 namespace {
 struct NamedActivation {
   std::string_view name;
-  Activation activation;
+  ActivationFunction activation;
 };
 
 // Keras's string names with the parameters its functions default to.
@@ -30,7 +30,7 @@ constexpr std::array kActivations = {
 };
 }  // namespace
 
-Activation Activation::from_name(std::string_view name) {
+ActivationFunction ActivationFunction::from_name(std::string_view name) {
   if (name.empty() || name == "None") return {};
   for (const auto& entry : kActivations)
     if (entry.name == name) return entry.activation;
@@ -40,13 +40,13 @@ Activation Activation::from_name(std::string_view name) {
                                   "'. Valid names are: ", valid));
 }
 
-std::string Activation::name() const {
+std::string ActivationFunction::name() const {
   for (const auto& entry : kActivations)
     if (entry.activation.kind == kind) return std::string(entry.name);
   return "linear";
 }
 
-bool Activation::backward_from_output() const {
+bool ActivationFunction::backward_from_output() const {
   switch (kind) {
     case ActivationKind::Gelu:
     case ActivationKind::Swish:
@@ -59,7 +59,7 @@ bool Activation::backward_from_output() const {
   }
 }
 
-std::vector<std::string> Activation::names() {
+std::vector<std::string> ActivationFunction::names() {
   std::vector<std::string> out;
   for (const auto& entry : kActivations) out.emplace_back(entry.name);
   return out;

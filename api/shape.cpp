@@ -47,6 +47,11 @@ Shape Shape::without_batch() const {
   return Shape(std::vector<std::int64_t>(dims_.begin() + 1, dims_.end()));
 }
 
+Shape Shape::without_last_axis() const {
+  STRATA_CHECK(!dims_.empty(), ShapeError, "a scalar shape has no last axis");
+  return Shape(std::vector<std::int64_t>(dims_.begin(), dims_.end() - 1));
+}
+
 std::string Shape::to_string() const {
   std::ostringstream out;
   out << '(';

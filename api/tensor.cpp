@@ -22,4 +22,9 @@ Tensor Tensor::reshaped(const Shape& shape) const {
   return out;
 }
 
+Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape) {
+  if (!tensor.defined() || tensor.shape() != shape || &tensor.backend() != &backend) tensor = Tensor(backend, shape);
+  return tensor;
+}
+
 }  // namespace strata

@@ -21,13 +21,14 @@ enum class ActivationKind {
   Swish,      ///< x * sigmoid(x) (Keras also calls it "silu")
 };
 
-/// An activation function with its one parameter (used by Elu and LeakyRelu only).
-struct Activation {
+/// An activation function with its one parameter (used by Elu and LeakyRelu only). The layer
+/// that applies one is strata::Activation.
+struct ActivationFunction {
   ActivationKind kind = ActivationKind::Linear;
   float alpha = 0.f;
 
   /// Keras's string names, including None-as-"linear"; throws ValueError listing the valid names.
-  static Activation from_name(std::string_view name);
+  static ActivationFunction from_name(std::string_view name);
   /// The name Keras writes in a config.
   std::string name() const;
   /// True when dx can be computed from the output y alone, so the input need not be kept.
@@ -35,7 +36,7 @@ struct Activation {
   /// Every name `from_name` accepts.
   static std::vector<std::string> names();
 
-  friend bool operator==(const Activation&, const Activation&) = default;
+  friend bool operator==(const ActivationFunction&, const ActivationFunction&) = default;
 };
 
 }  // namespace strata

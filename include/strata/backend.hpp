@@ -111,7 +111,7 @@ class Backend {
 
   // ---- dense -----------------------------------------------------------------------------
   /// y = act(x w + b): x (n, k), w (k, m), b (m) or null, y (n, m). Backends fuse what they can.
-  virtual void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, Activation act,
+  virtual void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                              Tensor& y) = 0;
   /// c = op(a) op(b), op transposing a 2-D operand when asked: (n, k) x (k, m) -> (n, m).
   virtual void matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
@@ -121,10 +121,10 @@ class Backend {
 
   // ---- activations and element-wise ops --------------------------------------------------
   /// y = act(x) element-wise; Softmax works over the last axis.
-  virtual void activation_forward(Activation act, const Tensor& x, Tensor& y) = 0;
+  virtual void activation_forward(ActivationFunction act, const Tensor& x, Tensor& y) = 0;
   /// dx = act'(x) * dy (Softmax: y * (dy - sum(dy * y)) over the last axis). When
   /// act.backward_from_output() the caller may pass an undefined x and the op reads y.
-  virtual void activation_backward(Activation act, const Tensor& x, const Tensor& y,
+  virtual void activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y,
                                    const Tensor& dy, Tensor& dx) = 0;
   /// Inverted dropout: mask[i] = 1 / (1 - rate) where detail::dropout_keeps(seed, i, rate) else 0,
   /// y = x * mask. The mask depends on (seed, i) only, so every backend draws the same one.

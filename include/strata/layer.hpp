@@ -58,6 +58,8 @@ class Layer {
   std::vector<Variable*> trainable_weights();
   std::vector<Variable*> non_trainable_weights();
   std::vector<const Variable*> weights() const;
+  /// Whether the optimizer would update any weight of this layer (allocates nothing).
+  bool has_trainable_weights() const;
   std::int64_t count_params() const;
 
   /// The constructor arguments, under Keras's keys: {"name", "trainable", "dtype", ...}.

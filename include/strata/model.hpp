@@ -31,7 +31,7 @@ struct FitOptions {
   /// Fraction of the samples held out for validation: the last ones, taken before shuffling.
   double validation_split = 0.0;
   /// (x, y) to validate on after each epoch; overrides validation_split.
-  std::optional<std::pair<xt::xarray<float>, xt::xarray<float>>> validation_data;
+  std::optional<std::pair<xt::xarray<float>, xt::xarray<float>>> validation_data = std::nullopt;
   /// Reshuffle the training samples every epoch.
   bool shuffle = true;
   /// Epoch to start from; `epochs` is the index of the last epoch, as in Keras.

@@ -31,6 +31,8 @@ class Shape {
   Shape with_batch(std::int64_t batch) const;
   /// The shape without its first axis.
   Shape without_batch() const;
+  /// The shape without its last axis (a per-sample loss's shape, for instance).
+  Shape without_last_axis() const;
   /// `(None, 28, 28)`, as Keras prints shapes.
   std::string to_string() const;
 

@@ -49,4 +49,8 @@ class Tensor {
   Backend* backend_ = nullptr;
 };
 
+/// Makes `tensor` a tensor of `shape` on `backend`, allocating only when it is not one already:
+/// how buffers that live across steps are kept without allocating in the hot loop.
+Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape);
+
 }  // namespace strata

@@ -1,0 +1,221 @@
+#include "strata/initializers.hpp"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "strata/error.hpp"
+
+namespace strata {
+
+namespace {
+
+nlohmann::json seed_json(const std::optional<std::int64_t>& seed) {
+  return seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
+}
+
+std::optional<std::int64_t> seed_from(const nlohmann::json& config) {
+  if (config.contains("seed") && config["seed"].is_number_integer()) return config["seed"].get<std::int64_t>();
+  return {};
+}
+
+// A seeded Keras initializer draws the same values at every call; an unseeded one draws from
+// strata's global generator, which set_random_seed controls.
+template <class Draw>
+void draw_with(const std::optional<std::int64_t>& seed, std::mt19937_64& global, Draw&& draw) {
+  if (seed) {
+    std::mt19937_64 local(static_cast<std::uint64_t>(*seed));
+    draw(local);
+  } else {
+    draw(global);
+  }
+}
+
+using Factory = std::function<std::shared_ptr<Initializer>(const nlohmann::json& config)>;
+
+struct Registered {
+  std::string snake_name;
+  std::string class_name;
+  Factory make;
+};
+
+const std::vector<Registered>& registry() {
+  using namespace initializers;
+  static const std::vector<Registered> entries = {
+      {"zeros", "Zeros", [](const nlohmann::json&) { return std::make_shared<Zeros>(); }},
+      {"ones", "Ones", [](const nlohmann::json&) { return std::make_shared<Ones>(); }},
+      {"constant", "Constant",
+       [](const nlohmann::json& c) { return std::make_shared<Constant>(c.value("value", 0.f)); }},
+      {"random_uniform", "RandomUniform",
+       [](const nlohmann::json& c) {
+         return std::make_shared<RandomUniform>(c.value("minval", -0.05f), c.value("maxval", 0.05f), seed_from(c));
+       }},
+      {"random_normal", "RandomNormal",
+       [](const nlohmann::json& c) {
+         return std::make_shared<RandomNormal>(c.value("mean", 0.f), c.value("stddev", 0.05f), seed_from(c));
+       }},
+      {"variance_scaling", "VarianceScaling",
+       [](const nlohmann::json& c) {
+         const std::string mode = c.value("mode", "fan_in");
+         const std::string dist = c.value("distribution", "truncated_normal");
+         VarianceScaling::Mode m = mode == "fan_out"   ? VarianceScaling::Mode::FanOut
+                                   : mode == "fan_avg" ? VarianceScaling::Mode::FanAvg
+                                                       : VarianceScaling::Mode::FanIn;
+         STRATA_CHECK(mode == "fan_in" || mode == "fan_out" || mode == "fan_avg", ValueError,
+                      "Invalid `mode` argument: ", mode);
+         VarianceScaling::Distribution d = dist == "uniform" ? VarianceScaling::Distribution::Uniform
+                                           : dist == "untruncated_normal"
+                                               ? VarianceScaling::Distribution::UntruncatedNormal
+                                               : VarianceScaling::Distribution::TruncatedNormal;
+         STRATA_CHECK(dist == "uniform" || dist == "untruncated_normal" || dist == "truncated_normal" ||
+                          dist == "normal",
+                      ValueError, "Invalid `distribution` argument: ", dist);
+         return std::make_shared<VarianceScaling>(c.value("scale", 1.0), m, d, seed_from(c));
+       }},
+      {"glorot_uniform", "GlorotUniform",
+       [](const nlohmann::json& c) { return std::make_shared<GlorotUniform>(seed_from(c)); }},
+      {"glorot_normal", "GlorotNormal",
+       [](const nlohmann::json& c) { return std::make_shared<GlorotNormal>(seed_from(c)); }},
+      {"he_uniform", "HeUniform", [](const nlohmann::json& c) { return std::make_shared<HeUniform>(seed_from(c)); }},
+      {"he_normal", "HeNormal", [](const nlohmann::json& c) { return std::make_shared<HeNormal>(seed_from(c)); }},
+      {"lecun_uniform", "LecunUniform",
+       [](const nlohmann::json& c) { return std::make_shared<LecunUniform>(seed_from(c)); }},
+      {"lecun_normal", "LecunNormal",
+       [](const nlohmann::json& c) { return std::make_shared<LecunNormal>(seed_from(c)); }},
+  };
+  return entries;
+}
+
+}  // namespace
+
+std::pair<double, double> compute_fans(const Shape& shape) {
+  const auto& d = shape.dims();
+  if (d.empty()) return {1.0, 1.0};
+  if (d.size() == 1) return {double(d[0]), double(d[0])};
+  if (d.size() == 2) return {double(d[0]), double(d[1])};
+  // Convolution kernels (..., in, out): every spatial position is a separate fan.
+  double receptive = 1.0;
+  for (std::size_t i = 0; i + 2 < d.size(); ++i) receptive *= double(d[i]);
+  return {double(d[d.size() - 2]) * receptive, double(d.back()) * receptive};
+}
+
+nlohmann::json Initializer::get_config() const { return nlohmann::json::object(); }
+
+std::vector<std::string> Initializer::names() {
+  std::vector<std::string> out;
+  for (const auto& e : registry()) out.push_back(e.snake_name);
+  return out;
+}
+
+std::shared_ptr<Initializer> Initializer::from_name(std::string_view name) {
+  for (const auto& e : registry())
+    if (e.snake_name == name || e.class_name == name) return e.make(nlohmann::json::object());
+  std::string valid;
+  for (const auto& e : registry()) valid += (valid.empty() ? "" : ", ") + e.snake_name;
+  throw ValueError(detail::concat("Unknown initializer: '", name, "'. Valid names are: ", valid));
+}
+
+std::shared_ptr<Initializer> Initializer::from_config(const nlohmann::json& config) {
+  if (config.is_string()) return from_name(config.get<std::string>());
+  STRATA_CHECK(config.is_object() && config.contains("class_name"), ValueError,
+               "an initializer config needs a \"class_name\", received ", config.dump());
+  const std::string class_name = config["class_name"].get<std::string>();
+  const nlohmann::json inner = config.contains("config") ? config["config"] : nlohmann::json::object();
+  for (const auto& e : registry())
+    if (e.class_name == class_name || e.snake_name == class_name) return e.make(inner);
+  return from_name(class_name);  // throws with the list of valid names
+}
+
+namespace initializers {
+
+void Zeros::sample(const Shape&, std::span<float> out, std::mt19937_64&) const {
+  std::fill(out.begin(), out.end(), 0.f);
+}
+
+void Ones::sample(const Shape&, std::span<float> out, std::mt19937_64&) const {
+  std::fill(out.begin(), out.end(), 1.f);
+}
+
+nlohmann::json Constant::get_config() const { return {{"value", value_}}; }
+void Constant::sample(const Shape&, std::span<float> out, std::mt19937_64&) const {
+  std::fill(out.begin(), out.end(), value_);
+}
+
+nlohmann::json RandomUniform::get_config() const {
+  return {{"minval", minval_}, {"maxval", maxval_}, {"seed", seed_json(seed_)}};
+}
+void RandomUniform::sample(const Shape&, std::span<float> out, std::mt19937_64& rng) const {
+  draw_with(seed_, rng, [&](std::mt19937_64& g) {
+    std::uniform_real_distribution<float> dist(minval_, maxval_);
+    for (float& v : out) v = dist(g);
+  });
+}
+
+nlohmann::json RandomNormal::get_config() const {
+  return {{"mean", mean_}, {"stddev", stddev_}, {"seed", seed_json(seed_)}};
+}
+void RandomNormal::sample(const Shape&, std::span<float> out, std::mt19937_64& rng) const {
+  draw_with(seed_, rng, [&](std::mt19937_64& g) {
+    std::normal_distribution<float> dist(mean_, stddev_);
+    for (float& v : out) v = dist(g);
+  });
+}
+
+VarianceScaling::VarianceScaling(double scale, Mode mode, Distribution distribution,
+                                 std::optional<std::int64_t> seed)
+    : scale_(scale), mode_(mode), distribution_(distribution), seed_(seed) {
+  STRATA_CHECK(scale > 0, ValueError, "Argument `scale` must be positive float. Received: scale=", scale);
+}
+
+nlohmann::json VarianceScaling::get_config() const {
+  const char* mode = mode_ == Mode::FanIn ? "fan_in" : mode_ == Mode::FanOut ? "fan_out" : "fan_avg";
+  const char* dist = distribution_ == Distribution::Uniform             ? "uniform"
+                     : distribution_ == Distribution::UntruncatedNormal ? "untruncated_normal"
+                                                                        : "truncated_normal";
+  return {{"scale", scale_}, {"mode", mode}, {"distribution", dist}, {"seed", seed_json(seed_)}};
+}
+
+void VarianceScaling::sample(const Shape& shape, std::span<float> out, std::mt19937_64& rng) const {
+  const auto [fan_in, fan_out] = compute_fans(shape);
+  const double fan = mode_ == Mode::FanIn ? fan_in : mode_ == Mode::FanOut ? fan_out : (fan_in + fan_out) / 2;
+  const double variance = scale_ / std::max(1.0, fan);
+  draw_with(seed_, rng, [&](std::mt19937_64& g) {
+    switch (distribution_) {
+      case Distribution::Uniform: {
+        const double limit = std::sqrt(3.0 * variance);
+        std::uniform_real_distribution<double> dist(-limit, limit);
+        for (float& v : out) v = static_cast<float>(dist(g));
+        break;
+      }
+      case Distribution::UntruncatedNormal: {
+        std::normal_distribution<double> dist(0.0, std::sqrt(variance));
+        for (float& v : out) v = static_cast<float>(dist(g));
+        break;
+      }
+      case Distribution::TruncatedNormal: {
+        // Keras divides by the standard deviation of a unit normal truncated at +-2 so the
+        // truncated draw keeps the intended variance; values beyond 2 stddev are redrawn.
+        const double stddev = std::sqrt(variance) / 0.87962566103423978;
+        std::normal_distribution<double> dist(0.0, 1.0);
+        for (float& v : out) {
+          double z;
+          do z = dist(g);
+          while (std::abs(z) > 2.0);
+          v = static_cast<float>(z * stddev);
+        }
+        break;
+      }
+    }
+  });
+}
+
+nlohmann::json GlorotUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json GlorotNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json HeUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json HeNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json LecunUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json LecunNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
+
+}  // namespace initializers
+}  // namespace strata

@@ -1,0 +1,35 @@
+#pragma once
+/// Activation: applies an activation function, as keras.layers.Activation.
+///
+///   Activation("relu");
+/// Input shape: any. Output shape: the input's.
+
+#include <string>
+
+#include "strata/activation.hpp"
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class Activation : public Layer {
+ public:
+  explicit Activation(const std::string& activation, std::string name = {});
+
+  std::string class_name() const override { return "Activation"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  const ActivationFunction& function() const { return function_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  ActivationFunction function_;
+  Tensor input_;
+  Tensor output_;
+};
+
+}  // namespace layers
+}  // namespace strata

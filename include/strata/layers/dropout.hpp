@@ -1,0 +1,48 @@
+#pragma once
+/// Dropout: in training, zeroes each input element with probability `rate` and scales the rest
+/// by 1 / (1 - rate); in inference, passes the input through. As keras.layers.Dropout.
+///
+///   Dropout(0.2);
+/// Input shape: any. Output shape: the input's.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+struct DropoutOptions {
+  /// Seeds this layer's own generator; without it the layer draws from strata's seeded one.
+  std::optional<std::int64_t> seed = {};
+  std::string name = {};
+};
+
+class Dropout : public Layer {
+ public:
+  explicit Dropout(float rate, DropoutOptions options = {});
+
+  std::string class_name() const override { return "Dropout"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  float rate() const { return rate_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  std::uint64_t next_seed();
+
+  float rate_;
+  DropoutOptions options_;
+  std::optional<std::mt19937_64> own_rng_;
+  Tensor mask_;
+  bool dropped_ = false;  // whether the last training call applied a mask
+};
+
+}  // namespace layers
+}  // namespace strata

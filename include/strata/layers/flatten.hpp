@@ -1,0 +1,30 @@
+#pragma once
+/// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as keras.layers.Flatten. No copy:
+/// the output shares the input's memory.
+
+#include <string>
+
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class Flatten : public Layer {
+ public:
+  explicit Flatten(std::string name = {});
+
+  std::string class_name() const override { return "Flatten"; }
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  Shape input_shape_;
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,35 @@
+#pragma once
+/// Reshape: (batch, ...) -> (batch, *target_shape), as keras.layers.Reshape. One axis of
+/// target_shape may be -1 and is inferred. No copy.
+///
+///   Reshape({7, 112});
+
+#include <string>
+
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class Reshape : public Layer {
+ public:
+  /// `target_shape` excludes the batch axis.
+  explicit Reshape(Shape target_shape, std::string name = {});
+
+  std::string class_name() const override { return "Reshape"; }
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+ protected:
+  void build_weights(const Shape& input_shape) override;
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  Shape target_shape_;
+  Shape input_shape_;
+};
+
+}  // namespace layers
+}  // namespace strata

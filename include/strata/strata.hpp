@@ -1,0 +1,36 @@
+#pragma once
+/// Strata: Keras for C++. The one include a user needs.
+///
+///   #include <strata/strata.hpp>
+///   using namespace strata;
+///   Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")});
+///   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+///   model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
+
+#include "strata/activation.hpp"
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+#include "strata/handle.hpp"
+#include "strata/history.hpp"
+#include "strata/initializers.hpp"
+#include "strata/layer.hpp"
+#include "strata/model.hpp"
+#include "strata/progbar.hpp"
+#include "strata/random.hpp"
+#include "strata/sequential.hpp"
+#include "strata/shape.hpp"
+#include "strata/tensor.hpp"
+#include "strata/tensor_host.hpp"
+
+#include "strata/datasets/fashion_mnist.hpp"
+
+#include "strata/layers/activation.hpp"
+#include "strata/layers/dense.hpp"
+#include "strata/layers/dropout.hpp"
+#include "strata/layers/flatten.hpp"
+#include "strata/layers/input_layer.hpp"
+#include "strata/layers/reshape.hpp"
+
+#include "strata/losses/loss.hpp"
+#include "strata/metrics/metric.hpp"
+#include "strata/optimizers/optimizer.hpp"

@@ -1,0 +1,109 @@
+#include "strata/layers/dense.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/keras_object.hpp"
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+Dense::Dense(std::int64_t units, const std::string& activation, DenseOptions options)
+    : Layer("dense", options.name), units_(units), activation_(ActivationFunction::from_name(activation)),
+      options_(std::move(options)) {
+  STRATA_CHECK(units > 0, ValueError,
+               "Received an invalid value for `units`, expected a positive integer. Received: units=", units);
+  input_spec_.min_ndim = 2;
+}
+
+Shape Dense::compute_output_shape(const Shape& input_shape) const {
+  Shape out = input_shape;
+  out[-1] = units_;
+  return out;
+}
+
+void Dense::build_weights(const Shape& input_shape) {
+  const std::int64_t input_dim = input_shape[-1];
+  STRATA_CHECK(input_dim > 0, ShapeError, "layer \"", name(),
+               "\" needs a known last axis to build, received input shape ", input_shape.to_string());
+  kernel_ = &add_weight("kernel", {input_dim, units_}, *options_.kernel_initializer);
+  if (options_.use_bias) bias_ = &add_weight("bias", {units_}, *options_.bias_initializer);
+  input_spec_.axes = {{-1, input_dim}};
+}
+
+Tensor Dense::forward(const Tensor& x, bool training) {
+  const std::int64_t input_dim = x.shape()[-1];
+  const std::int64_t rows = x.size() / input_dim;
+  const Tensor x2 = x.reshaped({rows, input_dim});
+  Tensor& y = buffer(0, {rows, units_});
+  Backend& b = backend();
+  const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  if (activation_.backward_from_output()) {
+    b.dense_forward(x2, kernel_->value, bias, activation_, y);
+  } else {
+    Tensor& pre = buffer(1, {rows, units_});
+    b.dense_forward(x2, kernel_->value, bias, ActivationFunction{}, pre);
+    b.activation_forward(activation_, pre, y);
+    if (training) pre_ = pre;
+  }
+  if (training) {
+    input_ = x2;
+    output_ = y;
+  }
+  return y.reshaped(compute_output_shape(x.shape()));
+}
+
+Tensor Dense::backward_impl(const Tensor& dy, bool need_input_grad) {
+  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  Backend& b = backend();
+  const std::int64_t rows = input_.shape()[0];
+  const Tensor dy2 = dy.reshaped({rows, units_});
+  Tensor dz = dy2;
+  if (activation_.kind != ActivationKind::Linear) {
+    dz = buffer(2, {rows, units_});
+    b.activation_backward(activation_, pre_, output_, dy2, dz);
+  }
+  if (trainable()) {
+    b.matmul(input_, true, dz, false, kernel_->grad);
+    if (bias_) b.sum_rows(dz, bias_->grad);
+  }
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(3, input_.shape());
+  b.matmul(dz, false, kernel_->value, true, dx);
+  return dx;
+}
+
+nlohmann::json Dense::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["units"] = units_;
+  config["activation"] = activation_.name();
+  config["use_bias"] = options_.use_bias;
+  config["kernel_initializer"] = detail::keras_object("keras.initializers", options_.kernel_initializer->class_name(),
+                                                      options_.kernel_initializer->get_config());
+  config["bias_initializer"] = detail::keras_object("keras.initializers", options_.bias_initializer->class_name(),
+                                                    options_.bias_initializer->get_config());
+  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
+                          "bias_constraint", "quantization_config"})
+    config[key] = nullptr;
+  return config;
+}
+
+std::shared_ptr<Layer> Dense::from_config(const nlohmann::json& config) {
+  DenseOptions options;
+  options.name = config.value("name", "");
+  options.use_bias = config.value("use_bias", true);
+  if (config.contains("kernel_initializer"))
+    options.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
+  if (config.contains("bias_initializer"))
+    options.bias_initializer = Initializer::from_config(config["bias_initializer"]);
+  const std::string activation =
+      config.contains("activation") && config["activation"].is_string() ? config["activation"].get<std::string>()
+                                                                        : "linear";
+  auto layer = std::make_shared<Dense>(config.at("units").get<std::int64_t>(), activation, options);
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,46 @@
+#include "strata/layers/input_layer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+InputLayer::InputLayer(Shape shape, std::string name) : Layer("input_layer", std::move(name)) {
+  std::vector<std::int64_t> dims{kNone};
+  for (auto d : shape.dims()) {
+    STRATA_CHECK(d > 0, ValueError, "Input shape must be positive sizes, received ", shape.to_string());
+    dims.push_back(d);
+  }
+  shape_ = Shape(dims);
+  input_spec_.ndim = shape_.rank();
+  for (std::size_t axis = 1; axis < shape_.rank(); ++axis)
+    input_spec_.axes.emplace_back(static_cast<std::int64_t>(axis), shape_[static_cast<std::int64_t>(axis)]);
+}
+
+nlohmann::json InputLayer::get_config() const {
+  nlohmann::json shape = nlohmann::json::array();
+  for (auto d : shape_.dims()) shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));
+  return {{"batch_shape", shape}, {"dtype", "float32"}, {"sparse", false},
+          {"ragged", false},      {"name", name()},     {"optional", false}};
+}
+
+std::shared_ptr<Layer> InputLayer::from_config(const nlohmann::json& config) {
+  // Keras 2 wrote batch_input_shape; Keras 3 writes batch_shape.
+  const auto& shape_json = config.contains("batch_shape") ? config["batch_shape"] : config.at("batch_input_shape");
+  std::vector<std::int64_t> dims;
+  for (std::size_t i = 1; i < shape_json.size(); ++i) dims.push_back(shape_json[i].get<std::int64_t>());
+  return std::make_shared<InputLayer>(Shape(dims), config.value("name", ""));
+}
+
+Tensor InputLayer::forward(const Tensor& x, bool) { return x; }
+Tensor InputLayer::backward_impl(const Tensor& dy, bool) { return dy; }
+
+InputLayer Input(std::initializer_list<std::int64_t> shape, std::string name) {
+  return InputLayer(Shape(shape), std::move(name));
+}
+InputLayer Input(const Shape& shape, std::string name) { return InputLayer(shape, std::move(name)); }
+
+}  // namespace layers
+}  // namespace strata

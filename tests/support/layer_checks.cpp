@@ -1,0 +1,129 @@
+#include "support/layer_checks.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "strata/backend.hpp"
+
+namespace strata::testing {
+
+std::vector<float> random_values(std::int64_t count, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> dist(-1.f, 1.f);
+  std::vector<float> out(static_cast<std::size_t>(count));
+  for (float& v : out) v = dist(rng);
+  return out;
+}
+
+std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vector<float>& input, bool training) {
+  Backend& backend = current_backend();
+  Tensor x(backend, shape);
+  backend.upload(input.data(), x);
+  const Tensor y = layer.call(x, training);
+  std::vector<float> out(static_cast<std::size_t>(y.size()));
+  backend.download(y, out.data());
+  return out;
+}
+
+namespace {
+
+double weighted_sum(const std::vector<float>& y, const std::vector<float>& r) {
+  double s = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) s += double(y[i]) * r[i];
+  return s;
+}
+
+void compare(const std::vector<float>& analytic, const std::vector<double>& numeric, double tolerance,
+             const std::string& what) {
+  double scale = 1.0;
+  for (double v : numeric) scale = std::max(scale, std::abs(v));
+  for (std::size_t i = 0; i < analytic.size(); ++i) {
+    INFO(what << " element " << i << ": analytic " << analytic[i] << ", numeric " << numeric[i]);
+    REQUIRE(std::abs(analytic[i] - numeric[i]) <= tolerance * scale);
+  }
+}
+
+}  // namespace
+
+void check_gradients(Layer& layer, const Shape& input_shape, double tolerance, float epsilon) {
+  Backend& backend = current_backend();
+  std::vector<float> input = random_values(input_shape.num_elements(), 7);
+  layer.build(input_shape);
+  const std::vector<float> y0 = run_forward(layer, input_shape, input, true);
+  const std::vector<float> r = random_values(static_cast<std::int64_t>(y0.size()), 11);
+
+  // Analytic gradients: one training forward, then backward with dL/dy = r.
+  Tensor x(backend, input_shape);
+  backend.upload(input.data(), x);
+  const Tensor y = layer.call(x, true);
+  Tensor dy(backend, y.shape());
+  backend.upload(r.data(), dy);
+  const Tensor dx = layer.backward(dy, true);
+  REQUIRE(dx.defined());
+  REQUIRE(dx.shape() == input_shape);
+  std::vector<float> dx_host(static_cast<std::size_t>(dx.size()));
+  backend.download(dx, dx_host.data());
+
+  const auto loss_at = [&](const std::vector<float>& in) { return weighted_sum(run_forward(layer, input_shape, in, false), r); };
+
+  std::vector<double> numeric(input.size());
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const float saved = input[i];
+    input[i] = saved + epsilon;
+    const double plus = loss_at(input);
+    input[i] = saved - epsilon;
+    const double minus = loss_at(input);
+    input[i] = saved;
+    numeric[i] = (plus - minus) / (2.0 * epsilon);
+  }
+  compare(dx_host, numeric, tolerance, layer.name() + " dL/dx");
+
+  for (Variable* w : layer.trainable_weights()) {
+    std::vector<float> analytic(static_cast<std::size_t>(w->grad.size()));
+    backend.download(w->grad, analytic.data());
+    std::vector<float> value(static_cast<std::size_t>(w->value.size()));
+    backend.download(w->value, value.data());
+    std::vector<double> num(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const float saved = value[i];
+      value[i] = saved + epsilon;
+      backend.upload(value.data(), w->value);
+      const double plus = loss_at(input);
+      value[i] = saved - epsilon;
+      backend.upload(value.data(), w->value);
+      const double minus = loss_at(input);
+      value[i] = saved;
+      backend.upload(value.data(), w->value);
+      num[i] = (plus - minus) / (2.0 * epsilon);
+    }
+    compare(analytic, num, tolerance, w->path);
+  }
+}
+
+void check_config_round_trip(const std::function<std::shared_ptr<Layer>()>& make, const Shape& input_shape) {
+  Backend& backend = current_backend();
+  auto layer = make();
+  layer->build(input_shape);
+  const Shape batch_shape = input_shape.with_batch(3);
+  const std::vector<float> input = random_values(batch_shape.num_elements(), 3);
+  const std::vector<float> y = run_forward(*layer, batch_shape, input, false);
+  REQUIRE(layer->compute_output_shape(batch_shape).num_elements() == static_cast<std::int64_t>(y.size()));
+
+  const nlohmann::json config = layer->get_config();
+  auto copy = Layer::from_config({{"class_name", layer->class_name()}, {"config", config}});
+  REQUIRE(copy->class_name() == layer->class_name());
+  REQUIRE(copy->get_config() == config);
+
+  copy->build(input_shape);
+  auto from = layer->weights();
+  auto to = copy->weights();
+  REQUIRE(from.size() == to.size());
+  for (std::size_t i = 0; i < from.size(); ++i) {
+    REQUIRE(from[i]->value.shape() == to[i]->value.shape());
+    backend.copy(from[i]->value, to[i]->value);
+  }
+  REQUIRE(run_forward(*copy, batch_shape, input, false) == y);
+}
+
+}  // namespace strata::testing

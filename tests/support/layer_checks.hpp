@@ -1,0 +1,30 @@
+#pragma once
+// The layer checklist (Keras's run_layer_test): every layer test calls these on every backend.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "strata/layer.hpp"
+#include "strata/shape.hpp"
+
+namespace strata::testing {
+
+/// Host values drawn uniformly from [-1, 1) with a fixed seed.
+std::vector<float> random_values(std::int64_t count, std::uint64_t seed);
+
+/// Runs `layer` forward on host `input` of `shape` (training or not) and returns the host output.
+std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vector<float>& input, bool training);
+
+/// Central-difference check of dL/dx and of every trainable weight's gradient for
+/// L = sum(y * r), r fixed random: the analytic gradients from backward() must match the
+/// numeric ones within `tolerance` (relative to the largest gradient magnitude, floored at 1).
+void check_gradients(Layer& layer, const Shape& input_shape, double tolerance = 2e-2, float epsilon = 1e-2f);
+
+/// Builds the layer, checks its output shape against compute_output_shape, that get_config
+/// survives Layer::from_config unchanged, and that the rebuilt layer given the same weights
+/// computes the same outputs.
+void check_config_round_trip(const std::function<std::shared_ptr<Layer>()>& make, const Shape& input_shape);
+
+}  // namespace strata::testing

@@ -69,10 +69,11 @@ struct SGDParams {
 /// lr_t = lr sqrt(1 - beta_2^step) / (1 - beta_1^step); m += (g - m)(1 - beta_1);
 /// v += (g^2 - v)(1 - beta_2); amsgrad: v_hat = max(v_hat, v), used in place of v;
 /// w -= lr_t m / (sqrt(v) + epsilon).
+/// The decay rates are double so 1 - beta rounds as Keras's (1 - 0.999f in float is 0.00099998713).
 struct AdamParams {
   float learning_rate = 0.001f;
-  float beta_1 = 0.9f;
-  float beta_2 = 0.999f;
+  double beta_1 = 0.9;
+  double beta_2 = 0.999;
   float epsilon = 1e-7f;
   bool amsgrad = false;
   std::int64_t step = 1;
@@ -82,7 +83,7 @@ struct AdamParams {
 /// else d = v + eps; inc = lr g / sqrt(d); momentum > 0: m = momentum m + inc, w -= m; else w -= inc.
 struct RMSpropParams {
   float learning_rate = 0.001f;
-  float rho = 0.9f;
+  double rho = 0.9;  // double for the reason AdamParams's betas are
   float momentum = 0.f;
   float epsilon = 1e-7f;
   bool centered = false;

@@ -17,10 +17,10 @@ namespace strata {
 
 /// Keras's arguments shared by every optimizer. At most one of the three clipping options may be set.
 struct OptimizerOptions {
-  std::optional<double> weight_decay;     ///< w -= w * weight_decay * lr before each update
-  std::optional<double> clipnorm;         ///< clip each gradient to this L2 norm
-  std::optional<double> clipvalue;        ///< clip each gradient element to [-v, v]
-  std::optional<double> global_clipnorm;  ///< clip all gradients together to this L2 norm
+  std::optional<double> weight_decay = std::nullopt;     ///< w -= w * weight_decay * lr before each update
+  std::optional<double> clipnorm = std::nullopt;         ///< clip each gradient to this L2 norm
+  std::optional<double> clipvalue = std::nullopt;        ///< clip each gradient element to [-v, v]
+  std::optional<double> global_clipnorm = std::nullopt;  ///< clip all gradients together to this L2 norm
 };
 
 class Optimizer {
@@ -39,6 +39,8 @@ class Optimizer {
 
   /// One training step: creates the slots on first use, then clips the gradients, applies
   /// weight decay and updates every variable from its `grad`.
+  /// Clipping rewrites each `grad` in place (no extra buffer); the gradients are the step's
+  /// scratch. Later calls must pass variables of the same number and shapes, in the same order.
   void apply(const std::vector<Variable*>& variables);
   /// The slot variables (momenta, velocities ...) in Keras's order, for summaries and saving.
   std::vector<const Variable*> variables() const;
@@ -58,10 +60,16 @@ class Optimizer {
   virtual void build_slots(const Variable& variable) = 0;
   /// Updates variables[index] from its (clipped) gradient, iterations() updates already done.
   virtual void update_step(std::size_t index, Variable& variable, float learning_rate) = 0;
-  /// A zero-filled (or `initial`-filled) tensor shaped like `like`, named "<path>_<slot>".
-  Variable& add_slot(const Variable& like, std::string_view slot, float initial = 0.f);
+  /// A zero-filled (or `initial`-filled) tensor shaped like `like`, named "<path>_<slot>"
+  /// ("dense/kernel" -> "dense_kernel_momentum", path "<optimizer name>/dense_kernel_momentum").
+  /// `group` orders variables() as Keras creates its slots: every variable's group-0 slots
+  /// (interleaved per variable, in add order), then every variable's group-1 slots, and so on.
+  Variable& add_slot(const Variable& like, std::string_view slot, float initial = 0.f,
+                     int group = 0);
   /// The slots of variables[index], in the order build_slots added them.
   std::vector<Variable*> slots(std::size_t index);
+  /// slots(index)[k] without building a vector (for update_step, which runs every step).
+  Variable& slot(std::size_t index, std::size_t k);
 
   OptimizerOptions options_;
 
@@ -71,6 +79,12 @@ class Optimizer {
   std::int64_t iterations_ = 0;
   bool built_ = false;
   std::vector<std::vector<std::shared_ptr<Variable>>> slots_;
+  std::vector<std::vector<int>> slot_groups_;  ///< parallel to slots_
+  std::size_t building_ = 0;                   ///< the variable build_slots is creating slots for
+  std::vector<Shape> built_shapes_;            ///< shapes of the variables the slots were built for
+
+  void build(const std::vector<Variable*>& variables);
+  void clip_gradients(const std::vector<Variable*>& variables);
 };
 
 }  // namespace strata

@@ -1,0 +1,47 @@
+#pragma once
+// Helpers the reference backend's op files share. Private to backends/reference/.
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdint>
+#include <span>
+
+#include "strata/tensor.hpp"
+
+namespace strata::backends::reference {
+
+inline std::span<float> values_of(Tensor& t) {
+  assert(t.defined() && t.dtype() == DType::F32);
+  return {t.data<float>(), static_cast<std::size_t>(t.size())};
+}
+
+inline std::span<const float> values_of(const Tensor& t) {
+  assert(t.defined() && t.dtype() == DType::F32);
+  return {t.data<const float>(), static_cast<std::size_t>(t.size())};
+}
+
+/// A tensor seen as rows over its last axis: `rows` samples of `cols` values each.
+struct RowView {
+  std::size_t rows = 0;
+  std::size_t cols = 0;
+};
+
+inline RowView rows_over_last_axis(const Shape& shape) {
+  assert(shape.rank() >= 1);
+  const auto cols = static_cast<std::size_t>(shape[-1]);
+  const auto total = static_cast<std::size_t>(shape.num_elements());
+  return {cols == 0 ? 0 : total / cols, cols};
+}
+
+/// 1 / (1 + exp(-x)) without overflow in exp for large |x|.
+inline double sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  const double e = std::exp(x);
+  return e / (1.0 + e);
+}
+
+/// log(1 + exp(x)) without overflow: max(x, 0) + log1p(exp(-|x|)).
+inline double softplus(double x) { return std::max(x, 0.0) + std::log1p(std::exp(-std::abs(x))); }
+
+}  // namespace strata::backends::reference

@@ -1,0 +1,82 @@
+#include <cblas.h>
+
+#include <vector>
+
+#include "backends/reference/common.hpp"
+#include "backends/reference/reference_backend.hpp"
+
+namespace strata::backends {
+
+namespace {
+
+std::vector<double> to_double(const Tensor& t) {
+  const auto src = reference::values_of(t);
+  return {src.begin(), src.end()};
+}
+
+// The product in double (dgemm over widened copies): the oracle should be closer to the exact
+// result than any f32 backend it judges, so parity tolerances measure their error, not ours.
+std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
+                            std::size_t& n, std::size_t& m) {
+  assert(a.shape().rank() == 2 && b.shape().rank() == 2);
+  const auto a_rows = static_cast<std::size_t>(a.shape()[0]);
+  const auto a_cols = static_cast<std::size_t>(a.shape()[1]);
+  const auto b_rows = static_cast<std::size_t>(b.shape()[0]);
+  const auto b_cols = static_cast<std::size_t>(b.shape()[1]);
+  n = transpose_a ? a_cols : a_rows;
+  const std::size_t k = transpose_a ? a_rows : a_cols;
+  m = transpose_b ? b_rows : b_cols;
+  assert(k == (transpose_b ? b_cols : b_rows));
+
+  std::vector<double> out(n * m, 0.0);
+  if (n == 0 || m == 0 || k == 0) return out;
+  const auto a64 = to_double(a);
+  const auto b64 = to_double(b);
+  // Row-major leading dimensions are the stored column counts, whatever the transposition.
+  cblas_dgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
+              transpose_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(n),
+              static_cast<blasint>(m), static_cast<blasint>(k), 1.0, a64.data(),
+              static_cast<blasint>(a_cols), b64.data(), static_cast<blasint>(b_cols), 0.0,
+              out.data(), static_cast<blasint>(m));
+  return out;
+}
+
+}  // namespace
+
+void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b,
+                                     ActivationFunction act, Tensor& y) {
+  std::size_t n = 0, m = 0;
+  auto z = product(x, false, w, false, n, m);
+  assert(y.size() == static_cast<std::int64_t>(n * m));
+  if (b != nullptr) {
+    const auto bias = reference::values_of(*b);
+    assert(bias.size() == m);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < m; ++j) z[i * m + j] += bias[j];
+  }
+  auto out = reference::values_of(y);
+  for (std::size_t i = 0; i < z.size(); ++i) out[i] = static_cast<float>(z[i]);
+  activation_forward(act, y, y);
+}
+
+void ReferenceBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
+                              Tensor& c) {
+  std::size_t n = 0, m = 0;
+  const auto z = product(a, transpose_a, b, transpose_b, n, m);
+  auto out = reference::values_of(c);
+  assert(out.size() == z.size());
+  for (std::size_t i = 0; i < z.size(); ++i) out[i] = static_cast<float>(z[i]);
+}
+
+void ReferenceBackend::sum_rows(const Tensor& x, Tensor& out) {
+  const auto [rows, cols] = reference::rows_over_last_axis(x.shape());
+  const auto in = reference::values_of(x);
+  auto dst = reference::values_of(out);
+  assert(dst.size() == cols);
+  std::vector<double> acc(cols, 0.0);
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t j = 0; j < cols; ++j) acc[j] += in[i * cols + j];
+  for (std::size_t j = 0; j < cols; ++j) dst[j] = static_cast<float>(acc[j]);
+}
+
+}  // namespace strata::backends

@@ -1,0 +1,55 @@
+#pragma once
+/// Keras's Adam.
+///
+///     optimizers::Adam(1e-3)
+///     optimizers::Adam(1e-3, {.beta_2 = 0.99, .amsgrad = true, .global_clipnorm = 1.0})
+
+#include <optional>
+#include <string>
+
+#include "strata/optimizers/optimizer.hpp"
+
+namespace strata::optimizers {
+
+struct AdamOptions {
+  double beta_1 = 0.9;    ///< decay of the first-moment estimate, in [0, 1)
+  double beta_2 = 0.999;  ///< decay of the second-moment estimate, in [0, 1)
+  double epsilon = 1e-7;  ///< Keras's "epsilon hat", added to sqrt(v)
+  bool amsgrad = false;   ///< divide by the running maximum of v (slot "velocity_hat")
+  // Common to every optimizer (see OptimizerOptions).
+  std::optional<double> weight_decay = std::nullopt;
+  std::optional<double> clipnorm = std::nullopt;
+  std::optional<double> clipvalue = std::nullopt;
+  std::optional<double> global_clipnorm = std::nullopt;
+  std::string name = {};  ///< empty: "adam"
+
+  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+};
+
+/// Slots per variable, in Keras's order: "momentum", "velocity" for every variable, then
+/// "velocity_hat" for every variable when amsgrad.
+class Adam : public Optimizer {
+ public:
+  explicit Adam(double learning_rate = 0.001, const AdamOptions& options = {});
+
+  std::string class_name() const override { return "Adam"; }
+  double beta_1() const { return beta_1_; }
+  double beta_2() const { return beta_2_; }
+  double epsilon() const { return epsilon_; }
+  bool amsgrad() const { return amsgrad_; }
+  nlohmann::json get_config() const override;
+
+ protected:
+  /// For AdamW: the same update under another default name.
+  Adam(double learning_rate, const AdamOptions& options, const char* default_name);
+  void build_slots(const Variable& variable) override;
+  void update_step(std::size_t index, Variable& variable, float learning_rate) override;
+
+ private:
+  double beta_1_;
+  double beta_2_;
+  double epsilon_;
+  bool amsgrad_;
+};
+
+}  // namespace strata::optimizers

@@ -1,0 +1,47 @@
+#pragma once
+/// Keras's SGD: gradient descent with optional (Nesterov) momentum.
+///
+///     optimizers::SGD(0.1)
+///     optimizers::SGD(0.05, {.momentum = 0.9, .nesterov = true, .clipnorm = 1.0})
+
+#include <optional>
+#include <string>
+
+#include "strata/optimizers/optimizer.hpp"
+
+namespace strata::optimizers {
+
+struct SGDOptions {
+  double momentum = 0.0;  ///< in [0, 1]; 0 is plain gradient descent (no slot is created)
+  bool nesterov = false;
+  // Common to every optimizer (see OptimizerOptions).
+  std::optional<double> weight_decay = std::nullopt;
+  std::optional<double> clipnorm = std::nullopt;
+  std::optional<double> clipvalue = std::nullopt;
+  std::optional<double> global_clipnorm = std::nullopt;
+  std::string name = {};  ///< empty: "sgd"
+
+  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+};
+
+/// velocity = momentum * velocity - lr * g; w += velocity (Nesterov: w += momentum * velocity
+/// - lr * g); w -= lr * g when momentum is 0. One slot per variable, "momentum", when momentum != 0.
+class SGD : public Optimizer {
+ public:
+  explicit SGD(double learning_rate = 0.01, const SGDOptions& options = {});
+
+  std::string class_name() const override { return "SGD"; }
+  double momentum() const { return momentum_; }
+  bool nesterov() const { return nesterov_; }
+  nlohmann::json get_config() const override;
+
+ protected:
+  void build_slots(const Variable& variable) override;
+  void update_step(std::size_t index, Variable& variable, float learning_rate) override;
+
+ private:
+  double momentum_;
+  bool nesterov_;
+};
+
+}  // namespace strata::optimizers

@@ -1,0 +1,58 @@
+#pragma once
+// Private to optimizers/: reading Keras optimizer configs, validating hyperparameters, and the
+// factories Optimizer::from_config dispatches to.
+
+#include <cmath>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/error.hpp"
+#include "strata/optimizers/optimizer.hpp"
+
+namespace strata::optimizers::detail {
+
+/// A float as Python's repr() writes it: 0.9, 1.0, 1e-07, inf, nan.
+std::string py_repr(double value);
+/// py_repr for a value, "None" for none.
+std::string py_repr(const std::optional<double>& value);
+
+/// Throws ValueError "Argument `<name>` must be <what>. Received: <name>=<value>" unless `ok`.
+void check_argument(bool ok, std::string_view name, std::string_view what, double value);
+
+/// Reads a Keras optimizer config ("config" of the serialized object): every key read is
+/// marked, and finish() rejects the keys no one read, as Keras's constructors do.
+class ConfigReader {
+ public:
+  ConfigReader(const nlohmann::json& config, std::string class_name);
+
+  double number(const char* key, double fallback);
+  std::optional<double> optional_number(const char* key, std::optional<double> fallback);
+  bool boolean(const char* key, bool fallback);
+  /// The optimizer's name when the config has one, else empty (the class's default).
+  std::string name();
+  /// learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm, and Keras's other base
+  /// keys (which must hold their defaults: Strata has no EMA, loss scaling or accumulation).
+  OptimizerOptions common(double& learning_rate, double default_learning_rate,
+                          std::optional<double> default_weight_decay = std::nullopt);
+  /// Throws ValueError listing the keys nothing read.
+  void finish() const;
+
+ private:
+  const nlohmann::json& at(const char* key);
+  const nlohmann::json& config_;
+  std::string class_name_;
+  std::set<std::string> read_;
+};
+
+std::shared_ptr<Optimizer> make_sgd(ConfigReader& config);
+std::shared_ptr<Optimizer> make_adam(ConfigReader& config);
+std::shared_ptr<Optimizer> make_adamw(ConfigReader& config);
+std::shared_ptr<Optimizer> make_rmsprop(ConfigReader& config);
+std::shared_ptr<Optimizer> make_adagrad(ConfigReader& config);
+
+}  // namespace strata::optimizers::detail

@@ -19,6 +19,10 @@ namespace strata {
 /// weights) and "none" (per-sample values; in training the gradient is that of their mean).
 enum class Reduction { SumOverBatchSize, Sum, Mean, None };
 
+namespace detail {
+class WeightedSum;
+}
+
 class Loss {
  public:
   virtual ~Loss() = default;
@@ -34,6 +38,12 @@ class Loss {
   /// Labels are class indices (SparseCategoricalCrossentropy): y_true has one axis fewer.
   bool sparse_labels() const { return params().kind == LossKind::SparseCategoricalCrossentropy; }
 
+  /// The shape of the per-sample values for these inputs, after Keras's rank rules: y_true (n,)
+  /// against y_pred (n, 1) is expanded (and y_true (n, 1) against y_pred (n,)); sparse labels
+  /// may be (n,) or (n, 1). Throws ShapeError, in Keras's words, when the shapes do not fit.
+  /// compute() needs `values` of this shape (any shape with as many elements will do).
+  Shape values_shape(const Shape& y_true, const Shape& y_pred) const;
+
   /// Keras's `loss(y_true, y_pred)` on host arrays, on the current backend: a 0-d array, or the
   /// per-sample values when the reduction is None.
   xt::xarray<float> operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred) const;
@@ -41,24 +51,36 @@ class Loss {
   /// The training and evaluation path on device tensors. Writes each sample's loss into `values`
   /// (y_pred's shape without the last axis), the gradient of the reduced loss into `grad` when
   /// not null, and adds [reduced loss * samples, samples] to `tracker` (2,), so that
-  /// tracker[0] / tracker[1] is Keras's running loss.
+  /// tracker[0] / tracker[1] is Keras's running loss (samples: y_pred's first axis, the batch
+  /// size fit's loss tracker weights by). With Reduction::None the reduced loss and the gradient
+  /// are those of the mean of the values. Keeps two small buffers for the tracker update between
+  /// calls, so one Loss object must not run compute() on two threads at once.
   void compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad,
                Tensor& tracker) const;
 
-  /// Keras's names and aliases ("mse", "sparse_categorical_crossentropy", "bce", ...).
+  /// Keras's names and aliases ("mse", "sparse_categorical_crossentropy", "bce", ...), and the
+  /// class names ("MeanSquaredError"); throws ValueError listing them for an unknown one.
   static std::shared_ptr<Loss> from_name(std::string_view name);
+  /// Keras's serialized loss {"class_name": ..., "config": {...}} (the "module" and
+  /// "registered_name" keys are optional), or a string name as compile_config stores it.
   static std::shared_ptr<Loss> from_config(const nlohmann::json& config);
   static std::vector<std::string> names();
 
  protected:
-  Loss(std::string name, Reduction reduction) : name_(std::move(name)), reduction_(reduction) {}
+  Loss(std::string name, Reduction reduction);
+  /// Copies the configuration, not the cached buffers.
+  Loss(const Loss& other);
+  Loss& operator=(const Loss& other);
 
  private:
   std::string name_;
   Reduction reduction_;
+  mutable std::shared_ptr<detail::WeightedSum> tracker_sum_;  // compute()'s buffers
 };
 
+/// "sum_over_batch_size", "sum", "mean", "none".
 std::string_view reduction_name(Reduction reduction);
+/// The inverse of reduction_name; throws ValueError in Keras's words for another name.
 Reduction reduction_from_name(std::string_view name);
 
 }  // namespace strata

@@ -21,6 +21,7 @@ class Metric {
   virtual std::string class_name() const = 0;
   /// The log key: "accuracy", "mse", or the name given.
   const std::string& name() const { return name_; }
+  /// {"name", "dtype": "float32"} and the class's own keys, as Keras 3 writes them.
   virtual nlohmann::json get_config() const;
 
   /// Adds a batch to the running state (on y_pred's backend).
@@ -32,7 +33,17 @@ class Metric {
   /// Keras's names: "accuracy"/"acc" (kind chosen from the shapes at the first update, as
   /// Keras's compile does), "binary_accuracy", "categorical_accuracy",
   /// "sparse_categorical_accuracy", "mse"/"mean_squared_error", "mae"/"mean_absolute_error".
+  /// As in Keras's compile, the metric is named by the string given (its log key): "acc" logs
+  /// as "acc", "mse" as "mse". "accuracy"/"acc" match in any case; the rest exactly, and the
+  /// class names ("BinaryAccuracy") are accepted too. Throws ValueError listing the valid names.
+  ///
+  /// The "accuracy" metric picks its class at its first update_state: y_pred's last axis 1 ->
+  /// BinaryAccuracy; else y_true of lower rank than y_pred, or y_true's last axis 1 ->
+  /// SparseCategoricalAccuracy; else CategoricalAccuracy. Until then class_name() is "auto" and
+  /// result() 0.
   static std::shared_ptr<Metric> from_name(std::string_view name);
+  /// Keras's serialized metric {"class_name": ..., "config": {...}} ("module" and
+  /// "registered_name" optional), or a string name as compile_config stores it.
   static std::shared_ptr<Metric> from_config(const nlohmann::json& config);
   static std::vector<std::string> names();
 

@@ -1,0 +1,48 @@
+#pragma once
+/// Mean: the running (unweighted) mean of the values it is given (Keras's keras.metrics.Mean),
+/// the way fit tracks its loss.
+
+#include <memory>
+#include <string>
+
+#include "strata/metrics/metric.hpp"
+
+namespace strata {
+namespace detail {
+class WeightedSum;
+}
+
+namespace metrics {
+
+class Mean : public Metric {
+ public:
+  explicit Mean(std::string name = "mean");
+  /// A copy has the configuration and an empty state.
+  Mean(const Mean& other);
+  Mean& operator=(const Mean& other);
+
+  std::string class_name() const override { return "Mean"; }
+  /// {"name", "dtype": "float32"}.
+  nlohmann::json get_config() const override;
+
+  /// Keras's Mean.update_state(values): each sample (the first axis) counts once, with the mean
+  /// of its elements; a 0-d tensor is one sample.
+  void update_state(const Tensor& values);
+  /// update_state(y_pred): y_true is ignored (may be undefined).
+  void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+  /// total / count, 0 before any sample (Keras's divide_no_nan).
+  double result() const override;
+  void reset_state() override;
+  /// [total, count] on the device; undefined until the first update.
+  const Tensor& state() const { return state_; }
+
+  /// From the "config" of Keras's serialized Mean: {"name", "dtype"}.
+  static std::shared_ptr<Mean> from_config(const nlohmann::json& config);
+
+ private:
+  Tensor state_;
+  std::shared_ptr<detail::WeightedSum> weighted_;
+};
+
+}  // namespace metrics
+}  // namespace strata

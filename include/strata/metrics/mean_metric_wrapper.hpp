@@ -1,0 +1,45 @@
+#pragma once
+/// MeanMetricWrapper: the running mean of a per-sample function of (y_true, y_pred), computed by
+/// the backend's fused metric_update (Keras's keras.metrics.MeanMetricWrapper). The base of
+/// Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanSquaredError and
+/// MeanAbsoluteError.
+///
+/// Shapes follow Keras: y_true (n,) against y_pred (n, 1) is expanded (and the reverse) for the
+/// element-wise kinds; sparse labels may be (n,) or (n, 1). A y_pred of rank 1 is one sample,
+/// except for Accuracy and BinaryAccuracy, which Keras computes element-wise: there each element
+/// is a sample. A y_pred of rank 3 or more counts each position of the middle axes as a sample,
+/// where Keras averages them per sample first: the result is the same while those axes keep
+/// their size from batch to batch.
+
+#include <string>
+
+#include "strata/backend.hpp"
+#include "strata/metrics/metric.hpp"
+
+namespace strata::metrics {
+
+class MeanMetricWrapper : public Metric {
+ public:
+  /// A copy has the configuration and an empty state.
+  MeanMetricWrapper(const MeanMetricWrapper& other);
+  MeanMetricWrapper& operator=(const MeanMetricWrapper& other);
+
+  /// Adds a batch; the state lives on y_pred's backend (the first one it sees).
+  void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+  /// The running mean, 0 before any sample.
+  double result() const override;
+  void reset_state() override;
+  /// [total, count] on the device; undefined until the first update.
+  const Tensor& state() const { return state_; }
+  MetricKind kind() const { return kind_; }
+
+ protected:
+  MeanMetricWrapper(std::string name, MetricKind kind, float threshold = 0.5f);
+
+ private:
+  MetricKind kind_;
+  float threshold_;
+  Tensor state_;
+};
+
+}  // namespace strata::metrics

@@ -1,0 +1,29 @@
+#include "strata/losses/mean_absolute_error.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "losses/loss_config.hpp"
+
+namespace strata::losses {
+
+MeanAbsoluteError::MeanAbsoluteError(Options options) : Loss(std::move(options.name), options.reduction) {
+  detail::check_name(name());
+}
+
+LossParams MeanAbsoluteError::params() const {
+  LossParams p;
+  p.kind = LossKind::MeanAbsoluteError;
+  return p;
+}
+
+std::shared_ptr<MeanAbsoluteError> MeanAbsoluteError::from_config(const nlohmann::json& config) {
+  detail::ConfigReader reader(config, "loss", "MeanAbsoluteError");
+  Options options;
+  options.name = reader.string("name", options.name);
+  options.reduction = detail::read_reduction(reader);
+  reader.dtype();
+  reader.finish();
+  return std::make_shared<MeanAbsoluteError>(std::move(options));
+}
+
+}  // namespace strata::losses

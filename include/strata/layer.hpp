@@ -5,6 +5,7 @@
 /// the input checks, the lazy build and the buffer reuse are the same for every layer.
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -100,7 +101,7 @@ class Layer {
   Shape build_input_shape_;
   Backend* backend_ = nullptr;
   std::vector<std::shared_ptr<Variable>> weights_;
-  std::vector<Tensor> buffers_;
+  std::deque<Tensor> buffers_;  // a deque: growing it keeps references from buffer() valid
 };
 
 /// A unique layer name for `prefix`: "dense", then "dense_1", "dense_2", ... (per process).

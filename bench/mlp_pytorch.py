@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""PyTorch side of the MLP benchmark: Keras's beginner Fashion-MNIST MLP, one epoch.
+
+Model: Flatten, Linear(784, 128), ReLU, Dropout(0.2), Linear(128, 10); CrossEntropyLoss on the
+logits (the torch equivalent of softmax + sparse categorical cross-entropy). Adam, lr 1e-3,
+batch 32, shuffled, 54000 training samples (what Keras's validation_split=0.1 keeps).
+
+Run it as bench/run does: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/mlp_pytorch.py
+Prints one line: `pytorch: X.XXXX s/epoch`.
+"""
+
+import argparse
+import gzip
+import os
+import time
+
+import numpy as np
+import torch
+
+DATA_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[0:4], "big")
+    ndim = magic & 0xFF
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    offset = 4 + 4 * ndim
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
+
+
+def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):
+    model.train()
+    n = x.shape[0]
+    perm = torch.randperm(n, generator=generator)
+    total_loss = torch.zeros(())
+    correct = torch.zeros((), dtype=torch.int64)
+    for start in range(0, n, batch_size):
+        idx = perm[start:start + batch_size]
+        xb = x[idx]
+        yb = y[idx]
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(xb)
+        loss = loss_fn(logits, yb)
+        loss.backward()
+        optimizer.step()
+        # Keras shows running loss and accuracy; keep the same (cheap) bookkeeping.
+        with torch.no_grad():
+            total_loss += loss.detach() * idx.shape[0]
+            correct += (logits.argmax(dim=1) == yb).sum()
+    return float(total_loss) / n, float(correct) / n
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=1, help="timed epochs (mean is printed)")
+    parser.add_argument("--warmup-steps", type=int, default=200)
+    parser.add_argument("--samples", type=int, default=54000)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    x = read_idx(os.path.join(DATA_DIR, "train-images-idx3-ubyte.gz"))[: args.samples]
+    y = read_idx(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))[: args.samples]
+    x = torch.from_numpy(x.astype(np.float32) / 255.0)  # (N, 28, 28), preloaded
+    y = torch.from_numpy(y.astype(np.int64))
+
+    model = torch.nn.Sequential(
+        torch.nn.Flatten(),
+        torch.nn.Linear(784, 128),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.2),
+        torch.nn.Linear(128, 10),
+    )
+    loss_fn = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    generator = torch.Generator().manual_seed(0)
+
+    # Warm-up: a few hundred steps on the same data (allocator, thread pool, first-touch).
+    warm = min(args.warmup_steps * 32, x.shape[0])
+    train_epoch(model, loss_fn, optimizer, x[:warm], y[:warm], 32, generator)
+
+    times = []
+    for _ in range(args.epochs):
+        t0 = time.perf_counter()
+        loss, acc = train_epoch(model, loss_fn, optimizer, x, y, 32, generator)
+        times.append(time.perf_counter() - t0)
+    seconds = sum(times) / len(times)
+    print(f"pytorch: loss {loss:.4f} accuracy {acc:.4f}")
+    print(f"pytorch: {seconds:.4f} s/epoch")
+
+
+if __name__ == "__main__":
+    main()

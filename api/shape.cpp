@@ -1,5 +1,6 @@
 #include "strata/shape.hpp"
 
+#include <ostream>
 #include <sstream>
 
 #include "strata/error.hpp"
@@ -66,5 +67,7 @@ std::string Shape::to_string() const {
   out << ')';
   return out.str();
 }
+
+std::ostream& operator<<(std::ostream& out, const Shape& shape) { return out << shape.to_string(); }
 
 }  // namespace strata

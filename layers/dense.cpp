@@ -49,6 +49,7 @@ Tensor Dense::forward(const Tensor& x, bool training) {
   }
   if (training) {
     input_ = x2;
+    input_shape_ = x.shape();
     output_ = y;
   }
   return y.reshaped(compute_output_shape(x.shape()));
@@ -71,7 +72,7 @@ Tensor Dense::backward_impl(const Tensor& dy, bool need_input_grad) {
   if (!need_input_grad) return {};
   Tensor& dx = buffer(3, input_.shape());
   b.matmul(dz, false, kernel_->value, true, dx);
-  return dx;
+  return dx.reshaped(input_shape_);
 }
 
 nlohmann::json Dense::get_config() const {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -41,5 +42,8 @@ class Shape {
  private:
   std::vector<std::int64_t> dims_;
 };
+
+/// Writes to_string(), so test frameworks and messages print shapes as Keras does.
+std::ostream& operator<<(std::ostream& out, const Shape& shape);
 
 }  // namespace strata

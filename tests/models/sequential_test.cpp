@@ -63,7 +63,7 @@ TEST_CASE("fit learns separable data and returns Keras's History", "[models][fit
   set_backend(GENERATE(from_range(available_backends())));
   set_random_seed(5);
   Sequential model = small_classifier();
-  model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+  model.compile(optimizers::Adam(0.02), "sparse_categorical_crossentropy", {"accuracy"});
   const Blobs data = make_blobs(300, 3, 2);
   const History history = model.fit(data.x, data.y, {.batch_size = 16, .epochs = 8, .verbose = 0, .validation_split = 0.2});
   REQUIRE(history.epoch.size() == 8);

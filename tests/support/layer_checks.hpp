@@ -20,7 +20,7 @@ std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vect
 /// Central-difference check of dL/dx and of every trainable weight's gradient for
 /// L = sum(y * r), r fixed random: the analytic gradients from backward() must match the
 /// numeric ones within `tolerance` (relative to the largest gradient magnitude, floored at 1).
-void check_gradients(Layer& layer, const Shape& input_shape, double tolerance = 2e-2, float epsilon = 1e-2f);
+void check_gradients(Layer& layer, const Shape& input_shape, double tolerance = 2e-2, float epsilon = 2e-3f);
 
 /// Builds the layer, checks its output shape against compute_output_shape, that get_config
 /// survives Layer::from_config unchanged, and that the rebuilt layer given the same weights

@@ -48,6 +48,7 @@ class Dense : public Layer {
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
   Tensor input_;    // the 2-D view of the last training input
+  Shape input_shape_;  // its shape as received
   Tensor pre_;      // x W + b, kept only when the activation's gradient needs it
   Tensor output_;
 };

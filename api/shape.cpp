@@ -1,5 +1,6 @@
 #include "strata/shape.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <sstream>
 
@@ -16,12 +17,17 @@ std::size_t resolve_axis(std::int64_t axis, std::size_t rank) {
 }
 }  // namespace
 
+Shape::Shape(std::span<const std::int64_t> dims) : rank_(dims.size()) {
+  STRATA_CHECK(dims.size() <= kMaxRank, ShapeError, "shapes have at most ", kMaxRank, " axes, received ", dims.size());
+  std::copy(dims.begin(), dims.end(), dims_.begin());
+}
+
 std::int64_t Shape::operator[](std::int64_t axis) const { return dims_[resolve_axis(axis, rank())]; }
 std::int64_t& Shape::operator[](std::int64_t axis) { return dims_[resolve_axis(axis, rank())]; }
 
 std::int64_t Shape::num_elements() const {
   std::int64_t n = 1;
-  for (auto d : dims_) {
+  for (auto d : dims()) {
     STRATA_CHECK(d >= 0, ShapeError, "shape ", to_string(), " has an unknown axis");
     n *= d;
   }
@@ -31,39 +37,39 @@ std::int64_t Shape::num_elements() const {
 std::int64_t Shape::sample_size() const { return without_batch().num_elements(); }
 
 bool Shape::fully_known() const {
-  for (auto d : dims_)
+  for (auto d : dims())
     if (d < 0) return false;
   return true;
 }
 
 Shape Shape::with_batch(std::int64_t batch) const {
-  STRATA_CHECK(!dims_.empty(), ShapeError, "a scalar shape has no batch axis");
+  STRATA_CHECK(rank_ > 0, ShapeError, "a scalar shape has no batch axis");
   Shape out = *this;
   out.dims_[0] = batch;
   return out;
 }
 
 Shape Shape::without_batch() const {
-  STRATA_CHECK(!dims_.empty(), ShapeError, "a scalar shape has no batch axis");
-  return Shape(std::vector<std::int64_t>(dims_.begin() + 1, dims_.end()));
+  STRATA_CHECK(rank_ > 0, ShapeError, "a scalar shape has no batch axis");
+  return Shape(dims().subspan(1));
 }
 
 Shape Shape::without_last_axis() const {
-  STRATA_CHECK(!dims_.empty(), ShapeError, "a scalar shape has no last axis");
-  return Shape(std::vector<std::int64_t>(dims_.begin(), dims_.end() - 1));
+  STRATA_CHECK(rank_ > 0, ShapeError, "a scalar shape has no last axis");
+  return Shape(dims().first(rank_ - 1));
 }
 
 std::string Shape::to_string() const {
   std::ostringstream out;
   out << '(';
-  for (std::size_t i = 0; i < dims_.size(); ++i) {
+  for (std::size_t i = 0; i < rank_; ++i) {
     if (i) out << ", ";
     if (dims_[i] < 0)
       out << "None";
     else
       out << dims_[i];
   }
-  if (dims_.size() == 1) out << ',';  // Python's one-element tuple
+  if (rank_ == 1) out << ',';  // Python's one-element tuple
   out << ')';
   return out.str();
 }

@@ -46,6 +46,8 @@ void Trainer::check_data(const xt::xarray<float>& x, const xt::xarray<float>* y)
                  "'x' sizes: ", samples_in(x), ", 'y' sizes: ", y->dimension() ? samples_in(*y) : 0);
   }
   if (!model_.built()) model_.build(full_shape_of(x).with_batch(kNone));
+  const auto layers = model_.layers();
+  backend_ = layers.empty() ? &current_backend() : &layers.front()->backend();
   const Shape expected = model_.input_shape();
   if (sample_shape_of(x) != expected.without_batch())
     throw ShapeError(detail::concat("Input 0 of layer \"", model_.name(),
@@ -59,7 +61,7 @@ void Trainer::check_data(const xt::xarray<float>& x, const xt::xarray<float>* y)
   if (loss.sparse_labels()) {
     // One class index per sample: the output's shape without its class axis, or with it as 1.
     const Shape labels = output.without_last_axis();
-    std::vector<std::int64_t> column = labels.dims();
+    std::vector<std::int64_t> column = labels.to_vector();
     column.push_back(1);
     const Shape labels_column(column);
     STRATA_CHECK(target == labels.without_batch() || target == labels_column.without_batch(), ShapeError,
@@ -93,46 +95,44 @@ void Trainer::collect_trainable() {
 }
 
 void Trainer::reset_trackers() {
-  Backend& backend = model_.layers().empty() ? current_backend() : model_.layers().front()->backend();
-  reuse_or_allocate(loss_tracker_, backend, Shape{2});
-  backend.fill(loss_tracker_, 0.f);
+  reuse_or_allocate(loss_tracker_, *backend_, Shape{2});
+  backend_->fill(loss_tracker_, 0.f);
   for (auto& metric : model_.metrics_) metric->reset_state();
 }
 
+namespace {
+
+// Uploads `count` rows of `row` floats into `batch`: rows first.. of the contiguous range starting
+// at `begin`, or the rows order[first..] names (gathered into `staging` first).
+void upload_rows(const float* all, std::int64_t row, std::int64_t begin, const std::vector<std::int64_t>& order,
+                 std::int64_t first, std::int64_t count, std::vector<float>& staging, Tensor& batch) {
+  if (order.empty()) {
+    batch.backend().upload(all + (begin + first) * row, batch);
+    return;
+  }
+  staging.resize(static_cast<std::size_t>(count * row));
+  for (std::int64_t i = 0; i < count; ++i)
+    std::memcpy(staging.data() + i * row, all + order[first + i] * row, row * sizeof(float));
+  batch.backend().upload(staging.data(), batch);
+}
+
+}  // namespace
+
 void Trainer::load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first,
                          std::int64_t count, bool with_targets) {
-  Backend& backend = model_.layers().front()->backend();
   const Shape input = model_.input_shape().with_batch(count);
-  reuse_or_allocate(x_batch_, backend, input);
-  const std::int64_t x_row = input.sample_size();
-  const float* x_all = data.x->data();
-  if (order.empty()) {
-    backend.upload(x_all + (data.begin + first) * x_row, x_batch_);
-  } else {
-    x_staging_.resize(static_cast<std::size_t>(count * x_row));
-    for (std::int64_t i = 0; i < count; ++i)
-      std::memcpy(x_staging_.data() + i * x_row, x_all + order[first + i] * x_row, x_row * sizeof(float));
-    backend.upload(x_staging_.data(), x_batch_);
-  }
+  reuse_or_allocate(x_batch_, *backend_, input);
+  upload_rows(data.x->data(), input.sample_size(), data.begin, order, first, count, x_staging_, x_batch_);
   if (!with_targets) return;
 
   Shape target = model_.output_shape().with_batch(count);
   if (model_.loss_->sparse_labels()) target = target.without_last_axis();
-  reuse_or_allocate(y_batch_, backend, target);
-  const std::int64_t y_row = target.sample_size();
-  const float* y_all = data.y->data();
-  if (order.empty()) {
-    backend.upload(y_all + (data.begin + first) * y_row, y_batch_);
-  } else {
-    y_staging_.resize(static_cast<std::size_t>(count * y_row));
-    for (std::int64_t i = 0; i < count; ++i)
-      std::memcpy(y_staging_.data() + i * y_row, y_all + order[first + i] * y_row, y_row * sizeof(float));
-    backend.upload(y_staging_.data(), y_batch_);
-  }
+  reuse_or_allocate(y_batch_, *backend_, target);
+  upload_rows(data.y->data(), target.sample_size(), data.begin, order, first, count, y_staging_, y_batch_);
 }
 
 void Trainer::train_step(std::int64_t epoch, std::int64_t step) {
-  Backend& backend = x_batch_.backend();
+  Backend& backend = *backend_;
   const Tensor y_pred = model_.forward(x_batch_, true);
   const Shape values = y_pred.shape().without_last_axis();
   reuse_or_allocate(loss_values_, backend, values);
@@ -150,7 +150,7 @@ void Trainer::train_step(std::int64_t epoch, std::int64_t step) {
 }
 
 void Trainer::test_step() {
-  Backend& backend = x_batch_.backend();
+  Backend& backend = *backend_;
   const Tensor y_pred = model_.forward(x_batch_, false);
   const Shape values = y_pred.shape().without_last_axis();
   reuse_or_allocate(loss_values_, backend, values);

@@ -2,6 +2,7 @@
 // The trainer behind Model::fit / evaluate / predict: batches host arrays onto the model's
 // backend, runs the step, keeps the loss and metric trackers on the device and reads back only
 // what the logs show. Everything it needs per batch shape is allocated once and reused.
+// Every public entry point runs check_data first, which also settles the backend.
 
 #include <cstdint>
 #include <optional>
@@ -52,6 +53,7 @@ class Trainer {
   Logs run_test_loop(const Samples& data, int batch_size, Progbar* bar);
 
   Model& model_;
+  Backend* backend_ = nullptr;  // the model's, set by check_data
   Tensor x_batch_;
   Tensor y_batch_;
   Tensor loss_values_;

@@ -64,7 +64,7 @@ Tensor Reshape::backward_impl(const Tensor& dy, bool need_input_grad) {
 
 nlohmann::json Reshape::get_config() const {
   nlohmann::json config = Layer::get_config();
-  config["target_shape"] = target_shape_.dims();
+  config["target_shape"] = target_shape_.to_vector();
   return config;
 }
 

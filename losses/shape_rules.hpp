@@ -13,13 +13,13 @@
 namespace strata::detail {
 
 inline Shape expand_last(const Shape& shape) {
-  std::vector<std::int64_t> dims = shape.dims();
+  std::vector<std::int64_t> dims = shape.to_vector();
   dims.push_back(1);
   return Shape(std::move(dims));
 }
 
 inline Shape squeeze_last(const Shape& shape) {
-  std::vector<std::int64_t> dims = shape.dims();
+  std::vector<std::int64_t> dims = shape.to_vector();
   dims.pop_back();
   return Shape(std::move(dims));
 }

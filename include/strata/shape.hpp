@@ -1,9 +1,11 @@
 #pragma once
 /// Shapes. A dimension of -1 stands for Keras's `None` (the batch axis of a symbolic shape).
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -12,17 +14,23 @@ namespace strata {
 /// The unknown size of an axis, printed as `None`.
 inline constexpr std::int64_t kNone = -1;
 
+/// The axes live inline (at most kMaxRank of them), so making and comparing shapes in the
+/// training step never touches the heap.
 class Shape {
  public:
-  Shape() = default;
-  Shape(std::initializer_list<std::int64_t> dims) : dims_(dims) {}
-  explicit Shape(std::vector<std::int64_t> dims) : dims_(std::move(dims)) {}
+  static constexpr std::size_t kMaxRank = 8;
 
-  std::size_t rank() const { return dims_.size(); }
+  Shape() = default;
+  Shape(std::initializer_list<std::int64_t> dims) : Shape(std::span<const std::int64_t>(dims.begin(), dims.size())) {}
+  explicit Shape(const std::vector<std::int64_t>& dims) : Shape(std::span<const std::int64_t>(dims)) {}
+  explicit Shape(std::span<const std::int64_t> dims);
+
+  std::size_t rank() const { return rank_; }
   /// Python-style index: -1 is the last axis.
   std::int64_t operator[](std::int64_t axis) const;
   std::int64_t& operator[](std::int64_t axis);
-  const std::vector<std::int64_t>& dims() const { return dims_; }
+  std::span<const std::int64_t> dims() const { return {dims_.data(), rank_}; }
+  std::vector<std::int64_t> to_vector() const { return {dims_.begin(), dims_.begin() + rank_}; }
   /// Number of elements; requires every axis known.
   std::int64_t num_elements() const;
   /// Elements per sample: the product of every axis but the first.
@@ -37,10 +45,16 @@ class Shape {
   /// `(None, 28, 28)`, as Keras prints shapes.
   std::string to_string() const;
 
-  friend bool operator==(const Shape&, const Shape&) = default;
+  friend bool operator==(const Shape& a, const Shape& b) {
+    if (a.rank_ != b.rank_) return false;
+    for (std::size_t i = 0; i < a.rank_; ++i)
+      if (a.dims_[i] != b.dims_[i]) return false;
+    return true;
+  }
 
  private:
-  std::vector<std::int64_t> dims_;
+  std::array<std::int64_t, kMaxRank> dims_{};
+  std::size_t rank_ = 0;
 };
 
 /// Writes to_string(), so test frameworks and messages print shapes as Keras does.

@@ -147,7 +147,7 @@ TEST_CASE("optimizers follow Keras's trajectories", "[optimizers][golden]") {
   REQUIRE(slots.size() == c["slot_paths"].size());
   for (std::size_t k = 0; k < slots.size(); ++k) {
     CHECK(slots[k]->path == c["slot_paths"][k].get<std::string>());
-    CHECK(slots[k]->value.shape().dims() == c["slot_shapes"][k].get<std::vector<std::int64_t>>());
+    CHECK(slots[k]->value.shape().to_vector() == c["slot_shapes"][k].get<std::vector<std::int64_t>>());
     CHECK_FALSE(slots[k]->trainable);
   }
   // After the run (the learning rate last set included) the config is Keras's, key for key.

@@ -59,6 +59,13 @@ Shape Shape::without_last_axis() const {
   return Shape(dims().first(rank_ - 1));
 }
 
+Shape Shape::with_axis_appended(std::int64_t size) const {
+  STRATA_CHECK(rank_ < kMaxRank, ShapeError, "shapes have at most ", kMaxRank, " axes");
+  Shape out = *this;
+  out.dims_[out.rank_++] = size;
+  return out;
+}
+
 std::string Shape::to_string() const {
   std::ostringstream out;
   out << '(';

@@ -61,9 +61,7 @@ void Trainer::check_data(const xt::xarray<float>& x, const xt::xarray<float>* y)
   if (loss.sparse_labels()) {
     // One class index per sample: the output's shape without its class axis, or with it as 1.
     const Shape labels = output.without_last_axis();
-    std::vector<std::int64_t> column = labels.to_vector();
-    column.push_back(1);
-    const Shape labels_column(column);
+    const Shape labels_column = labels.with_axis_appended(1);
     STRATA_CHECK(target == labels.without_batch() || target == labels_column.without_batch(), ShapeError,
                  "Sparse labels for an output of shape ", output.to_string(),
                  " must hold one class index per sample: expected y of shape ", labels.to_string(), " or ",
@@ -158,13 +156,22 @@ void Trainer::test_step() {
   for (auto& metric : model_.metrics_) metric->update_state(y_batch_, y_pred);
 }
 
-Logs Trainer::read_logs(const std::string& prefix) const {
-  Logs logs;
+void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
+  // Keys already in `logs` are updated in place, so a step reading the same keys again
+  // allocates nothing.
+  const auto set = [&](const std::string& key, double value) {
+    if (prefix.empty()) {
+      if (auto it = logs.find(key); it != logs.end()) {
+        it->second = value;
+        return;
+      }
+    }
+    logs[prefix + key] = value;
+  };
   float tracker[2];
   loss_tracker_.backend().download(loss_tracker_, tracker);
-  logs[prefix + "loss"] = tracker[1] > 0 ? double(tracker[0]) / double(tracker[1]) : 0.0;
-  for (const auto& metric : model_.metrics_) logs[prefix + metric->name()] = metric->result();
-  return logs;
+  set("loss", tracker[1] > 0 ? double(tracker[0]) / double(tracker[1]) : 0.0);
+  for (const auto& metric : model_.metrics_) set(metric->name(), metric->result());
 }
 
 Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
@@ -175,7 +182,7 @@ Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
     const std::int64_t first = step * batch_size;
     load_batch(data, {}, first, std::min<std::int64_t>(batch_size, data.size() - first), true);
     test_step();
-    logs = read_logs();
+    read_logs(logs);
     if (bar) bar->update(step + 1, logs, step + 1 == steps);
   }
   return logs;
@@ -224,13 +231,12 @@ History Trainer::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, con
       load_batch(Samples{&x, &y, 0, n}, order, first, std::min<std::int64_t>(options.batch_size, train.size() - first),
                  true);
       train_step(epoch, step);
-      logs = read_logs();
+      read_logs(logs);
       if (options.verbose == 1) bar.update(step + 1, logs, false);
     }
     if (validation.size() > 0) {
       run_test_loop(validation, options.batch_size, nullptr);
-      const Logs val = read_logs("val_");
-      logs.insert(val.begin(), val.end());
+      read_logs(logs, "val_");
     }
     if (options.verbose) bar.update(steps, logs, true);
     for (const auto& [key, value] : logs) history.history[key].push_back(value);
@@ -276,7 +282,9 @@ Logs Trainer::train_on_batch(const xt::xarray<float>& x, const xt::xarray<float>
   reset_trackers();
   load_batch(Samples{&x, &y, 0, samples_in(x)}, {}, 0, samples_in(x), true);
   train_step(0, 0);
-  return read_logs();
+  Logs logs;
+  read_logs(logs);
+  return logs;
 }
 
 Logs Trainer::test_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y) {
@@ -285,7 +293,9 @@ Logs Trainer::test_on_batch(const xt::xarray<float>& x, const xt::xarray<float>&
   reset_trackers();
   load_batch(Samples{&x, &y, 0, samples_in(x)}, {}, 0, samples_in(x), true);
   test_step();
-  return read_logs();
+  Logs logs;
+  read_logs(logs);
+  return logs;
 }
 
 }  // namespace strata

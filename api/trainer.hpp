@@ -49,7 +49,8 @@ class Trainer {
                   std::int64_t count, bool with_targets);
   void train_step(std::int64_t epoch, std::int64_t step);
   void test_step();
-  Logs read_logs(const std::string& prefix = "") const;
+  // Writes the running loss and metrics into `logs`, keys prefixed ("val_").
+  void read_logs(Logs& logs, const std::string& prefix = "") const;
   Logs run_test_loop(const Samples& data, int batch_size, Progbar* bar);
 
   Model& model_;

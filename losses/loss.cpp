@@ -41,7 +41,7 @@ Resolved resolve(const Shape& y_true, const Shape& y_pred, bool sparse, const st
   detail::squeeze_or_expand_to_same_rank(t, p);
   if (sparse) {
     t = detail::sparse_label_shape(t, p);
-    STRATA_CHECK(t == detail::squeeze_last(p), ShapeError, "Loss \"", name,
+    STRATA_CHECK(t == p.without_last_axis(), ShapeError, "Loss \"", name,
                  "\": Arguments `target` and `output` must have the same shape up until the "
                  "last dimension: target.shape=",
                  t.to_string(), ", output.shape=", p.to_string());
@@ -52,14 +52,14 @@ Resolved resolve(const Shape& y_true, const Shape& y_pred, bool sparse, const st
                  t.to_string(), ", output.shape=", p.to_string());
   }
   Resolved r;
-  r.user_values = detail::squeeze_last(p);
+  r.user_values = p.without_last_axis();
   if (p.rank() == 1) {  // one sample: the op sees it as a batch of one
     p = Shape{1, p[0]};
     t = sparse ? Shape{1} : p;
   }
   r.y_true = t;
   r.y_pred = p;
-  r.values = detail::squeeze_last(p);
+  r.values = p.without_last_axis();
   return r;
 }
 

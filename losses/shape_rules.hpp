@@ -4,25 +4,12 @@
 
 #include <cmath>
 #include <cstdint>
-#include <vector>
 
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/tensor.hpp"
 
 namespace strata::detail {
-
-inline Shape expand_last(const Shape& shape) {
-  std::vector<std::int64_t> dims = shape.to_vector();
-  dims.push_back(1);
-  return Shape(std::move(dims));
-}
-
-inline Shape squeeze_last(const Shape& shape) {
-  std::vector<std::int64_t> dims = shape.to_vector();
-  dims.pop_back();
-  return Shape(std::move(dims));
-}
 
 /// Keras's squeeze_or_expand_to_same_rank (losses/loss.py) on shapes: when the ranks differ by
 /// one and the longer shape ends in 1, the rank-1 shorter one gains a trailing 1, else the longer
@@ -31,14 +18,14 @@ inline void squeeze_or_expand_to_same_rank(Shape& a, Shape& b) {
   if (a.rank() == b.rank()) return;
   if (a.rank() == b.rank() + 1 && a[-1] == 1) {
     if (b.rank() == 1)
-      b = expand_last(b);
+      b = b.with_axis_appended(1);
     else
-      a = squeeze_last(a);
+      a = a.without_last_axis();
   } else if (b.rank() == a.rank() + 1 && b[-1] == 1) {
     if (a.rank() == 1)
-      a = expand_last(a);
+      a = a.with_axis_appended(1);
     else
-      b = squeeze_last(b);
+      b = b.without_last_axis();
   }
 }
 
@@ -46,7 +33,7 @@ inline void squeeze_or_expand_to_same_rank(Shape& a, Shape& b) {
 /// sparse_categorical_* do; the result must equal y_pred's shape without its last axis.
 inline Shape sparse_label_shape(Shape y_true, const Shape& y_pred) {
   if (y_true.rank() == y_pred.rank() && y_true.rank() > 0 && y_true[-1] == 1)
-    y_true = squeeze_last(y_true);
+    y_true = y_true.without_last_axis();
   return y_true;
 }
 

@@ -36,10 +36,10 @@ void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred)
   const bool sparse = kind_ == MetricKind::SparseCategoricalAccuracy;
   if (sparse) {
     t = strata::detail::sparse_label_shape(t, p);
-    STRATA_CHECK(t == strata::detail::squeeze_last(p), ShapeError, "Metric \"", name(),
+    STRATA_CHECK(t == p.without_last_axis(), ShapeError, "Metric \"", name(),
                  "\": y_true must hold one class index per sample of y_pred: expected shape ",
-                 strata::detail::squeeze_last(p).to_string(), " or ",
-                 strata::detail::expand_last(strata::detail::squeeze_last(p)).to_string(),
+                 p.without_last_axis().to_string(), " or ",
+                 p.without_last_axis().with_axis_appended(1).to_string(),
                  ", received y_true.shape=", y_true.shape().to_string(),
                  ", y_pred.shape=", y_pred.shape().to_string());
   } else {

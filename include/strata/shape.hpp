@@ -42,6 +42,8 @@ class Shape {
   Shape without_batch() const;
   /// The shape without its last axis (a per-sample loss's shape, for instance).
   Shape without_last_axis() const;
+  /// The shape with one more axis of `size` at the end.
+  Shape with_axis_appended(std::int64_t size) const;
   /// `(None, 28, 28)`, as Keras prints shapes.
   std::string to_string() const;
 

@@ -1,0 +1,269 @@
+// Dense layers' ops: dense_forward is one oneDNN matmul with the bias and the activation fused
+// as eltwise post-ops (softmax runs as a second, in-place softmax_v2 primitive), or, for a small
+// batch through a large kernel, split over k between threads (see use_split_k); matmul reads
+// transposed operands through strided descriptors, so no transpose is ever copied; sum_rows
+// is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
+
+#include <exception>
+#include <mutex>
+#include <vector>
+
+#include "backends/cpu/cpu_backend.hpp"
+#include "backends/cpu/dnnl_context.hpp"
+#include "backends/cpu/kernels.hpp"
+
+namespace strata::backends {
+
+using namespace cpu;
+using dnnl::memory;
+
+namespace {
+
+enum Slot { kSrc = 0, kWeights = 1, kBias = 2, kDst = 3 };
+
+STRATA_ISA_CLONES
+void sum_rows_kernel(const float* x, Index n, Index m, Index c0, Index c1, float* out) {
+  float* o = out + c0;
+  const Index w = c1 - c0;
+  for (Index c = 0; c < w; ++c) o[c] = 0.f;
+  for (Index r = 0; r < n; ++r) {
+    const float* row = x + r * m + c0;
+#pragma omp simd
+    for (Index c = 0; c < w; ++c) o[c] += row[c];
+  }
+}
+
+// Split-K pays when the batch is small and the kernel large: oneDNN would split the batch rows,
+// so both cores would read (and cache) all of w, and the optimizer's writes to w would then
+// invalidate the other core's copy line by line. Split over k instead, each thread reads only
+// its row_split share of w: the same share the optimizer updates on the same thread.
+bool use_split_k(Index n, Index k, Index m, Index threads) {
+  return threads > 1 && n <= 128 && k >= 64 * threads && n * k * m >= (Index{1} << 20);
+}
+
+// y[r0:r1] = act(sum of the partial products + b) for Relu / LeakyRelu / Linear (others: no act).
+STRATA_ISA_CLONES
+void split_k_epilogue(const float* partial, Index parts, Index nm, const float* bias, Index m,
+                      ActivationKind kind, float alpha, float* y, Index r0, Index r1) {
+  for (Index r = r0; r < r1; ++r) {
+    float* yr = y + r * m;
+#pragma omp simd
+    for (Index j = 0; j < m; ++j) yr[j] = bias ? bias[j] : 0.f;
+    for (Index p = 0; p < parts; ++p) {
+      const float* pr = partial + p * nm + r * m;
+#pragma omp simd
+      for (Index j = 0; j < m; ++j) yr[j] += pr[j];
+    }
+    if (kind == ActivationKind::Relu) {
+#pragma omp simd
+      for (Index j = 0; j < m; ++j) yr[j] = yr[j] > 0.f ? yr[j] : 0.f;
+    } else if (kind == ActivationKind::LeakyRelu) {
+#pragma omp simd
+      for (Index j = 0; j < m; ++j) yr[j] = yr[j] >= 0.f ? yr[j] : alpha * yr[j];
+    }
+  }
+}
+
+}  // namespace
+
+void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b,
+                               ActivationFunction act, Tensor& y, std::int64_t threads) {
+  const Index k = w.shape()[0];
+  const Index m = w.shape()[1];
+  const Index n = x.size() / k;
+  const PrimKey key{{static_cast<Index>(OpId::DenseSplitK), threads, n, k, m}};
+  std::unique_lock lock(ctx_->mutex());
+  CachedOp& op = ctx_->get(key, "dense_forward (split-k matmul::primitive_desc)", [&](CachedOp& op) {
+    // Created inside a parallel region, so that oneDNN makes single-threaded primitives.
+    op.prims.resize(static_cast<std::size_t>(threads));
+    op.args.resize(op.prims.size());
+    op.c_args.resize(op.prims.size());
+    op.thread_slot.resize(2 * op.prims.size());
+    op.thread_stream.resize(op.prims.size());
+    const memory::desc partial_md = plain_md({threads * n, m});
+    op.owned_buffers.push_back(ctx_->owned(partial_md));
+    auto* partial = static_cast<float*>(op.owned_buffers.back().get_data_handle());
+    std::vector<std::exception_ptr> errors(op.prims.size());
+#pragma omp parallel num_threads(static_cast<int>(threads))
+    {
+      const Index t = omp_get_thread_num();
+      const auto st = static_cast<std::size_t>(t);
+      try {
+        const Index k0 = row_split(k, threads, t), k1 = row_split(k, threads, t + 1);
+        const memory::desc src = strided_md({n, k1 - k0}, {k, 1});
+        const memory::desc wts = plain_md({k1 - k0, m});
+        const memory::desc dst = plain_md({n, m});
+        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(),
+                                              ctx_->engine());
+        CachedOp one;
+        one.thread_slot = {ctx_->unbound(src), ctx_->unbound(wts)};
+        ctx_->add(one, pd,
+                  {{DNNL_ARG_SRC, one.thread_slot[0]}, {DNNL_ARG_WEIGHTS, one.thread_slot[1]},
+                   {DNNL_ARG_DST, dnnl::memory(dst, ctx_->engine(), partial + t * n * m)}});
+        op.prims[st] = std::move(one.prims[0]);
+        op.args[st] = std::move(one.args[0]);
+        op.c_args[st] = std::move(one.c_args[0]);
+        op.thread_slot[2 * st] = one.thread_slot[0];
+        op.thread_slot[2 * st + 1] = one.thread_slot[1];
+        op.thread_stream[st] = dnnl::stream(ctx_->engine());
+      } catch (...) {
+        errors[st] = std::current_exception();
+      }
+    }
+    for (auto& e : errors)
+      if (e) std::rethrow_exception(e);
+  });
+
+  const auto* px = static_cast<const float*>(x.raw());
+  const auto* pw = static_cast<const float*>(w.raw());
+  for (Index t = 0; t < threads; ++t) {
+    const auto st = static_cast<std::size_t>(t);
+    op.thread_slot[2 * st].set_data_handle(const_cast<float*>(px + row_split(k, threads, t)));
+    op.thread_slot[2 * st + 1].set_data_handle(const_cast<float*>(pw + row_split(k, threads, t) * m));
+  }
+  const auto* partial = static_cast<const float*>(op.owned_buffers[0].get_data_handle());
+  const float* pb = b ? f32(*b) : nullptr;
+  float* py = f32(y);
+  const bool fused = act.kind == ActivationKind::Relu || act.kind == ActivationKind::LeakyRelu ||
+                     act.kind == ActivationKind::Linear;
+  std::exception_ptr error;
+#pragma omp parallel num_threads(static_cast<int>(threads))
+  {
+    const Index t = omp_get_thread_num();
+    const Index parts = omp_get_num_threads();
+    // A smaller team than planned runs the missing threads' shares too.
+    for (Index s = t; s < threads; s += parts) {
+      try {
+        DnnlContext::run_one(op, static_cast<std::size_t>(s), op.thread_stream[static_cast<std::size_t>(s)]);
+      } catch (...) {
+#pragma omp critical(strata_split_k_error)
+        error = std::current_exception();
+      }
+    }
+#pragma omp barrier
+    split_k_epilogue(partial, threads, n * m, pb, m, fused ? act.kind : ActivationKind::Linear, act.alpha,
+                     py, row_split(n, parts, t), row_split(n, parts, t + 1));
+  }
+  lock.unlock();
+  if (error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const dnnl::error& e) {
+      throw BackendError(detail::concat("oneDNN call failed in dense_forward (split-k matmul::execute): ",
+                                        e.what()));
+    }
+  }
+  if (!fused) activation_forward(act, y, y);
+}
+
+void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
+                               Tensor& y) {
+  const Index k = w.shape()[0];
+  const Index m = w.shape()[1];
+  const Index n = x.size() / k;
+  if (n == 0 || m == 0) return;
+  if (k == 0) {  // an empty product: y = act(b), which oneDNN has no primitive for
+    float* py = f32(y);
+    for (Index r = 0; r < n; ++r)
+      for (Index j = 0; j < m; ++j) py[r * m + j] = b ? f32(*b)[j] : 0.f;
+    activation_forward(act, y, y);
+    return;
+  }
+  if (const Index threads = current_threads(); use_split_k(n, k, m, threads)) {
+    split_k_dense(x, w, b, act, y, threads);
+    return;
+  }
+  const bool softmax = act.kind == ActivationKind::Softmax;
+  const PrimKey key{{static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0,
+                     static_cast<Index>(act.kind), key_bits(act.alpha)}};
+
+  std::lock_guard lock(ctx_->mutex());
+  CachedOp& op = ctx_->get(key, "dense_forward (matmul::primitive_desc)", [&](CachedOp& op) {
+    const memory::desc src = plain_md({n, k});
+    const memory::desc wts = plain_md({k, m});
+    const memory::desc bias = plain_md({1, m});
+    const memory::desc dst = plain_md({n, m});
+    dnnl::primitive_attr attr = DnnlContext::attr();
+    if (!softmax) {
+      dnnl::post_ops po;
+      for (const EltwiseStep& s : eltwise_steps(act)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+      attr.set_post_ops(po);
+    }
+    const dnnl::matmul::desc desc = b ? dnnl::matmul::desc(src, wts, bias, dst)
+                                      : dnnl::matmul::desc(src, wts, dst);
+    const dnnl::matmul::primitive_desc pd(desc, attr, ctx_->engine());
+    op.slot[kSrc] = ctx_->unbound(src);
+    op.slot[kWeights] = ctx_->unbound(wts);
+    op.slot[kBias] = ctx_->unbound(bias);
+    op.slot[kDst] = ctx_->unbound(dst);
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.slot[kSrc]},
+                                         {DNNL_ARG_WEIGHTS, op.slot[kWeights]},
+                                         {DNNL_ARG_DST, op.slot[kDst]}};
+    if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
+    ctx_->add(op, pd, std::move(args));
+    if (softmax) {
+      const dnnl::softmax_v2_forward::desc sd(dnnl::prop_kind::forward_inference,
+                                              dnnl::algorithm::softmax_accurate, dst, dst, 1);
+      const dnnl::softmax_v2_forward::primitive_desc spd(sd, DnnlContext::attr(), ctx_->engine());
+      ctx_->add(op, spd, {{DNNL_ARG_SRC, op.slot[kDst]}, {DNNL_ARG_DST, op.slot[kDst]}});
+    }
+  });
+  op.bind(kSrc, x.raw());
+  op.bind(kWeights, w.raw());
+  if (b) op.bind(kBias, b->raw());
+  op.bind(kDst, y.raw());
+  ctx_->run(op, "dense_forward (matmul::execute)");
+}
+
+void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
+                        Tensor& c) {
+  // Stored shapes (ra, ca) and (rb, cb); a transposed operand is the same memory read with
+  // swapped strides.
+  const Index ra = a.shape()[0], ca = a.shape()[1];
+  const Index rb = b.shape()[0], cb = b.shape()[1];
+  const Index n = transpose_a ? ca : ra;
+  const Index k = transpose_a ? ra : ca;
+  const Index m = transpose_b ? rb : cb;
+  if (n == 0 || m == 0) return;
+  if (k == 0) {
+    fill(c, 0.f);
+    return;
+  }
+  const PrimKey key{{static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb,
+                     transpose_a ? 1 : 0, transpose_b ? 1 : 0}};
+
+  std::lock_guard lock(ctx_->mutex());
+  CachedOp& op = ctx_->get(key, "matmul (matmul::primitive_desc)", [&](CachedOp& op) {
+    const memory::desc src = transpose_a ? strided_md({n, k}, {1, ca}) : plain_md({n, k});
+    const memory::desc wts = transpose_b ? strided_md({k, m}, {1, cb}) : plain_md({k, m});
+    const memory::desc dst = plain_md({n, m});
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(),
+                                          ctx_->engine());
+    op.slot[kSrc] = ctx_->unbound(src);
+    op.slot[kWeights] = ctx_->unbound(wts);
+    op.slot[kDst] = ctx_->unbound(dst);
+    ctx_->add(op, pd,
+              {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]},
+               {DNNL_ARG_DST, op.slot[kDst]}});
+  });
+  op.bind(kSrc, a.raw());
+  op.bind(kWeights, b.raw());
+  op.bind(kDst, c.raw());
+  ctx_->run(op, "matmul (matmul::execute)");
+}
+
+void CpuBackend::sum_rows(const Tensor& x, Tensor& out) {
+  const Index m = out.size();
+  const Index n = m > 0 ? x.size() / m : 0;
+  const float* px = f32(x);
+  float* po = f32(out);
+  // Split the columns between threads (each sums its own columns over every row, in the same
+  // order as a serial pass) when there are enough of both.
+  if (n * m < kSerialCheap || m < 256) {
+    sum_rows_kernel(px, n, m, 0, m, po);
+    return;
+  }
+  parallel_range(m, 0, [&](Index c0, Index c1) { sum_rows_kernel(px, n, m, c0, c1, po); });
+}
+
+}  // namespace strata::backends

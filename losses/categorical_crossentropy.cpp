@@ -15,32 +15,15 @@ CategoricalCrossentropy::CategoricalCrossentropy(Options options)
 }
 
 nlohmann::json CategoricalCrossentropy::get_config() const {
-  nlohmann::json config = Loss::get_config();
-  config["from_logits"] = from_logits_;
-  config["label_smoothing"] = label_smoothing_;
-  config["axis"] = -1;
-  return config;
+  return detail::crossentropy_config(Loss::get_config(), from_logits_, label_smoothing_);
 }
 
 LossParams CategoricalCrossentropy::params() const {
-  LossParams p;
-  p.kind = LossKind::CategoricalCrossentropy;
-  p.from_logits = from_logits_;
-  p.label_smoothing = static_cast<float>(label_smoothing_);
-  return p;
+  return detail::crossentropy_params(LossKind::CategoricalCrossentropy, from_logits_, label_smoothing_);
 }
 
 std::shared_ptr<CategoricalCrossentropy> CategoricalCrossentropy::from_config(const nlohmann::json& config) {
-  detail::ConfigReader reader(config, "loss", "CategoricalCrossentropy");
-  Options options;
-  options.name = reader.string("name", options.name);
-  options.reduction = detail::read_reduction(reader);
-  options.from_logits = reader.boolean("from_logits", options.from_logits);
-  options.label_smoothing = reader.number("label_smoothing", options.label_smoothing);
-  reader.axis();
-  reader.dtype();
-  reader.finish();
-  return std::make_shared<CategoricalCrossentropy>(std::move(options));
+  return std::make_shared<CategoricalCrossentropy>(detail::read_crossentropy_options<Options>(config, "CategoricalCrossentropy"));
 }
 
 }  // namespace strata::losses

@@ -36,4 +36,47 @@ inline void check_label_smoothing(double s) {
                strata::detail::py_float(s));
 }
 
+/// Reads the keys of a loss with no options of its own (MeanSquaredError, MeanAbsoluteError).
+template <class Options>
+Options read_plain_options(const nlohmann::json& config, const char* class_name) {
+  ConfigReader reader(config, "loss", class_name);
+  Options options;
+  options.name = reader.string("name", options.name);
+  options.reduction = read_reduction(reader);
+  reader.dtype();
+  reader.finish();
+  return options;
+}
+
+/// Reads the keys BinaryCrossentropy and CategoricalCrossentropy share.
+template <class Options>
+Options read_crossentropy_options(const nlohmann::json& config, const char* class_name) {
+  ConfigReader reader(config, "loss", class_name);
+  Options options;
+  options.name = reader.string("name", options.name);
+  options.reduction = read_reduction(reader);
+  options.from_logits = reader.boolean("from_logits", options.from_logits);
+  options.label_smoothing = reader.number("label_smoothing", options.label_smoothing);
+  reader.axis();
+  reader.dtype();
+  reader.finish();
+  return options;
+}
+
+/// The config and fused-op parameters of a crossentropy with label smoothing.
+inline nlohmann::json crossentropy_config(nlohmann::json config, bool from_logits, double label_smoothing) {
+  config["from_logits"] = from_logits;
+  config["label_smoothing"] = label_smoothing;
+  config["axis"] = -1;
+  return config;
+}
+
+inline LossParams crossentropy_params(LossKind kind, bool from_logits, double label_smoothing) {
+  LossParams p;
+  p.kind = kind;
+  p.from_logits = from_logits;
+  p.label_smoothing = static_cast<float>(label_smoothing);
+  return p;
+}
+
 }  // namespace strata::losses::detail

@@ -17,13 +17,7 @@ LossParams MeanAbsoluteError::params() const {
 }
 
 std::shared_ptr<MeanAbsoluteError> MeanAbsoluteError::from_config(const nlohmann::json& config) {
-  detail::ConfigReader reader(config, "loss", "MeanAbsoluteError");
-  Options options;
-  options.name = reader.string("name", options.name);
-  options.reduction = detail::read_reduction(reader);
-  reader.dtype();
-  reader.finish();
-  return std::make_shared<MeanAbsoluteError>(std::move(options));
+  return std::make_shared<MeanAbsoluteError>(detail::read_plain_options<Options>(config, "MeanAbsoluteError"));
 }
 
 }  // namespace strata::losses

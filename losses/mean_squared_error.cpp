@@ -17,13 +17,7 @@ LossParams MeanSquaredError::params() const {
 }
 
 std::shared_ptr<MeanSquaredError> MeanSquaredError::from_config(const nlohmann::json& config) {
-  detail::ConfigReader reader(config, "loss", "MeanSquaredError");
-  Options options;
-  options.name = reader.string("name", options.name);
-  options.reduction = detail::read_reduction(reader);
-  reader.dtype();
-  reader.finish();
-  return std::make_shared<MeanSquaredError>(std::move(options));
+  return std::make_shared<MeanSquaredError>(detail::read_plain_options<Options>(config, "MeanSquaredError"));
 }
 
 }  // namespace strata::losses

@@ -42,13 +42,7 @@ nlohmann::json Adagrad::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_adagrad(ConfigReader& config) {
   AdagradOptions o;
-  double learning_rate = 0;
-  const OptimizerOptions common = config.common(learning_rate, 0.001);
-  o.weight_decay = common.weight_decay;
-  o.clipnorm = common.clipnorm;
-  o.clipvalue = common.clipvalue;
-  o.global_clipnorm = common.global_clipnorm;
-  o.name = config.name();
+  const double learning_rate = config.read_common(o, 0.001);
   o.initial_accumulator_value =
       config.number("initial_accumulator_value", o.initial_accumulator_value);
   o.epsilon = config.number("epsilon", o.epsilon);

@@ -56,17 +56,8 @@ nlohmann::json Adam::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_adam(ConfigReader& config) {
   AdamOptions o;
-  double learning_rate = 0;
-  const OptimizerOptions common = config.common(learning_rate, 0.001);
-  o.weight_decay = common.weight_decay;
-  o.clipnorm = common.clipnorm;
-  o.clipvalue = common.clipvalue;
-  o.global_clipnorm = common.global_clipnorm;
-  o.name = config.name();
-  o.beta_1 = config.number("beta_1", o.beta_1);
-  o.beta_2 = config.number("beta_2", o.beta_2);
-  o.epsilon = config.number("epsilon", o.epsilon);
-  o.amsgrad = config.boolean("amsgrad", o.amsgrad);
+  const double learning_rate = config.read_common(o, 0.001);
+  read_adam_keys(config, o);
   return std::make_shared<Adam>(learning_rate, o);
 }
 }  // namespace detail

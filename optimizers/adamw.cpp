@@ -22,17 +22,8 @@ AdamW::AdamW(double learning_rate, const AdamWOptions& options)
 namespace detail {
 std::shared_ptr<Optimizer> make_adamw(ConfigReader& config) {
   AdamWOptions o;
-  double learning_rate = 0;
-  const OptimizerOptions common = config.common(learning_rate, 0.001, o.weight_decay);
-  o.weight_decay = common.weight_decay;
-  o.clipnorm = common.clipnorm;
-  o.clipvalue = common.clipvalue;
-  o.global_clipnorm = common.global_clipnorm;
-  o.name = config.name();
-  o.beta_1 = config.number("beta_1", o.beta_1);
-  o.beta_2 = config.number("beta_2", o.beta_2);
-  o.epsilon = config.number("epsilon", o.epsilon);
-  o.amsgrad = config.boolean("amsgrad", o.amsgrad);
+  const double learning_rate = config.read_common(o, 0.001, o.weight_decay);
+  read_adam_keys(config, o);
   return std::make_shared<AdamW>(learning_rate, o);
 }
 }  // namespace detail

@@ -39,6 +39,20 @@ class ConfigReader {
   /// keys (which must hold their defaults: Strata has no EMA, loss scaling or accumulation).
   OptimizerOptions common(double& learning_rate, double default_learning_rate,
                           std::optional<double> default_weight_decay = std::nullopt);
+  /// Fills the fields every options struct shares (name, weight decay, clipping) from the
+  /// config and returns the learning rate.
+  template <class Options>
+  double read_common(Options& options, double default_learning_rate,
+                     std::optional<double> default_weight_decay = std::nullopt) {
+    double learning_rate = 0;
+    const OptimizerOptions base = common(learning_rate, default_learning_rate, default_weight_decay);
+    options.weight_decay = base.weight_decay;
+    options.clipnorm = base.clipnorm;
+    options.clipvalue = base.clipvalue;
+    options.global_clipnorm = base.global_clipnorm;
+    options.name = name();
+    return learning_rate;
+  }
   /// Throws ValueError listing the keys nothing read.
   void finish() const;
 
@@ -48,6 +62,15 @@ class ConfigReader {
   std::string class_name_;
   std::set<std::string> read_;
 };
+
+/// Reads Adam's own keys, shared by AdamW.
+template <class Options>
+void read_adam_keys(ConfigReader& config, Options& options) {
+  options.beta_1 = config.number("beta_1", options.beta_1);
+  options.beta_2 = config.number("beta_2", options.beta_2);
+  options.epsilon = config.number("epsilon", options.epsilon);
+  options.amsgrad = config.boolean("amsgrad", options.amsgrad);
+}
 
 std::shared_ptr<Optimizer> make_sgd(ConfigReader& config);
 std::shared_ptr<Optimizer> make_adam(ConfigReader& config);

@@ -55,13 +55,7 @@ nlohmann::json RMSprop::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_rmsprop(ConfigReader& config) {
   RMSpropOptions o;
-  double learning_rate = 0;
-  const OptimizerOptions common = config.common(learning_rate, 0.001);
-  o.weight_decay = common.weight_decay;
-  o.clipnorm = common.clipnorm;
-  o.clipvalue = common.clipvalue;
-  o.global_clipnorm = common.global_clipnorm;
-  o.name = config.name();
+  const double learning_rate = config.read_common(o, 0.001);
   o.rho = config.number("rho", o.rho);
   o.momentum = config.number("momentum", o.momentum);
   o.epsilon = config.number("epsilon", o.epsilon);

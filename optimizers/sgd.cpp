@@ -41,13 +41,7 @@ nlohmann::json SGD::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_sgd(ConfigReader& config) {
   SGDOptions o;
-  double learning_rate = 0;
-  const OptimizerOptions common = config.common(learning_rate, 0.01);
-  o.weight_decay = common.weight_decay;
-  o.clipnorm = common.clipnorm;
-  o.clipvalue = common.clipvalue;
-  o.global_clipnorm = common.global_clipnorm;
-  o.name = config.name();
+  const double learning_rate = config.read_common(o, 0.01);
   o.momentum = config.number("momentum", o.momentum);
   o.nesterov = config.boolean("nesterov", o.nesterov);
   return std::make_shared<SGD>(learning_rate, o);

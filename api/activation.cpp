@@ -54,6 +54,9 @@ bool ActivationFunction::backward_from_output() const {
     // LeakyRelu reads the sign of y, which matches that of x for a positive slope.
     case ActivationKind::LeakyRelu:
       return alpha > 0.f;
+    // A shifted threshold or a negative slope makes y ambiguous about which piece x was on.
+    case ActivationKind::Relu:
+      return threshold == 0.f && alpha >= 0.f;
     default:
       return true;
   }

@@ -20,8 +20,13 @@ double forward_one(const ActivationFunction& act, double x) {
   switch (act.kind) {
     case ActivationKind::Linear:
       return x;
+    // Keras's ReLU layer, piece by piece as activation.hpp writes it (plain relu is max_value
+    // inf, threshold 0, alpha 0).
     case ActivationKind::Relu:
-      return x > 0 ? x : 0.0;
+      if (x >= act.max_value) return act.max_value;
+      if (x >= act.threshold) return x;
+      // + 0.0 turns alpha = 0's -0.0 into the +0 Keras and oneDNN return.
+      return act.alpha * (x - act.threshold) + 0.0;
     case ActivationKind::Sigmoid:
       return sigmoid(x);
     case ActivationKind::Tanh:
@@ -53,8 +58,11 @@ double derivative_from_output(const ActivationFunction& act, double y) {
       return 1.0;
     // Keras (TF) takes the derivative at the kink x = 0 from the left: 0 for relu, alpha for
     // leaky_relu and elu. y > 0 exactly when x > 0, so the output tells the side.
+    // Relu comes here only with threshold 0 and alpha >= 0: y >= max_value exactly on the
+    // clipped piece, y > 0 exactly on the identity piece, and the kink x = 0 gets the left slope.
     case ActivationKind::Relu:
-      return y > 0 ? 1.0 : 0.0;
+      if (y >= act.max_value) return 0.0;
+      return y > 0 ? 1.0 : act.alpha;
     case ActivationKind::LeakyRelu:
       return y > 0 ? 1.0 : act.alpha;
     case ActivationKind::Sigmoid:
@@ -89,6 +97,12 @@ double derivative_from_input(const ActivationFunction& act, double x) {
       const double s = sigmoid(x);
       return s * (1.0 + x * (1.0 - s));
     }
+    // Reached for Relu with a threshold or a negative slope. The slope at a kink is the one
+    // from below at the threshold (alpha, as relu's 0 at x = 0) and 0 from max_value on,
+    // matching what the from-output formula gives where both apply.
+    case ActivationKind::Relu:
+      if (x >= act.max_value) return 0.0;
+      return x > act.threshold ? 1.0 : act.alpha;
     // Only reached for LeakyRelu with a slope <= 0, where the sign of y no longer tells x's.
     case ActivationKind::LeakyRelu:
       return x > 0 ? 1.0 : act.alpha;

@@ -1,6 +1,7 @@
 #pragma once
 /// Element-wise activation functions, named as Keras names them ("relu", "softmax", ...).
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,11 +22,15 @@ enum class ActivationKind {
   Swish,      ///< x * sigmoid(x) (Keras also calls it "silu")
 };
 
-/// An activation function with its one parameter (used by Elu and LeakyRelu only). The layer
+/// An activation function with its parameters (alpha: Elu, LeakyRelu, Relu's negative slope). The layer
 /// that applies one is strata::Activation.
 struct ActivationFunction {
   ActivationKind kind = ActivationKind::Linear;
   float alpha = 0.f;
+  /// Relu only (Keras's ReLU layer): f(x) = max_value for x >= max_value, x for
+  /// threshold <= x < max_value, alpha (x - threshold) below threshold.
+  float max_value = std::numeric_limits<float>::infinity();
+  float threshold = 0.f;
 
   /// Keras's string names, including None-as-"linear"; throws ValueError listing the valid names.
   static ActivationFunction from_name(std::string_view name);

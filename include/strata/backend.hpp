@@ -95,6 +95,40 @@ struct AdagradParams {
   float epsilon = 1e-7f;
 };
 
+/// A 2-D convolution over channels_last (NHWC) tensors with Keras's kernel layout
+/// (kh, kw, in / groups, out). Conv1D is the case h = 1.
+///
+/// y[n, i, j, o] = b[o] + sum over p < kh, q < kw, c < in / groups of
+///     x[n, i * stride_h + p * dilation_h - pad_top, j * stride_w + q * dilation_w - pad_left,
+///       g * (in / groups) + c] * w[p, q, c, o],   g = o / (out / groups),
+/// reading 0 outside x; the output size is (h + pad_top + pad_bottom - dilation_h (kh - 1) - 1)
+/// / stride_h + 1 (and likewise for w).
+struct Conv2DParams {
+  std::int64_t stride_h = 1, stride_w = 1;
+  std::int64_t dilation_h = 1, dilation_w = 1;
+  std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  std::int64_t groups = 1;
+};
+
+enum class PoolKind { Max, Average };
+
+/// A 2-D pooling window over NHWC tensors. Padded positions are never the maximum and are left
+/// out of an average's count (Keras's "same"). Max's gradient goes to the first maximum of each
+/// window in row-major order.
+struct Pool2DParams {
+  PoolKind kind = PoolKind::Max;
+  std::int64_t pool_h = 2, pool_w = 2;
+  std::int64_t stride_h = 2, stride_w = 2;
+  std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+};
+
+/// What a forward op hands to its backward (oneDNN workspaces, cuDNN descriptors): each backend
+/// defines its own subclass; the caller only keeps it between the two calls.
+class OpState {
+ public:
+  virtual ~OpState() = default;
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -139,6 +173,68 @@ class Backend {
   virtual void clip(Tensor& x, float lo, float hi) = 0;
   /// sum of x^2 over every element, read back to the host (gradient clipping by norm).
   virtual double sum_squares(const Tensor& x) = 0;
+
+  // ---- convolution and pooling (NHWC) ----------------------------------------------------
+  /// y = act(conv(x, w) + b) (see Conv2DParams): x (n, h, w, in), w (kh, kw, in / groups, out),
+  /// b (out) or null, y (n, oh, ow, out).
+  virtual void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
+                              const Conv2DParams& p, Tensor& dst) = 0;
+  /// dx = d(sum(conv(x, w) * dy)) / dx: the transposed convolution of dy; dx's shape gives h, w.
+  virtual void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2DParams& p, Tensor& dx) = 0;
+  /// dw = d(sum(conv(x, w) * dy)) / dw and, when db is not null, db = sum of dy over n, oh, ow.
+  virtual void conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
+                                       Tensor* db) = 0;
+  /// y (n, oh, ow, c) = pooling of x (n, h, w, c). With `state` not null (training) the op keeps
+  /// in *state whatever pool2d_backward needs.
+  virtual void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
+                              std::unique_ptr<OpState>* state) = 0;
+  /// dx = d(sum(pool(x) * dy)) / dx, from the x, y and state of the training forward call.
+  virtual void pool2d_backward(const Tensor& x, const Tensor& y, const Tensor& dy, const Pool2DParams& p,
+                               std::unique_ptr<OpState>& state, Tensor& dx) = 0;
+
+  // ---- normalisation (statistics per channel = last axis) --------------------------------
+  /// x viewed as (rows, c). mean, variance (c) = the batch's (biased variance, as Keras);
+  /// y = gamma (x - mean) / sqrt(variance + epsilon) + beta; then moving_mean = moving_mean *
+  /// momentum + mean (1 - momentum), and moving_variance likewise.
+  virtual void batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                           float epsilon, float momentum, Tensor& y, Tensor& mean,
+                                           Tensor& variance, Tensor& moving_mean, Tensor& moving_variance) = 0;
+  /// y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta.
+  virtual void batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                            const Tensor& moving_mean, const Tensor& moving_variance,
+                                            float epsilon, Tensor& y) = 0;
+  /// Gradients of the training forward pass with the batch's mean and variance.
+  virtual void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
+                                   const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
+                                   Tensor& dbeta) = 0;
+  /// Over the last axis of x viewed as (rows, c): mean, rstd (rows) = the row's mean and
+  /// 1 / sqrt(variance + epsilon); y = (x - mean) rstd * gamma + beta (gamma, beta (c) or null
+  /// for 1 and 0).
+  virtual void layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon,
+                                  Tensor& y, Tensor& mean, Tensor& rstd) = 0;
+  /// dx, and dgamma / dbeta when not null, from the forward call's mean and rstd.
+  virtual void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
+                                   const Tensor& rstd, Tensor& dx, Tensor* dgamma, Tensor* dbeta) = 0;
+
+  // ---- spatial data movement (NHWC) ------------------------------------------------------
+  /// y (n, H, W, c) = zeros with x (n, h, w, c) placed at rows top.., columns left...
+  virtual void pad2d(const Tensor& x, std::int64_t top, std::int64_t left, Tensor& y) = 0;
+  /// y (n, H, W, c) = x[:, top : top + H, left : left + W, :].
+  virtual void crop2d(const Tensor& x, std::int64_t top, std::int64_t left, Tensor& y) = 0;
+  /// Nearest-neighbour upsampling: y[n, i, j, c] = x[n, i / size_h, j / size_w, c].
+  virtual void upsample2d_forward(const Tensor& x, std::int64_t size_h, std::int64_t size_w, Tensor& y) = 0;
+  /// dx[n, i, j, c] = sum of dy over the size_h x size_w block that copies x[n, i, j, c].
+  virtual void upsample2d_backward(const Tensor& dy, std::int64_t size_h, std::int64_t size_w, Tensor& dx) = 0;
+  /// y = x * scale + offset element-wise (y may be x).
+  virtual void affine(const Tensor& x, float scale, float offset, Tensor& y) = 0;
+  /// y (rows, c) = x (rows, c) + b (c) (y may be x).
+  virtual void add_bias(const Tensor& x, const Tensor& b, Tensor& y) = 0;
+  /// Spatial dropout: x viewed as (n, s, c); mask (n, c) = 1 / (1 - rate) where
+  /// detail::dropout_keeps(seed, n * c_count + c, rate), else 0; y = x * mask broadcast over s.
+  virtual void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
+                                       Tensor& y) = 0;
+  /// y (n, s, c) = x (n, s, c) * scale (n, c) broadcast over s (spatial dropout's backward).
+  virtual void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) = 0;
 
   // ---- losses and metrics ----------------------------------------------------------------
   /// values (y_pred's shape without its last axis) = the loss of each sample (see LossKind);

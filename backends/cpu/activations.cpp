@@ -32,6 +32,30 @@ void forward_kernel(ActivationKind kind, float alpha, const float* x, float* y, 
   }
 }
 
+// Keras's ReLU layer with a max_value or threshold: max_value from max_value on, x from the
+// threshold on, alpha (x - threshold) below.
+STRATA_ISA_CLONES
+void relu_general_forward(float alpha, float max_value, float threshold, const float* x, float* y, Index b,
+                          Index e) {
+#pragma omp simd
+  for (Index i = b; i < e; ++i) {
+    const float v = x[i];
+    y[i] = v >= max_value ? max_value : v >= threshold ? v : alpha * (v - threshold);
+  }
+}
+
+// Its derivative: from y (threshold 0, alpha >= 0: y >= max_value exactly on the clipped piece,
+// y > 0 exactly on the identity piece), or from x (the kink at the threshold takes the slope from
+// below, as plain relu's x = 0 does).
+STRATA_ISA_CLONES
+void relu_general_backward(bool from_y, float alpha, float max_value, float threshold, const float* v,
+                           const float* dy, float* dx, Index b, Index e) {
+  const float t = from_y ? 0.f : threshold;
+#pragma omp simd
+  for (Index i = b; i < e; ++i)
+    dx[i] = v[i] >= max_value ? 0.f : v[i] > t ? dy[i] : alpha * dy[i];
+}
+
 // dx from the output y (or, for relu / leaky relu, from whichever of x, y the caller has:
 // both have the same sign).
 STRATA_ISA_CLONES
@@ -173,6 +197,12 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
     case ActivationKind::LeakyRelu: {
       const float* px = f32(x);
       float* py = f32(y);
+      if (act.kind == ActivationKind::Relu && !plain_relu(act)) {
+        parallel_range(n, kSerialCheap, [&](Index b, Index e) {
+          relu_general_forward(act.alpha, act.max_value, act.threshold, px, py, b, e);
+        });
+        return;
+      }
       parallel_range(n, kSerialCheap,
                      [&](Index b, Index e) { forward_kernel(act.kind, act.alpha, px, py, b, e); });
       return;
@@ -201,9 +231,19 @@ void CpuBackend::activation_backward(ActivationFunction act, const Tensor& x, co
     case ActivationKind::Linear:
       if (dy.raw() != dx.raw()) copy(dy, dx);
       return;
-    case ActivationKind::Relu:
-      from(y.defined() ? y : x);
+    case ActivationKind::Relu: {
+      if (plain_relu(act)) {
+        from(y.defined() ? y : x);
+        return;
+      }
+      // y tells the piece only without a threshold and with a slope >= 0 (backward_from_output).
+      const bool from_y = y.defined() && (act.backward_from_output() || !x.defined());
+      const float* pv = f32(from_y ? y : x);
+      parallel_range(n, kSerialCheap, [&](Index b, Index e) {
+        relu_general_backward(from_y, act.alpha, act.max_value, act.threshold, pv, pdy, pdx, b, e);
+      });
       return;
+    }
     case ActivationKind::LeakyRelu:
       // y has x's sign only for a positive slope.
       from(act.alpha > 0.f && y.defined() ? y : x);

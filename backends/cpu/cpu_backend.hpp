@@ -3,9 +3,10 @@
 // the fused losses, metrics and optimizer updates that oneDNN does not provide.
 //
 // One op family per file: memory.cpp, dense.cpp (dense_forward, matmul, sum_rows),
-// activations.cpp, elementwise.cpp (dropout, multiply, scale, clip, sum_squares), loss.cpp,
-// metrics.cpp, optimizer_updates.cpp; dnnl_context.{hpp,cpp} hold the engine, stream and the
-// primitive cache, kernels.{hpp,cpp} the loop helpers.
+// activations.cpp, elementwise.cpp (dropout, multiply, scale, clip, sum_squares), conv2d.cpp,
+// pool2d.cpp, normalization.cpp (batch and layer norm), spatial.cpp (pad, crop, upsample and the
+// per-channel ops), loss.cpp, metrics.cpp, optimizer_updates.cpp; dnnl_context.{hpp,cpp} hold
+// the engine, stream and the primitive cache, kernels.{hpp,cpp} the loop helpers.
 
 #include <memory>
 
@@ -52,6 +53,46 @@ class CpuBackend final : public Backend {
   void scale(Tensor& x, float factor) override;
   void clip(Tensor& x, float lo, float hi) override;
   double sum_squares(const Tensor& x) override;
+
+  // conv2d.cpp: oneDNN convolutions on NHWC activations, weights reordered from Keras's layout
+  // into the primitive's own on every call.
+  void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
+                      const Conv2DParams& p, Tensor& dst) override;
+  void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2DParams& p, Tensor& dx) override;
+  void conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
+                               Tensor* db) override;
+
+  // pool2d.cpp: oneDNN pooling_v2; max pooling's workspace travels in the OpState.
+  void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
+                      std::unique_ptr<OpState>* state) override;
+  void pool2d_backward(const Tensor& x, const Tensor& y, const Tensor& dy, const Pool2DParams& p,
+                       std::unique_ptr<OpState>& state, Tensor& dx) override;
+
+  // normalization.cpp: batch norm through oneDNN, layer norm as plain loops.
+  void batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, float epsilon,
+                                   float momentum, Tensor& y, Tensor& mean, Tensor& variance,
+                                   Tensor& moving_mean, Tensor& moving_variance) override;
+  void batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                    const Tensor& moving_mean, const Tensor& moving_variance, float epsilon,
+                                    Tensor& y) override;
+  void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
+                           const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
+                           Tensor& dbeta) override;
+  void layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon, Tensor& y,
+                          Tensor& mean, Tensor& rstd) override;
+  void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
+                           const Tensor& rstd, Tensor& dx, Tensor* dgamma, Tensor* dbeta) override;
+
+  // spatial.cpp: padding, cropping, upsampling and the per-channel element-wise ops, as loops.
+  void pad2d(const Tensor& x, std::int64_t top, std::int64_t left, Tensor& y) override;
+  void crop2d(const Tensor& x, std::int64_t top, std::int64_t left, Tensor& y) override;
+  void upsample2d_forward(const Tensor& x, std::int64_t size_h, std::int64_t size_w, Tensor& y) override;
+  void upsample2d_backward(const Tensor& dy, std::int64_t size_h, std::int64_t size_w, Tensor& dx) override;
+  void affine(const Tensor& x, float scale, float offset, Tensor& y) override;
+  void add_bias(const Tensor& x, const Tensor& b, Tensor& y) override;
+  void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
+                               Tensor& y) override;
+  void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) override;
 
   // loss.cpp, metrics.cpp
   void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values,

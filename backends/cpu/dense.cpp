@@ -5,6 +5,7 @@
 // is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
 
 #include <exception>
+#include <limits>
 #include <mutex>
 #include <vector>
 
@@ -124,8 +125,13 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
   const auto* partial = static_cast<const float*>(op.owned_buffers[0].get_data_handle());
   const float* pb = b ? f32(*b) : nullptr;
   float* py = f32(y);
-  const bool fused = act.kind == ActivationKind::Relu || act.kind == ActivationKind::LeakyRelu ||
-                     act.kind == ActivationKind::Linear;
+  // The epilogue does plain relu, leaky relu (Relu's negative slope alone is one) and linear.
+  const bool relu_slope_only = act.kind == ActivationKind::Relu && act.threshold == 0.f &&
+                               act.max_value == std::numeric_limits<float>::infinity();
+  const bool fused = relu_slope_only || act.kind == ActivationKind::LeakyRelu || act.kind == ActivationKind::Linear;
+  const ActivationKind epilogue_kind = !fused                           ? ActivationKind::Linear
+                                       : relu_slope_only && act.alpha != 0.f ? ActivationKind::LeakyRelu
+                                                                             : act.kind;
   std::exception_ptr error;
 #pragma omp parallel num_threads(static_cast<int>(threads))
   {
@@ -141,7 +147,7 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
       }
     }
 #pragma omp barrier
-    split_k_epilogue(partial, threads, n * m, pb, m, fused ? act.kind : ActivationKind::Linear, act.alpha,
+    split_k_epilogue(partial, threads, n * m, pb, m, epilogue_kind, act.alpha,
                      py, row_split(n, parts, t), row_split(n, parts, t + 1));
   }
   lock.unlock();
@@ -173,11 +179,16 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     split_k_dense(x, w, b, act, y, threads);
     return;
   }
+  // Softmax runs as a second primitive; an activation with no eltwise form (Relu with a
+  // threshold) as a loop after the matmul.
   const bool softmax = act.kind == ActivationKind::Softmax;
+  const bool post_loop = !softmax && !fusable(act);
+  const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   const PrimKey key{{static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0,
-                     static_cast<Index>(act.kind), key_bits(act.alpha)}};
+                     static_cast<Index>(post.kind), key_bits(post.alpha), key_bits(post.max_value),
+                     key_bits(post.threshold)}};
 
-  std::lock_guard lock(ctx_->mutex());
+  std::unique_lock lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "dense_forward (matmul::primitive_desc)", [&](CachedOp& op) {
     const memory::desc src = plain_md({n, k});
     const memory::desc wts = plain_md({k, m});
@@ -186,7 +197,7 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     dnnl::primitive_attr attr = DnnlContext::attr();
     if (!softmax) {
       dnnl::post_ops po;
-      for (const EltwiseStep& s : eltwise_steps(act)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+      for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
       attr.set_post_ops(po);
     }
     const dnnl::matmul::desc desc = b ? dnnl::matmul::desc(src, wts, bias, dst)
@@ -213,6 +224,10 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
   if (b) op.bind(kBias, b->raw());
   op.bind(kDst, y.raw());
   ctx_->run(op, "dense_forward (matmul::execute)");
+  if (post_loop) {
+    lock.unlock();
+    activation_forward(act, y, y);
+  }
 }
 
 void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,

@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <cstring>
+#include <limits>
 
 namespace strata::backends::cpu {
 
@@ -16,11 +17,11 @@ dnnl::primitive_attr DnnlContext::attr() {
   return a;
 }
 
-void DnnlContext::add(CachedOp& op, const dnnl::primitive_desc& pd,
+void DnnlContext::add(CachedOp& op, const dnnl::primitive_desc_base& pd,
                       std::unordered_map<int, dnnl::memory> args) {
   const dnnl::memory::desc scratch = pd.scratchpad_desc();
   if (scratch.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, owned(scratch));
-  op.prims.emplace_back(pd);
+  op.prims.emplace_back(pd.get());
   std::vector<dnnl_exec_arg_t> c_args;
   c_args.reserve(args.size());
   for (const auto& [arg, mem] : args) c_args.push_back({arg, mem.get()});
@@ -56,7 +57,13 @@ std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act) {
   using A = dnnl::algorithm;
   switch (act.kind) {
     case ActivationKind::Linear: return {};
-    case ActivationKind::Relu: return {{A::eltwise_relu, 0.f, 0.f}};
+    case ActivationKind::Relu: {
+      // Only threshold 0 reaches here (see fusable): alpha x below 0, x up to max_value.
+      std::vector<EltwiseStep> steps{{A::eltwise_relu, act.alpha, 0.f}};
+      if (act.max_value != std::numeric_limits<float>::infinity())
+        steps.push_back({A::eltwise_clip_v2, -std::numeric_limits<float>::max(), act.max_value});
+      return steps;
+    }
     case ActivationKind::LeakyRelu: return {{A::eltwise_relu, act.alpha, 0.f}};
     case ActivationKind::Sigmoid: return {{A::eltwise_logistic, 0.f, 0.f}};
     case ActivationKind::Tanh: return {{A::eltwise_tanh, 0.f, 0.f}};
@@ -69,6 +76,12 @@ std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act) {
     case ActivationKind::Softmax: break;
   }
   throw BackendError(detail::concat("cpu backend: activation '", act.name(), "' is not element-wise"));
+}
+
+bool fusable(const ActivationFunction& act) {
+  if (act.kind == ActivationKind::Softmax) return false;
+  if (act.kind == ActivationKind::Relu && act.threshold != 0.f) return false;
+  return true;
 }
 
 std::int64_t key_bits(float f) {

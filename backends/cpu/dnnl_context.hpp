@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -34,7 +35,7 @@ decltype(auto) dnnl_call(const char* what, F&& f) {
 /// Identifies one cached primitive chain: the op, its shapes and flags, and the thread count
 /// (oneDNN bakes the number of threads into a primitive when it creates it).
 struct PrimKey {
-  std::array<std::int64_t, 10> v{};
+  std::array<std::int64_t, 32> v{};
   friend bool operator==(const PrimKey&, const PrimKey&) = default;
 };
 
@@ -53,7 +54,7 @@ struct PrimKeyHash {
 /// at a new buffer (`bind`) retargets every primitive that reads or writes it; a steady-state
 /// call therefore creates nothing and allocates nothing.
 struct CachedOp {
-  static constexpr int kSlots = 6;
+  static constexpr int kSlots = 10;
   std::array<dnnl::memory, kSlots> slot;
   /// Per-thread ops (split_k_dense): one primitive, stream and pair of memories per thread.
   std::vector<dnnl::memory> thread_slot;
@@ -88,8 +89,9 @@ class DnnlContext {
   }
 
   /// Appends the primitive of `pd` (created with `attr()`) to `op` with `args`, plus the
-  /// scratchpad it asks for, owned by `op` so execution never allocates.
-  void add(CachedOp& op, const dnnl::primitive_desc& pd, std::unordered_map<int, dnnl::memory> args);
+  /// scratchpad it asks for, owned by `op` so execution never allocates. Takes the base class
+  /// so reorders (whose 2.6 primitive_desc derives only from primitive_desc_base) fit too.
+  void add(CachedOp& op, const dnnl::primitive_desc_base& pd, std::unordered_map<int, dnnl::memory> args);
 
   /// Attributes every cached primitive starts from: a user-managed scratchpad.
   static dnnl::primitive_attr attr();
@@ -119,7 +121,22 @@ class DnnlContext {
 };
 
 /// Op identifiers, the first word of every PrimKey.
-enum class OpId : std::int64_t { Dense = 1, DenseSplitK, Matmul, EltwiseForward, EltwiseBackward, Softmax };
+enum class OpId : std::int64_t {
+  Dense = 1,
+  DenseSplitK,
+  Matmul,
+  EltwiseForward,
+  EltwiseBackward,
+  Softmax,
+  ConvForward,
+  ConvBackwardData,
+  ConvBackwardWeights,
+  PoolForward,
+  PoolBackward,
+  BatchNormTraining,
+  BatchNormInference,
+  BatchNormBackward,
+};
 
 /// One oneDNN eltwise step: dst = scale * alg(src; alpha, beta).
 struct EltwiseStep {
@@ -128,9 +145,20 @@ struct EltwiseStep {
   float beta = 0.f;
 };
 
-/// The eltwise steps computing `act` in order (Selu = elu then a linear scale); empty for
-/// Linear. Softmax is not element-wise and is not handled here.
+/// The eltwise steps computing `act` in order (Selu = elu then a linear scale; Relu with a
+/// max_value = relu then clip); empty for Linear. Softmax is not element-wise and Relu with a
+/// threshold has no oneDNN form: check `fusable` first.
 std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act);
+
+/// Whether `act` can run as oneDNN eltwise steps (a post-op chain): everything but Softmax and
+/// Relu with a nonzero threshold.
+bool fusable(const ActivationFunction& act);
+
+/// Relu with Keras's defaults (no negative slope, max_value or threshold).
+inline bool plain_relu(const ActivationFunction& act) {
+  return act.kind == ActivationKind::Relu && act.alpha == 0.f && act.threshold == 0.f &&
+         act.max_value == std::numeric_limits<float>::infinity();
+}
 
 /// Keras's fixed SELU constants.
 inline constexpr float kSeluAlpha = 1.67326324f;

@@ -1,0 +1,71 @@
+#pragma once
+/// Conv1D: y = activation(conv1d(x, kernel) + bias), as keras.layers.Conv1D (channels_last).
+///
+/// Args: filters; kernel_size; activation (Keras's string name, default linear); options
+/// (strides, padding "valid" / "same" / "causal", dilation_rate, groups, use_bias,
+/// initializers, name), with Keras's defaults.
+/// Input shape: (batch, steps, channels). Output shape: (batch, new_steps, filters).
+/// Weights: kernel (kernel_size, channels / groups, filters), bias (filters,).
+///
+///   Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
+
+#include <string>
+
+#include "strata/activation.hpp"
+#include "strata/backend.hpp"
+#include "strata/handle.hpp"
+#include "strata/initializers.hpp"
+#include "strata/layer.hpp"
+#include "strata/layers/conv_args.hpp"
+
+namespace strata {
+inline namespace layers {
+
+struct Conv1DOptions {
+  std::int64_t strides = 1;
+  std::string padding = "valid";  ///< "valid", "same" or "causal" (case-insensitive)
+  std::int64_t dilation_rate = 1;
+  std::int64_t groups = 1;
+  bool use_bias = true;
+  Handle<Initializer> kernel_initializer = "glorot_uniform";
+  Handle<Initializer> bias_initializer = "zeros";
+  std::string name = {};
+};
+
+class Conv1D : public Layer {
+ public:
+  Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation = "linear",
+         Conv1DOptions options = {});
+
+  std::string class_name() const override { return "Conv1D"; }
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+  std::int64_t filters() const { return filters_; }
+  std::int64_t kernel_size() const { return kernel_size_; }
+  const Conv1DOptions& options() const { return options_; }
+  const ActivationFunction& activation() const { return activation_; }
+
+ protected:
+  void build_weights(const Shape& input_shape) override;
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  std::int64_t filters_;
+  std::int64_t kernel_size_;
+  ActivationFunction activation_;
+  Conv1DOptions options_;
+  ConvPadding padding_;
+  Variable* kernel_ = nullptr;
+  Variable* bias_ = nullptr;
+  // The last training call, as the 2-D convolution it runs (rows = 1).
+  Conv2DParams params_;
+  Tensor input_;   // (n, 1, steps, channels)
+  Tensor pre_;     // conv + bias, kept only when the activation's gradient needs it
+  Tensor output_;  // (n, 1, new_steps, filters)
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,45 @@
+#pragma once
+/// Cropping2D: removes rows and columns from the edges of each image, as keras.layers.Cropping2D
+/// (channels_last).
+///
+/// Args: cropping: one int for all four sides, {h, w} (symmetric) or {{top, bottom}, {left, right}}.
+/// Input shape: (batch, height, width, channels) -> (batch, height - top - bottom, width - left - right, channels).
+///
+///   Cropping2D(1);  Cropping2D({{2, 2}, {4, 4}}, {.name = "crop"});
+
+#include <memory>
+#include <string>
+
+#include "strata/layer.hpp"
+#include "strata/layers/sides2.hpp"
+
+namespace strata {
+inline namespace layers {
+
+struct Cropping2DOptions {
+  std::string name = {};
+};
+
+class Cropping2D : public Layer {
+ public:
+  explicit Cropping2D(Sides2 cropping = 0, Cropping2DOptions options = {});
+
+  std::string class_name() const override { return "Cropping2D"; }
+  /// ValueError (Keras's message) when the cropping leaves nothing of a known axis.
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  const Sides2& cropping() const { return cropping_; }
+
+ protected:
+  void build_weights(const Shape& input_shape) override;
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  Sides2 cropping_;
+  Shape input_shape_;  // of the last training call
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,43 @@
+#pragma once
+/// GlobalMaxPooling2D: the maximum over height and width of each channel, as keras.layers.GlobalMaxPooling2D
+/// (channels_last).
+///
+/// Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
+/// Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
+/// No weights.
+///
+///   GlobalMaxPooling2D();  GlobalMaxPooling2D(true);
+
+#include <memory>
+#include <string>
+
+#include "strata/layer.hpp"
+
+namespace strata {
+namespace detail {
+struct PoolingState;
+}
+
+inline namespace layers {
+
+class GlobalMaxPooling2D : public Layer {
+ public:
+  explicit GlobalMaxPooling2D(bool keepdims = false, std::string name = {});
+
+  std::string class_name() const override { return "GlobalMaxPooling2D"; }
+  Shape compute_output_shape(const Shape& input_shape) const override;
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  bool keepdims() const { return keepdims_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  bool keepdims_;
+  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
+};
+
+}  // namespace layers
+}  // namespace strata

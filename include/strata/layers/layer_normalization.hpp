@@ -1,0 +1,55 @@
+#pragma once
+/// LayerNormalization: normalises each sample over its last axis, as
+/// keras.layers.LayerNormalization: y = gamma (x - mean) / sqrt(variance + epsilon) + beta, the
+/// mean and (biased) variance taken over the last axis of each row, the same in training and
+/// inference.
+/// Input shape: any rank >= 2. Output shape: the input's.
+/// Weights: gamma (c,) when scale, beta (c,) when center.
+///
+///   LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
+
+#include <string>
+
+#include "strata/handle.hpp"
+#include "strata/initializers.hpp"
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+struct LayerNormalizationOptions {
+  /// The normalised axis; only the last one (-1, or rank - 1) is supported so far.
+  int axis = -1;
+  double epsilon = 1e-3;
+  bool center = true;  ///< learn beta
+  bool scale = true;   ///< learn gamma
+  Handle<Initializer> beta_initializer = "zeros";
+  Handle<Initializer> gamma_initializer = "ones";
+  std::string name = {};
+};
+
+class LayerNormalization : public Layer {
+ public:
+  explicit LayerNormalization(LayerNormalizationOptions options = {});
+
+  std::string class_name() const override { return "LayerNormalization"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  const LayerNormalizationOptions& options() const { return options_; }
+
+ protected:
+  void build_weights(const Shape& input_shape) override;
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  LayerNormalizationOptions options_;
+  bool axis_as_list_ = false;  // Keras writes the axis as a list once built, or when given one
+  Variable* gamma_ = nullptr;
+  Variable* beta_ = nullptr;
+  Tensor input_;  // the (rows, c) view of the last training call's input
+  Shape input_shape_;
+};
+
+}  // namespace layers
+}  // namespace strata

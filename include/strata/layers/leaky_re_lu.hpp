@@ -1,0 +1,36 @@
+#pragma once
+/// LeakyReLU: f(x) = x for x >= 0, negative_slope * x below, as keras.layers.LeakyReLU.
+///
+///   LeakyReLU();  LeakyReLU(0.1);
+/// Input shape: any. Output shape: the input's.
+
+#include <memory>
+#include <string>
+
+#include "strata/activation.hpp"
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class LeakyReLU : public Layer {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.3, std::string name = {});
+
+  std::string class_name() const override { return "LeakyReLU"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  double negative_slope() const { return negative_slope_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  double negative_slope_;
+  ActivationFunction function_;
+  Tensor input_, output_;  // of the last training call
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,35 @@
+#pragma once
+/// The options of the windowed pooling layers (MaxPooling2D, AveragePooling2D, MaxPooling1D,
+/// AveragePooling1D), after their pool_size, with Keras's defaults:
+///
+///   MaxPooling2D({2, 2});  MaxPooling2D(3, {.strides = 2, .padding = "same"});
+///   AveragePooling1D(3, {.strides = 1, .padding = "same", .name = "smooth"});
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "strata/layers/conv_args.hpp"
+
+namespace strata {
+inline namespace layers {
+
+struct Pooling2DOptions {
+  /// None (the default) means pool_size, as in Keras.
+  std::optional<Size2> strides = std::nullopt;
+  /// "valid" (windows inside the input) or "same" (ceil(size / stride) outputs; the padding's
+  /// smaller half goes first), any case.
+  std::string padding = "valid";
+  std::string name = {};
+};
+
+struct Pooling1DOptions {
+  /// None (the default) means pool_size, as in Keras.
+  std::optional<std::int64_t> strides = std::nullopt;
+  /// "valid" or "same", as for Pooling2DOptions.
+  std::string padding = "valid";
+  std::string name = {};
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,47 @@
+#pragma once
+/// ReLU: the rectified linear unit with Keras's options, as keras.layers.ReLU:
+///   f(x) = max_value             for x >= max_value
+///        = x                     for threshold <= x < max_value
+///        = negative_slope (x - threshold)  below threshold.
+///
+/// Args: max_value (None: unbounded, else >= 0), negative_slope (>= 0), threshold (>= 0).
+/// Input shape: any. Output shape: the input's.
+///
+///   ReLU();  ReLU(6.0);  ReLU(std::nullopt, 0.1, 0.5);
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "strata/activation.hpp"
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class ReLU : public Layer {
+ public:
+  explicit ReLU(std::optional<double> max_value = std::nullopt, double negative_slope = 0.0, double threshold = 0.0,
+                std::string name = {});
+
+  std::string class_name() const override { return "ReLU"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  std::optional<double> max_value() const { return max_value_; }
+  double negative_slope() const { return negative_slope_; }
+  double threshold() const { return threshold_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  std::optional<double> max_value_;
+  double negative_slope_;
+  double threshold_;
+  ActivationFunction function_;
+  Tensor input_, output_;  // of the last training call
+};
+
+}  // namespace layers
+}  // namespace strata

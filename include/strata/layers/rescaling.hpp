@@ -1,0 +1,35 @@
+#pragma once
+/// Rescaling: y = x * scale + offset, as keras.layers.Rescaling.
+///
+///   Rescaling(1.0 / 255);  Rescaling(1.0 / 127.5, -1);
+/// Input shape: any. Output shape: the input's.
+
+#include <memory>
+#include <string>
+
+#include "strata/layer.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class Rescaling : public Layer {
+ public:
+  explicit Rescaling(double scale, double offset = 0.0, std::string name = {});
+
+  std::string class_name() const override { return "Rescaling"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  double scale() const { return scale_; }
+  double offset() const { return offset_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  double scale_;  // as given, so configs carry Keras's exact values; the op runs in float
+  double offset_;
+};
+
+}  // namespace layers
+}  // namespace strata

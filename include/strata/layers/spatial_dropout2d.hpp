@@ -1,0 +1,45 @@
+#pragma once
+/// SpatialDropout2D: in training, drops whole channels (feature maps) of each sample with
+/// probability `rate` and scales the kept ones by 1 / (1 - rate); in inference, passes the input
+/// through. As keras.layers.SpatialDropout2D (channels_last).
+///
+///   SpatialDropout2D(0.2);  SpatialDropout2D(0.5, {.seed = 3});
+/// Input shape: (batch, height, width, channels). Output shape: the input's.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+
+#include "strata/layer.hpp"
+#include "strata/layers/dropout.hpp"
+
+namespace strata {
+inline namespace layers {
+
+class SpatialDropout2D : public Layer {
+ public:
+  /// options: seed (this layer's own generator; without it strata's seeded one) and name.
+  explicit SpatialDropout2D(double rate, DropoutOptions options = {});
+
+  std::string class_name() const override { return "SpatialDropout2D"; }
+  nlohmann::json get_config() const override;
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  double rate() const { return rate_; }
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  std::uint64_t next_seed();
+
+  double rate_;
+  DropoutOptions options_;
+  std::optional<std::mt19937_64> own_rng_;
+  Tensor mask_;           // (n, c) of the last training call
+  bool dropped_ = false;  // whether that call applied a mask
+};
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,104 @@
+#include "strata/layers/depthwise_conv2d.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/conv_geometry.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+DepthwiseConv2D::DepthwiseConv2D(Size2 kernel_size, const std::string& activation, DepthwiseConv2DOptions options)
+    : Layer("depthwise_conv2d", options.name), kernel_size_(kernel_size), options_(std::move(options)) {
+  // Keras's order of checks (BaseDepthwiseConv.__init__); Keras allows strides and dilation together here.
+  padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
+  activation_ = ActivationFunction::from_name(activation);
+  detail::check_positive_argument("depth_multiplier", options_.depth_multiplier);
+  input_spec_.min_ndim = 4;
+}
+
+Shape DepthwiseConv2D::compute_output_shape(const Shape& input_shape) const {
+  const auto axes = detail::conv_axes(input_shape, kernel_size_, options_.strides, options_.dilation_rate, padding_);
+  Shape out = input_shape;
+  out[1] = axes[0].out;
+  out[2] = axes[1].out;
+  out[3] = input_shape[3] == kNone ? kNone : input_shape[3] * options_.depth_multiplier;
+  return out;
+}
+
+Conv2DParams DepthwiseConv2D::params_for(const Shape& input_shape) const {
+  const auto axes = detail::conv_axes(input_shape, kernel_size_, options_.strides, options_.dilation_rate, padding_);
+  return detail::conv2d_params(axes[0], axes[1], options_.strides, options_.dilation_rate, input_shape[3]);
+}
+
+Shape DepthwiseConv2D::grouped_kernel_shape() const {
+  const Shape& k = kernel_->value.shape();
+  return {k[0], k[1], 1, k[2] * k[3]};
+}
+
+void DepthwiseConv2D::build_weights(const Shape& input_shape) {
+  const std::int64_t channels = detail::conv_input_channels(input_shape, 4, name());
+  detail::check_conv_output(input_shape, kernel_size_, channels * options_.depth_multiplier, options_.strides,
+                            options_.dilation_rate, padding_);
+  kernel_ = &add_weight("kernel", {kernel_size_.h, kernel_size_.w, channels, options_.depth_multiplier},
+                        *options_.depthwise_initializer);
+  if (options_.use_bias)
+    bias_ = &add_weight("bias", {channels * options_.depth_multiplier}, *options_.bias_initializer);
+  input_spec_.axes = {{-1, channels}};
+}
+
+Tensor DepthwiseConv2D::forward(const Tensor& x, bool training) {
+  const Conv2DParams p = params_for(x.shape());
+  const Shape out_shape = compute_output_shape(x.shape());
+  detail::check_output_not_empty(name(), x.shape(), out_shape);
+  const Tensor kernel = kernel_->value.reshaped(grouped_kernel_shape());
+  Backend& b = backend();
+  const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor& y = detail::activated_forward(
+      b, activation_, training, pre_, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
+      [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x, kernel, bias, fused, p, out); });
+  if (training) {
+    params_ = p;
+    input_ = x;
+    output_ = y;
+  }
+  return y;
+}
+
+Tensor DepthwiseConv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
+  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  Backend& b = backend();
+  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy, [&](std::size_t slot) -> Tensor& {
+    return buffer(slot, output_.shape());
+  });
+  if (trainable()) {
+    Tensor dw = kernel_->grad.reshaped(grouped_kernel_shape());
+    b.conv2d_backward_weights(input_, dz, params_, dw, bias_ ? &bias_->grad : nullptr);
+  }
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(detail::kConvInputGrad, input_.shape());
+  b.conv2d_backward_data(dz, kernel_->value.reshaped(grouped_kernel_shape()), params_, dx);
+  return dx;
+}
+
+nlohmann::json DepthwiseConv2D::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["depth_multiplier"] = options_.depth_multiplier;
+  detail::write_conv_config(config, kernel_size_, activation_, options_);
+  detail::write_weight_config(config, "depthwise", options_.depthwise_initializer);
+  return config;
+}
+
+std::shared_ptr<Layer> DepthwiseConv2D::from_config(const nlohmann::json& config) {
+  auto options = detail::read_conv_options<DepthwiseConv2DOptions>(config, "DepthwiseConv2D");
+  options.depth_multiplier = config.value("depth_multiplier", options.depth_multiplier);
+  options.depthwise_initializer =
+      detail::initializer_from_config(config, "depthwise_initializer", options.depthwise_initializer);
+  auto layer = std::make_shared<DepthwiseConv2D>(detail::kernel_size_from_config<Size2>(config),
+                                                 detail::activation_from_config(config), options);
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

@@ -1,0 +1,52 @@
+#include "strata/layers/global_max_pooling2d.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/pooling.hpp"
+
+namespace strata {
+inline namespace layers {
+
+namespace {
+constexpr bool kOneD = false;
+}
+
+GlobalMaxPooling2D::GlobalMaxPooling2D(bool keepdims, std::string name)
+    : Layer("global_max_pooling2d", std::move(name)), keepdims_(keepdims) {
+  input_spec_.ndim = 4;
+}
+
+Shape GlobalMaxPooling2D::compute_output_shape(const Shape& input_shape) const {
+  return detail::global_pooled_shape(input_shape, keepdims_, kOneD);
+}
+
+Tensor GlobalMaxPooling2D::forward(const Tensor& x, bool training) {
+  Tensor& y = buffer(0, compute_output_shape(x.shape()));
+  detail::global_pool_forward(backend(), PoolKind::Max, x, kOneD, y, training ? &state_ : nullptr);
+  return y;
+}
+
+Tensor GlobalMaxPooling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
+  const Shape& input_shape = detail::pooling_input_shape(state_, name());
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(1, input_shape);
+  detail::pool_backward(backend(), *state_, dy, dx);
+  return dx;
+}
+
+nlohmann::json GlobalMaxPooling2D::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["data_format"] = "channels_last";
+  config["keepdims"] = keepdims_;
+  return config;
+}
+
+std::shared_ptr<Layer> GlobalMaxPooling2D::from_config(const nlohmann::json& config) {
+  auto layer = std::make_shared<GlobalMaxPooling2D>(detail::read_keepdims(config, "GlobalMaxPooling2D"),
+                                                    config.value("name", ""));
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

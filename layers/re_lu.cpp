@@ -1,0 +1,62 @@
+#include "strata/layers/re_lu.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+ReLU::ReLU(std::optional<double> max_value, double negative_slope, double threshold, std::string name)
+    : Layer("re_lu", std::move(name)), max_value_(max_value), negative_slope_(negative_slope), threshold_(threshold) {
+  STRATA_CHECK(!max_value || *max_value >= 0, ValueError,
+               "max_value of a ReLU layer cannot be a negative value. Received: max_value=", max_value.value_or(0));
+  STRATA_CHECK(
+      negative_slope >= 0, ValueError,
+      "negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope=", negative_slope);
+  STRATA_CHECK(threshold >= 0, ValueError,
+               "threshold of a ReLU layer cannot be None or a negative value. Received: threshold=", threshold);
+  function_.kind = ActivationKind::Relu;
+  function_.alpha = static_cast<float>(negative_slope);
+  if (max_value) function_.max_value = static_cast<float>(*max_value);
+  function_.threshold = static_cast<float>(threshold);
+}
+
+Tensor ReLU::forward(const Tensor& x, bool training) {
+  Tensor& y = buffer(0, x.shape());
+  backend().activation_forward(function_, x, y);
+  if (training) {
+    input_ = x;
+    output_ = y;
+  }
+  return y;
+}
+
+Tensor ReLU::backward_impl(const Tensor& dy, bool need_input_grad) {
+  STRATA_CHECK(output_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(1, dy.shape());
+  backend().activation_backward(function_, input_, output_, dy, dx);
+  return dx;
+}
+
+nlohmann::json ReLU::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["max_value"] = max_value_ ? nlohmann::json(*max_value_) : nlohmann::json(nullptr);
+  config["negative_slope"] = negative_slope_;
+  config["threshold"] = threshold_;
+  return config;
+}
+
+std::shared_ptr<Layer> ReLU::from_config(const nlohmann::json& config) {
+  std::optional<double> max_value;
+  if (config.contains("max_value") && !config["max_value"].is_null()) max_value = config["max_value"].get<double>();
+  auto layer = std::make_shared<ReLU>(max_value, config.value("negative_slope", 0.0), config.value("threshold", 0.0),
+                                      config.value("name", ""));
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

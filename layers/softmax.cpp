@@ -1,0 +1,54 @@
+#include "strata/layers/softmax.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_args.hpp"
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+namespace {
+constexpr ActivationFunction kSoftmax{ActivationKind::Softmax};
+}
+
+Softmax::Softmax(int axis, std::string name) : Layer("softmax", std::move(name)), axis_(axis) {
+  input_spec_.min_ndim = 1;
+}
+
+void Softmax::build_weights(const Shape& input_shape) {
+  detail::check_last_axis(axis_, input_shape, name(), class_name());
+}
+
+Tensor Softmax::forward(const Tensor& x, bool training) {
+  Tensor& y = buffer(0, x.shape());
+  backend().activation_forward(kSoftmax, x, y);
+  if (training) output_ = y;
+  return y;
+}
+
+Tensor Softmax::backward_impl(const Tensor& dy, bool need_input_grad) {
+  STRATA_CHECK(output_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(1, dy.shape());
+  backend().activation_backward(kSoftmax, Tensor(), output_, dy, dx);
+  return dx;
+}
+
+nlohmann::json Softmax::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["axis"] = axis_;
+  return config;
+}
+
+std::shared_ptr<Layer> Softmax::from_config(const nlohmann::json& config) {
+  const std::string name = config.value("name", "");
+  const int axis = detail::axis_from_config(config, -1, name, "Softmax over several axes is not supported yet");
+  auto layer = std::make_shared<Softmax>(axis, name);
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

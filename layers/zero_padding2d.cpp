@@ -1,0 +1,56 @@
+#include "strata/layers/zero_padding2d.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/layer_args.hpp"
+#include "strata/backend.hpp"
+#include "strata/error.hpp"
+
+namespace strata {
+inline namespace layers {
+
+ZeroPadding2D::ZeroPadding2D(Sides2 padding, ZeroPadding2DOptions options)
+    : Layer("zero_padding2d", std::move(options.name)), padding_(padding) {
+  detail::check_sides(padding_, "padding");
+  input_spec_.ndim = 4;
+}
+
+Shape ZeroPadding2D::compute_output_shape(const Shape& input_shape) const {
+  Shape out = input_shape;
+  if (out[1] >= 0) out[1] += padding_.top + padding_.bottom;
+  if (out[2] >= 0) out[2] += padding_.left + padding_.right;
+  return out;
+}
+
+Tensor ZeroPadding2D::forward(const Tensor& x, bool training) {
+  Tensor& y = buffer(0, compute_output_shape(x.shape()));
+  backend().pad2d(x, padding_.top, padding_.left, y);
+  if (training) input_shape_ = x.shape();
+  return y;
+}
+
+Tensor ZeroPadding2D::backward_impl(const Tensor& dy, bool need_input_grad) {
+  STRATA_CHECK(input_shape_.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
+  if (!need_input_grad) return {};
+  Tensor& dx = buffer(1, input_shape_);
+  backend().crop2d(dy, padding_.top, padding_.left, dx);
+  return dx;
+}
+
+nlohmann::json ZeroPadding2D::get_config() const {
+  nlohmann::json config = Layer::get_config();
+  config["padding"] = detail::sides_to_json(padding_);
+  config["data_format"] = "channels_last";
+  return config;
+}
+
+std::shared_ptr<Layer> ZeroPadding2D::from_config(const nlohmann::json& config) {
+  detail::check_channels_last(config, "ZeroPadding2D");
+  const Sides2 padding = config.contains("padding") ? detail::sides_from_json(config["padding"], "padding") : Sides2(1);
+  auto layer = std::make_shared<ZeroPadding2D>(padding, ZeroPadding2DOptions{.name = config.value("name", "")});
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

@@ -15,6 +15,12 @@ nlohmann::json seed_json(const std::optional<std::int64_t>& seed) {
   return seed ? nlohmann::json(*seed) : nlohmann::json(nullptr);
 }
 
+// Keras 3.15's variance-scaling family writes which axes hold the fans (null: Keras's defaults,
+// the only ones Strata has).
+nlohmann::json fan_config(const std::optional<std::int64_t>& seed) {
+  return {{"seed", seed_json(seed)}, {"input_axes", nullptr}, {"output_axes", nullptr}};
+}
+
 std::optional<std::int64_t> seed_from(const nlohmann::json& config) {
   if (config.contains("seed") && config["seed"].is_number_integer()) return config["seed"].get<std::int64_t>();
   return {};
@@ -173,7 +179,9 @@ nlohmann::json VarianceScaling::get_config() const {
   const char* dist = distribution_ == Distribution::Uniform             ? "uniform"
                      : distribution_ == Distribution::UntruncatedNormal ? "untruncated_normal"
                                                                         : "truncated_normal";
-  return {{"scale", scale_}, {"mode", mode}, {"distribution", dist}, {"seed", seed_json(seed_)}};
+  nlohmann::json config = fan_config(seed_);
+  config.update({{"scale", scale_}, {"mode", mode}, {"distribution", dist}});
+  return config;
 }
 
 void VarianceScaling::sample(const Shape& shape, std::span<float> out, std::mt19937_64& rng) const {
@@ -210,12 +218,12 @@ void VarianceScaling::sample(const Shape& shape, std::span<float> out, std::mt19
   });
 }
 
-nlohmann::json GlorotUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
-nlohmann::json GlorotNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
-nlohmann::json HeUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
-nlohmann::json HeNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
-nlohmann::json LecunUniform::get_config() const { return {{"seed", seed_json(seed_)}}; }
-nlohmann::json LecunNormal::get_config() const { return {{"seed", seed_json(seed_)}}; }
+nlohmann::json GlorotUniform::get_config() const { return fan_config(seed_); }
+nlohmann::json GlorotNormal::get_config() const { return fan_config(seed_); }
+nlohmann::json HeUniform::get_config() const { return fan_config(seed_); }
+nlohmann::json HeNormal::get_config() const { return fan_config(seed_); }
+nlohmann::json LecunUniform::get_config() const { return fan_config(seed_); }
+nlohmann::json LecunNormal::get_config() const { return fan_config(seed_); }
 
 }  // namespace initializers
 }  // namespace strata

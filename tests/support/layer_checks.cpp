@@ -34,14 +34,41 @@ double weighted_sum(const std::vector<float>& y, const std::vector<float>& r) {
   return s;
 }
 
-void compare(const std::vector<float>& analytic, const std::vector<double>& numeric, double tolerance,
+// A numeric derivative from central differences, with the two one-sided estimates kept so a
+// kink (relu at 0, selu's corner) inside the step can be recognised and left out.
+struct NumericDerivative {
+  double central = 0;
+  double one_sided_gap = 0;  // |forward - backward difference|: about f'' * epsilon when smooth
+};
+
+template <class LossAt>
+NumericDerivative differentiate(LossAt&& loss_at, float& value, float epsilon, double at_value) {
+  const float saved = value;
+  value = saved + epsilon;
+  const double plus = loss_at();
+  value = saved - epsilon;
+  const double minus = loss_at();
+  value = saved;
+  return {(plus - minus) / (2.0 * epsilon), std::abs((plus - at_value) - (at_value - minus)) / epsilon};
+}
+
+void compare(const std::vector<float>& analytic, const std::vector<NumericDerivative>& numeric, double tolerance,
              const std::string& what) {
   double scale = 1.0;
-  for (double v : numeric) scale = std::max(scale, std::abs(v));
+  for (const auto& d : numeric) scale = std::max(scale, std::abs(d.central));
+  std::size_t skipped = 0;
   for (std::size_t i = 0; i < analytic.size(); ++i) {
-    INFO(what << " element " << i << ": analytic " << analytic[i] << ", numeric " << numeric[i]);
-    REQUIRE(std::abs(analytic[i] - numeric[i]) <= tolerance * scale);
+    // Where the one-sided estimates disagree by more than the tolerance, the step crossed a
+    // kink and the central difference means nothing.
+    if (numeric[i].one_sided_gap > tolerance * scale) {
+      ++skipped;
+      continue;
+    }
+    INFO(what << " element " << i << ": analytic " << analytic[i] << ", numeric " << numeric[i].central);
+    REQUIRE(std::abs(analytic[i] - numeric[i].central) <= tolerance * scale);
   }
+  INFO(what << ": " << skipped << " of " << analytic.size() << " elements sit on a kink");
+  REQUIRE(skipped * 4 <= analytic.size());
 }
 
 }  // namespace
@@ -65,18 +92,14 @@ void check_gradients(Layer& layer, const Shape& input_shape, double tolerance, f
   std::vector<float> dx_host(static_cast<std::size_t>(dx.size()));
   backend.download(dx, dx_host.data());
 
-  const auto loss_at = [&](const std::vector<float>& in) { return weighted_sum(run_forward(layer, input_shape, in, false), r); };
+  const auto loss_of = [&](const std::vector<float>& in) {
+    return weighted_sum(run_forward(layer, input_shape, in, false), r);
+  };
+  const double at_input = loss_of(input);
 
-  std::vector<double> numeric(input.size());
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    const float saved = input[i];
-    input[i] = saved + epsilon;
-    const double plus = loss_at(input);
-    input[i] = saved - epsilon;
-    const double minus = loss_at(input);
-    input[i] = saved;
-    numeric[i] = (plus - minus) / (2.0 * epsilon);
-  }
+  std::vector<NumericDerivative> numeric(input.size());
+  for (std::size_t i = 0; i < input.size(); ++i)
+    numeric[i] = differentiate([&] { return loss_of(input); }, input[i], epsilon, at_input);
   compare(dx_host, numeric, tolerance, layer.name() + " dL/dx");
 
   for (Variable* w : layer.trainable_weights()) {
@@ -84,19 +107,13 @@ void check_gradients(Layer& layer, const Shape& input_shape, double tolerance, f
     backend.download(w->grad, analytic.data());
     std::vector<float> value(static_cast<std::size_t>(w->value.size()));
     backend.download(w->value, value.data());
-    std::vector<double> num(value.size());
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      const float saved = value[i];
-      value[i] = saved + epsilon;
+    std::vector<NumericDerivative> num(value.size());
+    const auto loss_with_weights = [&] {
       backend.upload(value.data(), w->value);
-      const double plus = loss_at(input);
-      value[i] = saved - epsilon;
-      backend.upload(value.data(), w->value);
-      const double minus = loss_at(input);
-      value[i] = saved;
-      backend.upload(value.data(), w->value);
-      num[i] = (plus - minus) / (2.0 * epsilon);
-    }
+      return loss_of(input);
+    };
+    for (std::size_t i = 0; i < value.size(); ++i) num[i] = differentiate(loss_with_weights, value[i], epsilon, at_input);
+    backend.upload(value.data(), w->value);
     compare(analytic, num, tolerance, w->path);
   }
 }

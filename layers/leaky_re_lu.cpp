@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/activation_pass.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 
@@ -19,21 +20,12 @@ LeakyReLU::LeakyReLU(double negative_slope, std::string name)
 }
 
 Tensor LeakyReLU::forward(const Tensor& x, bool training) {
-  Tensor& y = buffer(0, x.shape());
-  backend().activation_forward(function_, x, y);
-  if (training) {
-    input_ = x;
-    output_ = y;
-  }
-  return y;
+  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training, input_, output_);
 }
 
 Tensor LeakyReLU::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(output_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
-  if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, dy.shape());
-  backend().activation_backward(function_, input_, output_, dy, dx);
-  return dx;
+  return detail::activation_layer_backward(name(), function_, input_, output_, dy, need_input_grad,
+                                           [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
 }
 
 nlohmann::json LeakyReLU::get_config() const {

@@ -35,85 +35,14 @@
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/tensor.hpp"
+#include "support/backend_checks.hpp"
 
 using namespace strata;
+using namespace strata::testing;
 
 namespace {
 
-Backend& cpu() { return get_backend("cpu"); }
-Backend& ref() { return get_backend("reference"); }
-
-// The same values on both backends.
-struct Twin {
-  Tensor c;  // cpu
-  Tensor r;  // reference
-};
-
-Twin twin(const Shape& shape, const std::vector<float>& values) {
-  Twin t{Tensor(cpu(), shape), Tensor(ref(), shape)};
-  REQUIRE(values.size() == static_cast<std::size_t>(t.c.size()));
-  cpu().upload(values.data(), t.c);
-  ref().upload(values.data(), t.r);
-  return t;
-}
-
-// An output pair pre-filled with a sentinel, so an element an op forgets to write shows up.
-Twin output(const Shape& shape) {
-  return twin(shape, std::vector<float>(static_cast<std::size_t>(shape.num_elements()), -777.f));
-}
-
-std::vector<float> host(const Tensor& t) {
-  std::vector<float> out(static_cast<std::size_t>(t.size()));
-  t.backend().download(t, out.data());
-  return out;
-}
-
-std::vector<float> uniform(std::int64_t n, float lo, float hi, std::uint32_t seed) {
-  std::mt19937 gen(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (float& x : v) x = dist(gen);
-  return v;
-}
-
 std::string shape_str(const Shape& s) { return s.to_string(); }
-
-// Checks every element; reports the count of misses and the worst one instead of one line each.
-void expect_close(const Tensor& got_t, const Tensor& want_t, double rel, double abs,
-                  const std::string& what) {
-  const auto got = host(got_t);
-  const auto want = host(want_t);
-  REQUIRE(got.size() == want.size());
-  std::size_t bad = 0, worst = 0;
-  double worst_excess = -1.0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double g = got[i], w = want[i];
-    const double tol = abs + rel * std::fabs(w);
-    const double err = std::fabs(g - w);
-    const bool ok = err <= tol || (std::isnan(g) && std::isnan(w)) || (g == w);
-    if (!ok) {
-      ++bad;
-      if (err - tol > worst_excess || std::isnan(err)) {
-        worst_excess = err - tol;
-        worst = i;
-      }
-    }
-  }
-  INFO(what << ": " << bad << " of " << got.size() << " elements out of tolerance (rel " << rel
-            << ", abs " << abs << ")"
-            << (bad ? "; worst at " + std::to_string(worst) + ": cpu " + std::to_string(got[worst]) +
-                          " vs reference " + std::to_string(want[worst])
-                    : std::string()));
-  CHECK(bad == 0);
-}
-
-void expect_equal(const Tensor& got, const Tensor& want, const std::string& what) {
-  const auto a = host(got);
-  const auto b = host(want);
-  REQUIRE(a.size() == b.size());
-  INFO(what);
-  CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
-}
 
 const std::vector<ActivationKind> kAllKinds = {
     ActivationKind::Linear, ActivationKind::Relu,      ActivationKind::Sigmoid,
@@ -140,8 +69,6 @@ bool exact_forward(ActivationKind k) {
   return k == ActivationKind::Linear || k == ActivationKind::Relu || k == ActivationKind::LeakyRelu;
 }
 
-backends::CpuBackend& cpu_impl() { return dynamic_cast<backends::CpuBackend&>(cpu()); }
-
 }  // namespace
 
 // ---- memory ---------------------------------------------------------------------------------
@@ -163,10 +90,10 @@ TEST_CASE("parity: upload, download, copy, fill", "[backends][parity]") {
     Twin b = output(Shape{n});
     cpu().copy(a.c, b.c);
     ref().copy(a.r, b.r);
-    expect_equal(b.c, b.r, "copy");
+    expect_bitwise_equal(b.c, b.r, "copy");
     cpu().fill(b.c, 2.5f);
     ref().fill(b.r, 2.5f);
-    expect_equal(b.c, b.r, "fill");
+    expect_bitwise_equal(b.c, b.r, "fill");
   }
 }
 
@@ -255,7 +182,7 @@ TEST_CASE("parity: activation_forward, every activation", "[backends][parity]") 
       const std::string what = "activation_forward " + act.name() + " alpha " +
                                std::to_string(act.alpha) + " " + shape_str(s);
       if (exact_forward(act.kind)) {
-        expect_equal(y.c, y.r, what);
+        expect_bitwise_equal(y.c, y.r, what);
       } else {
         expect_close(y.c, y.r, 2e-5, 2e-6, what);
       }
@@ -308,8 +235,8 @@ TEST_CASE("parity: dropout masks and outputs are identical", "[backends][parity]
         ref().dropout_forward(x.r, rate, dseed, mask.r, y.r);
         const std::string what = "dropout rate " + std::to_string(rate) + " seed " +
                                  std::to_string(dseed) + " " + shape_str(s);
-        expect_equal(mask.c, mask.r, what + " mask");
-        expect_equal(y.c, y.r, what + " y");
+        expect_bitwise_equal(mask.c, mask.r, what + " mask");
+        expect_bitwise_equal(y.c, y.r, what + " y");
       }
     }
   }
@@ -324,16 +251,16 @@ TEST_CASE("parity: multiply, scale, clip, sum_squares", "[backends][parity]") {
     Twin out = output(s);
     cpu().multiply(a.c, b.c, out.c);
     ref().multiply(a.r, b.r, out.r);
-    expect_equal(out.c, out.r, "multiply n=" + std::to_string(n));
+    expect_bitwise_equal(out.c, out.r, "multiply n=" + std::to_string(n));
 
     Twin x = twin(s, host(a.c));
     cpu().scale(x.c, -0.37f);
     ref().scale(x.r, -0.37f);
-    expect_equal(x.c, x.r, "scale n=" + std::to_string(n));
+    expect_bitwise_equal(x.c, x.r, "scale n=" + std::to_string(n));
 
     cpu().clip(x.c, -0.5f, 0.25f);
     ref().clip(x.r, -0.5f, 0.25f);
-    expect_equal(x.c, x.r, "clip n=" + std::to_string(n));
+    expect_bitwise_equal(x.c, x.r, "clip n=" + std::to_string(n));
 
     const double sc = cpu().sum_squares(a.c);
     const double sr = ref().sum_squares(a.r);
@@ -471,7 +398,7 @@ TEST_CASE("parity: loss values and gradients, every kind", "[backends][parity]")
             // Without a gradient tensor the values are the same.
             Twin values2 = output(vs);
             cpu().loss(p, yt.c, yp.c, values2.c, nullptr);
-            expect_equal(values2.c, values.c, what.str() + " values without grad");
+            expect_bitwise_equal(values2.c, values.c, what.str() + " values without grad");
           }
         }
       }

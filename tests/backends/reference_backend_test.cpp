@@ -14,57 +14,17 @@
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/tensor.hpp"
+#include "support/backend_checks.hpp"
 
 using namespace strata;
+using namespace strata::testing;
 
 namespace {
-
-Backend& ref() { return get_backend("reference"); }
-
-Tensor tensor(const Shape& shape, const std::vector<float>& values) {
-  Tensor t(ref(), shape);
-  REQUIRE(values.size() == static_cast<std::size_t>(t.size()));
-  ref().upload(values.data(), t);
-  return t;
-}
-
-std::vector<float> host(const Tensor& t) {
-  std::vector<float> out(static_cast<std::size_t>(t.size()));
-  ref().download(t, out.data());
-  return out;
-}
-
-void check_close(const std::vector<float>& got, const std::vector<double>& want, double rel = 1e-6,
-                 double abs = 1e-6) {
-  REQUIRE(got.size() == want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    INFO("element " << i);
-    CHECK(got[i] == Approx(want[i]).epsilon(rel).margin(abs));
-  }
-}
 
 double sum_of(const std::vector<float>& v) {
   double s = 0.0;
   for (const float x : v) s += x;
   return s;
-}
-
-// d f / d x[i] by central difference. The step actually taken is what f32 can represent, so the
-// quotient divides by (x + h) - (x - h) as stored, not by 2h.
-double central_difference(Tensor& x, std::size_t i, float h, const std::function<double()>& f) {
-  auto v = host(x);
-  const float original = v[i];
-  v[i] = original + h;
-  const float plus = v[i];
-  ref().upload(v.data(), x);
-  const double f_plus = f();
-  v[i] = original - h;
-  const float minus = v[i];
-  ref().upload(v.data(), x);
-  const double f_minus = f();
-  v[i] = original;
-  ref().upload(v.data(), x);
-  return (f_plus - f_minus) / (static_cast<double>(plus) - static_cast<double>(minus));
 }
 
 }  // namespace

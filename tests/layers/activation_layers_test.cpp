@@ -7,19 +7,10 @@
 #include "support/layer_checks.hpp"
 
 using namespace strata;
+using testing::factory;
+using testing::LayerCase;
 
 namespace {
-
-struct LayerCase {
-  std::string label;
-  std::function<std::shared_ptr<Layer>()> make;
-  Shape shape;
-};
-
-template <class T, class... Args>
-std::function<std::shared_ptr<Layer>()> factory(Args... args) {
-  return [=] { return std::make_shared<T>(args...); };
-}
 
 std::vector<LayerCase> activation_cases() {
   return {

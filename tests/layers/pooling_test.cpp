@@ -6,19 +6,11 @@
 #include "support/layer_checks.hpp"
 
 using namespace strata;
+using testing::factory;
+using testing::LayerCase;
+using testing::iota;
 
 namespace {
-
-struct LayerCase {
-  std::string label;
-  std::function<std::shared_ptr<Layer>()> make;
-  Shape shape;  // a concrete input shape; the config check builds with its batch axis None
-};
-
-template <class T, class... Args>
-std::function<std::shared_ptr<Layer>()> factory(Args... args) {
-  return [=] { return std::make_shared<T>(args...); };
-}
 
 std::vector<LayerCase> pooling_cases() {
   return {
@@ -55,12 +47,6 @@ std::vector<LayerCase> pooling_cases() {
       {"GlobalAveragePooling1D()", factory<GlobalAveragePooling1D>(), {2, 7, 3}},
       {"GlobalAveragePooling1D(keepdims)", factory<GlobalAveragePooling1D>(true), {1, 4, 3}},
   };
-}
-
-std::vector<float> iota(std::int64_t n) {
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = float(i);
-  return v;
 }
 
 }  // namespace

@@ -6,19 +6,11 @@
 #include "support/layer_checks.hpp"
 
 using namespace strata;
+using testing::factory;
+using testing::LayerCase;
+using testing::iota;
 
 namespace {
-
-struct LayerCase {
-  std::string label;
-  std::function<std::shared_ptr<Layer>()> make;
-  Shape shape;
-};
-
-template <class T, class... Args>
-std::function<std::shared_ptr<Layer>()> factory(Args... args) {
-  return [=] { return std::make_shared<T>(args...); };
-}
 
 std::vector<LayerCase> reshaping_cases() {
   return {
@@ -38,12 +30,6 @@ std::vector<LayerCase> reshaping_cases() {
   };
 }
 
-std::vector<float> iota(std::int64_t n, float start = 1) {
-  std::vector<float> v(static_cast<std::size_t>(n));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = start + float(i);
-  return v;
-}
-
 }  // namespace
 
 TEST_CASE("ZeroPadding2D and Cropping2D place and cut images", "[layers][reshaping]") {
@@ -51,13 +37,13 @@ TEST_CASE("ZeroPadding2D and Cropping2D place and cut images", "[layers][reshapi
   // One 2x2 image, one channel: 1 2 / 3 4.
   ZeroPadding2D pad(Sides2({1, 0}, {0, 2}));
   CHECK(pad.compute_output_shape({kNone, 2, 2, 1}) == Shape{kNone, 3, 4, 1});
-  CHECK(testing::run_forward(pad, {1, 2, 2, 1}, iota(4), false) ==
+  CHECK(testing::run_forward(pad, {1, 2, 2, 1}, iota(4, 1), false) ==
         std::vector<float>{0, 0, 0, 0, 1, 2, 0, 0, 3, 4, 0, 0});
 
   // A 3x4 image 1..12, cropped by one row on top and one column each side.
   Cropping2D crop(Sides2({1, 0}, {1, 1}));
   CHECK(crop.compute_output_shape({kNone, 3, 4, 1}) == Shape{kNone, 2, 2, 1});
-  CHECK(testing::run_forward(crop, {1, 3, 4, 1}, iota(12), false) == std::vector<float>{6, 7, 10, 11});
+  CHECK(testing::run_forward(crop, {1, 3, 4, 1}, iota(12, 1), false) == std::vector<float>{6, 7, 10, 11});
   CHECK(Cropping2D(1).compute_output_shape({kNone, kNone, 5, 3}) == Shape{kNone, kNone, 3, 3});
   CHECK(ZeroPadding2D().compute_output_shape({4, kNone, 5, 3}) == Shape{4, kNone, 7, 3});
 }
@@ -66,7 +52,7 @@ TEST_CASE("UpSampling2D repeats rows and columns", "[layers][reshaping]") {
   set_backend(GENERATE(from_range(available_backends())));
   UpSampling2D up({1, 2});
   CHECK(up.compute_output_shape({kNone, 2, 2, 1}) == Shape{kNone, 2, 4, 1});
-  CHECK(testing::run_forward(up, {1, 2, 2, 1}, iota(4), false) == std::vector<float>{1, 1, 2, 2, 3, 3, 4, 4});
+  CHECK(testing::run_forward(up, {1, 2, 2, 1}, iota(4, 1), false) == std::vector<float>{1, 1, 2, 2, 3, 3, 4, 4});
   UpSampling2D square;
   CHECK(square.compute_output_shape({kNone, 3, 5, 2}) == Shape{kNone, 6, 10, 2});
   CHECK(testing::run_forward(square, {1, 1, 1, 2}, {1, 2}, false) == std::vector<float>{1, 2, 1, 2, 1, 2, 1, 2});

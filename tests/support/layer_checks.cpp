@@ -16,6 +16,12 @@ std::vector<float> random_values(std::int64_t count, std::uint64_t seed) {
   return out;
 }
 
+std::vector<float> iota(std::int64_t n, float start) {
+  std::vector<float> v(static_cast<std::size_t>(n));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = start + float(i);
+  return v;
+}
+
 std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vector<float>& input, bool training) {
   Backend& backend = current_backend();
   Tensor x(backend, shape);

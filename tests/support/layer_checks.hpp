@@ -4,12 +4,30 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "strata/layer.hpp"
 #include "strata/shape.hpp"
 
 namespace strata::testing {
+
+/// One row of a layer test's table: a label for the report, a factory that makes a fresh layer,
+/// and a concrete input shape (the config check builds with its batch axis None).
+struct LayerCase {
+  std::string label;
+  std::function<std::shared_ptr<Layer>()> make;
+  Shape shape;
+};
+
+/// A LayerCase factory: every call makes a new T from the same constructor arguments.
+template <class T, class... Args>
+std::function<std::shared_ptr<Layer>()> factory(Args... args) {
+  return [=] { return std::make_shared<T>(args...); };
+}
+
+/// Host values start, start + 1, ..., start + n - 1.
+std::vector<float> iota(std::int64_t n, float start = 0);
 
 /// Host values drawn uniformly from [-1, 1) with a fixed seed.
 std::vector<float> random_values(std::int64_t count, std::uint64_t seed);

@@ -15,55 +15,18 @@ Prints `pytorch: X.XXXX s/epoch` and `pytorch predict: X.XXXX s`.
 """
 
 import argparse
-import gzip
-import os
 import time
 
-import numpy as np
 import torch
 
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
+from torch_common import load_fashion_mnist, train_epoch
+
 BATCH = 128
 
 
-def read_idx(path):
-    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    ndim = magic & 0xFF
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    offset = 4 + 4 * ndim
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
-
-
 def load(kind, samples=None):
-    x = read_idx(os.path.join(DATA_DIR, f"{kind}-images-idx3-ubyte.gz"))[:samples]
-    y = read_idx(os.path.join(DATA_DIR, f"{kind}-labels-idx1-ubyte.gz"))[:samples]
-    x = torch.from_numpy(x.astype(np.float32) / 255.0).unsqueeze(1).contiguous()  # (N, 1, 28, 28)
-    return x, torch.from_numpy(y.astype(np.int64))
-
-
-def train_epoch(model, loss_fn, optimizer, x, y, generator):
-    model.train()
-    n = x.shape[0]
-    perm = torch.randperm(n, generator=generator)
-    total_loss = torch.zeros(())
-    correct = torch.zeros((), dtype=torch.int64)
-    for start in range(0, n, BATCH):
-        idx = perm[start:start + BATCH]
-        xb = x[idx]
-        yb = y[idx]
-        optimizer.zero_grad(set_to_none=True)
-        logits = model(xb)
-        loss = loss_fn(logits, yb)
-        loss.backward()
-        optimizer.step()
-        # Keras shows running loss and accuracy; keep the same (cheap) bookkeeping.
-        with torch.no_grad():
-            total_loss += loss.detach() * idx.shape[0]
-            correct += (logits.argmax(dim=1) == yb).sum()
-    return float(total_loss) / n, float(correct) / n
+    x, y = load_fashion_mnist(kind, samples)
+    return x.unsqueeze(1).contiguous(), y  # (N, 1, 28, 28): NCHW, as PyTorch prefers
 
 
 def predict(model, x):
@@ -104,12 +67,12 @@ def main():
     # Warm-up: full batches and one batch of the epoch's last size (allocator, oneDNN primitives).
     last = x.shape[0] % BATCH or BATCH
     warm = min(args.warmup_steps * BATCH + last, x.shape[0])
-    train_epoch(model, loss_fn, optimizer, x[:warm], y[:warm], generator)
+    train_epoch(model, loss_fn, optimizer, x[:warm], y[:warm], BATCH, generator)
 
     times = []
     for _ in range(args.epochs):
         t0 = time.perf_counter()
-        loss, acc = train_epoch(model, loss_fn, optimizer, x, y, generator)
+        loss, acc = train_epoch(model, loss_fn, optimizer, x, y, BATCH, generator)
         times.append(time.perf_counter() - t0)
     seconds = sum(times) / len(times)
 

@@ -10,47 +10,11 @@ Prints one line: `pytorch: X.XXXX s/epoch`.
 """
 
 import argparse
-import gzip
-import os
 import time
 
-import numpy as np
 import torch
 
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
-
-
-def read_idx(path):
-    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    ndim = magic & 0xFF
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    offset = 4 + 4 * ndim
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
-
-
-def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):
-    model.train()
-    n = x.shape[0]
-    perm = torch.randperm(n, generator=generator)
-    total_loss = torch.zeros(())
-    correct = torch.zeros((), dtype=torch.int64)
-    for start in range(0, n, batch_size):
-        idx = perm[start:start + batch_size]
-        xb = x[idx]
-        yb = y[idx]
-        optimizer.zero_grad(set_to_none=True)
-        logits = model(xb)
-        loss = loss_fn(logits, yb)
-        loss.backward()
-        optimizer.step()
-        # Keras shows running loss and accuracy; keep the same (cheap) bookkeeping.
-        with torch.no_grad():
-            total_loss += loss.detach() * idx.shape[0]
-            correct += (logits.argmax(dim=1) == yb).sum()
-    return float(total_loss) / n, float(correct) / n
+from torch_common import load_fashion_mnist, train_epoch
 
 
 def main():
@@ -64,10 +28,7 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
 
-    x = read_idx(os.path.join(DATA_DIR, "train-images-idx3-ubyte.gz"))[: args.samples]
-    y = read_idx(os.path.join(DATA_DIR, "train-labels-idx1-ubyte.gz"))[: args.samples]
-    x = torch.from_numpy(x.astype(np.float32) / 255.0)  # (N, 28, 28), preloaded
-    y = torch.from_numpy(y.astype(np.int64))
+    x, y = load_fashion_mnist("train", args.samples)  # (N, 28, 28), preloaded
 
     model = torch.nn.Sequential(
         torch.nn.Flatten(),

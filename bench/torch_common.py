@@ -1,0 +1,52 @@
+"""What the PyTorch sides of the benchmarks share: reading Fashion-MNIST's IDX files as Strata
+does, and one training epoch with the running loss and accuracy Keras's progress bar keeps."""
+
+import gzip
+import os
+
+import numpy as np
+import torch
+
+DATA_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def read_idx(path):
+    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    magic = int.from_bytes(data[0:4], "big")
+    ndim = magic & 0xFF
+    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    offset = 4 + 4 * ndim
+    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
+
+
+def load_fashion_mnist(kind, samples=None):
+    """The first `samples` images of `kind` ("train" or "t10k") scaled to [0, 1] as an
+    (N, 28, 28) float tensor, and their labels as int64."""
+    x = read_idx(os.path.join(DATA_DIR, f"{kind}-images-idx3-ubyte.gz"))[:samples]
+    y = read_idx(os.path.join(DATA_DIR, f"{kind}-labels-idx1-ubyte.gz"))[:samples]
+    return torch.from_numpy(x.astype(np.float32) / 255.0), torch.from_numpy(y.astype(np.int64))
+
+
+def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):
+    """One shuffled epoch; returns the mean loss and accuracy over it."""
+    model.train()
+    n = x.shape[0]
+    perm = torch.randperm(n, generator=generator)
+    total_loss = torch.zeros(())
+    correct = torch.zeros((), dtype=torch.int64)
+    for start in range(0, n, batch_size):
+        idx = perm[start:start + batch_size]
+        xb = x[idx]
+        yb = y[idx]
+        optimizer.zero_grad(set_to_none=True)
+        logits = model(xb)
+        loss = loss_fn(logits, yb)
+        loss.backward()
+        optimizer.step()
+        # Keras shows running loss and accuracy; keep the same (cheap) bookkeeping.
+        with torch.no_grad():
+            total_loss += loss.detach() * idx.shape[0]
+            correct += (logits.argmax(dim=1) == yb).sum()
+    return float(total_loss) / n, float(correct) / n

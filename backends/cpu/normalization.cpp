@@ -145,6 +145,37 @@ void layer_norm_dparams_cols(const float* x, const float* dy, const float* mean,
   }
 }
 
+// Training and inference run the same oneDNN forward primitive and differ only in the prop
+// kind, the flags and which statistics the mean/variance slots point at (the batch's, written;
+// the moving ones, read).
+void batch_norm_forward(DnnlContext& ctx, OpId id, dnnl::prop_kind prop, dnnl::normalization_flags flags,
+                        const char* create_what, const char* run_what, Index rows, Index c, float epsilon,
+                        const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
+                        const Tensor& variance, Tensor& y) {
+  const PrimKey key{{static_cast<Index>(id), current_threads(), rows, c, key_bits(epsilon)}};
+  std::lock_guard lock(ctx.mutex());
+  CachedOp& op = ctx.get(key, create_what, [&](CachedOp& op) {
+    const dnnl::batch_normalization_forward::primitive_desc pd(bn_forward_desc(prop, rows, c, epsilon, flags),
+                                                               DnnlContext::attr(), ctx.engine());
+    const memory::desc data = data_md(rows, c);
+    const memory::desc vec = plain_md({c});
+    op.slot[kSrc] = ctx.unbound(data);
+    op.slot[kOut] = ctx.unbound(data);
+    for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx.unbound(vec);
+    ctx.add(op, pd,
+            {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kOut]},
+             {DNNL_ARG_SCALE, op.slot[kScale]}, {DNNL_ARG_SHIFT, op.slot[kShift]},
+             {DNNL_ARG_MEAN, op.slot[kMean]}, {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
+  });
+  op.bind(kSrc, x.raw());
+  op.bind(kOut, y.raw());
+  op.bind(kScale, gamma.raw());
+  op.bind(kShift, beta.raw());
+  op.bind(kMean, mean.raw());
+  op.bind(kVariance, variance.raw());
+  ctx.run(op, run_what);
+}
+
 }  // namespace
 
 void CpuBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta,
@@ -157,31 +188,10 @@ void CpuBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamm
     fill(mean, std::nanf(""));
     fill(variance, std::nanf(""));
   } else {
-    const PrimKey key{{static_cast<Index>(OpId::BatchNormTraining), current_threads(), rows, c,
-                       key_bits(epsilon)}};
-    std::lock_guard lock(ctx_->mutex());
-    CachedOp& op = ctx_->get(key, "batch_norm_forward_training (batch_normalization_forward::primitive_desc)",
-                             [&](CachedOp& op) {
-      const dnnl::batch_normalization_forward::primitive_desc pd(
-          bn_forward_desc(dnnl::prop_kind::forward_training, rows, c, epsilon, kScaleShift), DnnlContext::attr(),
-          ctx_->engine());
-      const memory::desc data = data_md(rows, c);
-      const memory::desc vec = plain_md({c});
-      op.slot[kSrc] = ctx_->unbound(data);
-      op.slot[kOut] = ctx_->unbound(data);
-      for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx_->unbound(vec);
-      ctx_->add(op, pd,
-                {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kOut]},
-                 {DNNL_ARG_SCALE, op.slot[kScale]}, {DNNL_ARG_SHIFT, op.slot[kShift]},
-                 {DNNL_ARG_MEAN, op.slot[kMean]}, {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
-    });
-    op.bind(kSrc, x.raw());
-    op.bind(kOut, y.raw());
-    op.bind(kScale, gamma.raw());
-    op.bind(kShift, beta.raw());
-    op.bind(kMean, mean.raw());
-    op.bind(kVariance, variance.raw());
-    ctx_->run(op, "batch_norm_forward_training (batch_normalization_forward::execute)");
+    batch_norm_forward(*ctx_, OpId::BatchNormTraining, dnnl::prop_kind::forward_training, kScaleShift,
+                       "batch_norm_forward_training (batch_normalization_forward::primitive_desc)",
+                       "batch_norm_forward_training (batch_normalization_forward::execute)", rows, c, epsilon, x,
+                       gamma, beta, mean, variance, y);
   }
   moving_update(f32(moving_mean), f32(mean), momentum, c);
   moving_update(f32(moving_variance), f32(variance), momentum, c);
@@ -193,32 +203,11 @@ void CpuBackend::batch_norm_forward_inference(const Tensor& x, const Tensor& gam
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (c == 0 || rows == 0) return;
-  const PrimKey key{{static_cast<Index>(OpId::BatchNormInference), current_threads(), rows, c,
-                     key_bits(epsilon)}};
-  std::lock_guard lock(ctx_->mutex());
-  CachedOp& op = ctx_->get(key, "batch_norm_forward_inference (batch_normalization_forward::primitive_desc)",
-                           [&](CachedOp& op) {
-    const dnnl::batch_normalization_forward::primitive_desc pd(
-        bn_forward_desc(dnnl::prop_kind::forward_inference, rows, c, epsilon,
-                        kScaleShift | dnnl::normalization_flags::use_global_stats),
-        DnnlContext::attr(), ctx_->engine());
-    const memory::desc data = data_md(rows, c);
-    const memory::desc vec = plain_md({c});
-    op.slot[kSrc] = ctx_->unbound(data);
-    op.slot[kOut] = ctx_->unbound(data);
-    for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx_->unbound(vec);
-    ctx_->add(op, pd,
-              {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kOut]},
-               {DNNL_ARG_SCALE, op.slot[kScale]}, {DNNL_ARG_SHIFT, op.slot[kShift]},
-               {DNNL_ARG_MEAN, op.slot[kMean]}, {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
-  });
-  op.bind(kSrc, x.raw());
-  op.bind(kOut, y.raw());
-  op.bind(kScale, gamma.raw());
-  op.bind(kShift, beta.raw());
-  op.bind(kMean, moving_mean.raw());
-  op.bind(kVariance, moving_variance.raw());
-  ctx_->run(op, "batch_norm_forward_inference (batch_normalization_forward::execute)");
+  batch_norm_forward(*ctx_, OpId::BatchNormInference, dnnl::prop_kind::forward_inference,
+                     kScaleShift | dnnl::normalization_flags::use_global_stats,
+                     "batch_norm_forward_inference (batch_normalization_forward::primitive_desc)",
+                     "batch_norm_forward_inference (batch_normalization_forward::execute)", rows, c, epsilon, x,
+                     gamma, beta, moving_mean, moving_variance, y);
 }
 
 void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/keras_object.hpp"
+#include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 
@@ -80,13 +80,10 @@ nlohmann::json Dense::get_config() const {
   config["units"] = units_;
   config["activation"] = activation_.name();
   config["use_bias"] = options_.use_bias;
-  config["kernel_initializer"] = detail::keras_object("keras.initializers", options_.kernel_initializer->class_name(),
-                                                      options_.kernel_initializer->get_config());
-  config["bias_initializer"] = detail::keras_object("keras.initializers", options_.bias_initializer->class_name(),
-                                                    options_.bias_initializer->get_config());
-  for (const char* key : {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint",
-                          "bias_constraint", "quantization_config"})
-    config[key] = nullptr;
+  config["kernel_initializer"] = detail::initializer_json(options_.kernel_initializer);
+  config["bias_initializer"] = detail::initializer_json(options_.bias_initializer);
+  detail::write_null_keys(config, {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
+                                   "kernel_constraint", "bias_constraint", "quantization_config"});
   return config;
 }
 

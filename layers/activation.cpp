@@ -9,16 +9,18 @@
 namespace strata {
 inline namespace layers {
 
-Activation::Activation(const std::string& activation, std::string name)
-    : Layer("activation", std::move(name)), function_(ActivationFunction::from_name(activation)) {}
+Activation::Activation(const std::string& activation, LayerOptions options)
+    : LayerOf<Activation>("activation", options), function_(ActivationFunction::from_name(activation)) {}
 
 Tensor Activation::forward(const Tensor& x, bool training) {
-  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training, input_, output_);
+  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training,
+                                          [this](std::size_t slot, const Tensor& t) { save(slot, t); });
 }
 
 Tensor Activation::backward_impl(const Tensor& dy, bool need_input_grad) {
-  return detail::activation_layer_backward(name(), function_, input_, output_, dy, need_input_grad,
-                                           [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
+  return detail::activation_layer_backward(
+      function_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy, need_input_grad,
+      [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
 }
 
 nlohmann::json Activation::get_config() const {
@@ -28,7 +30,8 @@ nlohmann::json Activation::get_config() const {
 }
 
 std::shared_ptr<Layer> Activation::from_config(const nlohmann::json& config) {
-  auto layer = std::make_shared<Activation>(config.value("activation", "linear"), config.value("name", ""));
+  auto layer = std::make_shared<Activation>(config.value("activation", "linear"),
+                                             LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

@@ -1,27 +1,30 @@
 #include "layers/activation_pass.hpp"
 
 #include "strata/backend.hpp"
-#include "strata/error.hpp"
 
 namespace strata::detail {
 
+namespace {
+enum Saved : std::size_t { kSavedInput, kSavedOutput };
+}  // namespace
+
 Tensor activation_layer_forward(const ActivationFunction& f, const Tensor& x, Tensor& y, bool training,
-                                Tensor& input, Tensor& output) {
+                                const std::function<void(std::size_t, const Tensor&)>& save) {
   y.backend().activation_forward(f, x, y);
   if (training) {
-    input = x;
-    output = y;
+    save(kSavedInput, x);
+    save(kSavedOutput, y);
   }
   return y;
 }
 
-Tensor activation_layer_backward(const std::string& layer_name, const ActivationFunction& f, const Tensor& input,
-                                 const Tensor& output, const Tensor& dy, bool need_input_grad,
+Tensor activation_layer_backward(const ActivationFunction& f, const std::function<const Tensor&(std::size_t)>& saved,
+                                 const Tensor& dy, bool need_input_grad,
                                  const std::function<Tensor&(const Shape&)>& dx_buffer) {
-  STRATA_CHECK(output.defined(), StateError, "layer \"", layer_name, "\": backward() before a training call");
+  const Tensor& output = saved(kSavedOutput);
   if (!need_input_grad) return {};
   Tensor& dx = dx_buffer(dy.shape());
-  dx.backend().activation_backward(f, input, output, dy, dx);
+  dx.backend().activation_backward(f, saved(kSavedInput), output, dy, dx);
   return dx;
 }
 

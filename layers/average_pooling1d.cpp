@@ -12,7 +12,7 @@ constexpr bool kOneD = true;
 }
 
 AveragePooling1D::AveragePooling1D(std::int64_t pool_size, Pooling1DOptions options)
-    : Layer("average_pooling1d", std::move(options.name)), pool_size_(1, pool_size),
+    : LayerOf<AveragePooling1D>("average_pooling1d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), pool_size_(1, pool_size),
       strides_(1, options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
   input_spec_.ndim = 3;
@@ -27,15 +27,16 @@ void AveragePooling1D::build_weights(const Shape& input_shape) { compute_output_
 Tensor AveragePooling1D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
   detail::pool_forward(backend(), PoolKind::Average, x, pool_size_, strides_, padding_ == "same", kOneD, y,
-                       training ? &state_ : nullptr);
+                       training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 
 Tensor AveragePooling1D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  const Shape& input_shape = detail::pooling_input_shape(state_, name());
+  detail::PoolingState& state = call_state<detail::PoolingState>();
+  const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
   Tensor& dx = buffer(1, input_shape);
-  detail::pool_backward(backend(), *state_, dy, dx);
+  detail::pool_backward(backend(), state, dy, dx);
   return dx;
 }
 

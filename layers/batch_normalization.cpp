@@ -11,12 +11,15 @@ inline namespace layers {
 
 namespace {
 
-enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kOnes, kZeros, kGammaGrad, kBetaGrad };
+enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kGammaGrad, kBetaGrad };
+// A training call saves the (rows, c) view of its input (tensor 0), the input's shape as
+// received (shape 0) and whether it normalised with the batch's statistics (the flag); those
+// statistics stay in its kMean and kVariance buffers.
 
 }  // namespace
 
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
-    : Layer("batch_normalization", options.name), options_(std::move(options)) {
+    : LayerOf<BatchNormalization>("batch_normalization", LayerOptions{options.name, options.input_shape}), options_(std::move(options)) {
   STRATA_CHECK(options_.epsilon > 0, ValueError,
                "BatchNormalization needs epsilon > 0. Received: epsilon=", options_.epsilon);
   input_spec_.min_ndim = 2;
@@ -28,11 +31,11 @@ void BatchNormalization::build_weights(const Shape& input_shape) {
   if (options_.scale) {
     gamma_ = &add_weight("gamma", shape, *options_.gamma_initializer);
   } else {
-    ones_ = buffer(kOnes, shape);
+    ones_ = Tensor(backend(), shape);
     backend().fill(ones_, 1.f);
   }
   if (options_.center) beta_ = &add_weight("beta", shape, *options_.beta_initializer);
-  zeros_ = buffer(kZeros, shape);
+  zeros_ = Tensor(backend(), shape);
   backend().fill(zeros_, 0.f);
   moving_mean_ = &add_weight("moving_mean", shape, *options_.moving_mean_initializer, false);
   moving_variance_ = &add_weight("moving_variance", shape, *options_.moving_variance_initializer, false);
@@ -58,27 +61,27 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
     b.batch_norm_forward_inference(x2, gamma, beta, moving_mean_->value, moving_variance_->value, epsilon, y);
   }
   if (training) {
-    input_ = x2;
-    input_shape_ = x.shape();
-    batch_statistics_ = batch_statistics;
+    save(0, x2);
+    saved_shape(0) = x.shape();
+    saved_flag() = batch_statistics;
   }
   return y.reshaped(x.shape());
 }
 
 Tensor BatchNormalization::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(0);
   Backend& b = backend();
-  const std::int64_t channels = input_.shape()[1];
-  const Tensor dy2 = dy.reshaped(input_.shape());
-  Tensor& dx = buffer(kInputGrad, input_.shape());
+  const std::int64_t channels = input.shape()[1];
+  const Tensor dy2 = dy.reshaped(input.shape());
+  Tensor& dx = buffer(kInputGrad, input.shape());
   const Tensor& gamma = gamma_ ? gamma_->value : ones_;
   const auto epsilon = static_cast<float>(options_.epsilon);
-  if (batch_statistics_) {
+  if (saved_flag()) {
     // The op always writes dgamma and dbeta; absent or frozen weights get scratch tensors.
     const bool weight_grads = trainable();
     Tensor& dgamma = gamma_ && weight_grads ? gamma_->grad : buffer(kGammaGrad, {channels});
     Tensor& dbeta = beta_ && weight_grads ? beta_->grad : buffer(kBetaGrad, {channels});
-    b.batch_norm_backward(input_, dy2, gamma, buffer(kMean, {channels}), buffer(kVariance, {channels}), epsilon, dx,
+    b.batch_norm_backward(input, dy2, gamma, buffer(kMean, {channels}), buffer(kVariance, {channels}), epsilon, dx,
                           dgamma, dbeta);
   } else {
     if (!need_input_grad) return {};
@@ -87,7 +90,7 @@ Tensor BatchNormalization::backward_impl(const Tensor& dy, bool need_input_grad)
     b.batch_norm_forward_inference(dy2, gamma, zeros_, zeros_, moving_variance_->value, epsilon, dx);
   }
   if (!need_input_grad) return {};
-  return dx.reshaped(input_shape_);
+  return dx.reshaped(saved_shape(0));
 }
 
 nlohmann::json BatchNormalization::get_config() const {

@@ -12,7 +12,7 @@ namespace strata {
 inline namespace layers {
 
 Conv1D::Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation, Conv1DOptions options)
-    : Layer("conv1d", options.name), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<Conv1D>("conv1d", LayerOptions{options.name, options.input_shape}), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, true);
   activation_ = ActivationFunction::from_name(activation);
   detail::check_positive_argument("filters", filters_);
@@ -28,6 +28,13 @@ Shape Conv1D::compute_output_shape(const Shape& input_shape) const {
   return out;
 }
 
+Conv2DParams Conv1D::params_for(const Shape& input_shape) const {
+  const detail::ConvAxis steps =
+      detail::conv_axis(input_shape[1], kernel_size_, options_.strides, options_.dilation_rate, padding_);
+  return detail::conv2d_params(detail::ConvAxis{1, 0, 0}, steps, Size2(1, options_.strides),
+                               Size2(1, options_.dilation_rate), options_.groups);
+}
+
 void Conv1D::build_weights(const Shape& input_shape) {
   const std::int64_t channels = detail::conv_input_channels(input_shape, 3, name());
   detail::check_channel_groups(input_shape, channels, options_.groups);
@@ -39,44 +46,45 @@ void Conv1D::build_weights(const Shape& input_shape) {
 
 Tensor Conv1D::forward(const Tensor& x, bool training) {
   const Shape& s = x.shape();
-  const detail::ConvAxis steps =
-      detail::conv_axis(s[1], kernel_size_, options_.strides, options_.dilation_rate, padding_);
-  detail::check_output_not_empty(name(), s, compute_output_shape(s));
-  const Conv2DParams p = detail::conv2d_params(detail::ConvAxis{1, 0, 0}, steps, Size2(1, options_.strides),
-                                               Size2(1, options_.dilation_rate), options_.groups);
+  const Shape out3 = compute_output_shape(s);
+  detail::check_output_not_empty(name(), s, out3);
+  const Conv2DParams p = params_for(s);
   const Tensor x4 = x.reshaped({s[0], 1, s[1], s[2]});
   const Tensor& kernel = kernel_->value;
   const Tensor w4 = kernel.reshaped({1, kernel.shape()[0], kernel.shape()[1], kernel.shape()[2]});
-  const Shape out_shape{s[0], 1, steps.out, filters_};
+  const Shape out_shape{s[0], 1, out3[1], filters_};
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, training, pre_, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
       [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x4, w4, bias, fused, p, out); });
-  if (training) {
-    params_ = p;
-    input_ = x4;
-    output_ = y;
+  if (training) {  // the 4-D views the 2-D convolution ran on
+    save(detail::kSavedInput, x4);
+    save(detail::kSavedOutput, y);
+    save(detail::kSavedPre, pre);
   }
-  return y.reshaped({s[0], steps.out, filters_});
+  return y.reshaped(out3);
 }
 
 Tensor Conv1D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(detail::kSavedInput);
+  const Shape& in = input.shape();
+  const Shape out = saved(detail::kSavedOutput).shape();
+  const Conv2DParams p = params_for({in[0], in[2], in[3]});
   Backend& b = backend();
-  const Shape& out = output_.shape();
-  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy.reshaped(out),
-                                                [&](std::size_t slot) -> Tensor& { return buffer(slot, out); });
+  const Tensor dz = detail::pre_activation_grad(
+      b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy.reshaped(out),
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out); });
   const Shape& k = kernel_->value.shape();
   const Shape k4{1, k[0], k[1], k[2]};
   if (trainable()) {
     Tensor dw = kernel_->grad.reshaped(k4);
-    b.conv2d_backward_weights(input_, dz, params_, dw, bias_ ? &bias_->grad : nullptr);
+    b.conv2d_backward_weights(input, dz, p, dw, bias_ ? &bias_->grad : nullptr);
   }
   if (!need_input_grad) return {};
-  const Shape& in = input_.shape();
   Tensor& dx = buffer(detail::kConvInputGrad, in);
-  b.conv2d_backward_data(dz, kernel_->value.reshaped(k4), params_, dx);
+  b.conv2d_backward_data(dz, kernel_->value.reshaped(k4), p, dx);
   return dx.reshaped({in[0], in[2], in[3]});
 }
 

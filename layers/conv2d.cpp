@@ -9,7 +9,7 @@ namespace strata {
 inline namespace layers {
 
 Conv2D::Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation, Conv2DOptions options)
-    : Layer("conv2d", options.name), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<Conv2D>("conv2d", LayerOptions{options.name, options.input_shape}), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
   // Keras's order of checks (BaseConv.__init__).
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);
@@ -49,27 +49,30 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
   detail::check_output_not_empty(name(), x.shape(), out_shape);
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, training, pre_, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
       [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x, kernel_->value, bias, fused, p, out); });
   if (training) {
-    params_ = p;
-    input_ = x;
-    output_ = y;
+    save(detail::kSavedInput, x);
+    save(detail::kSavedOutput, y);
+    save(detail::kSavedPre, pre);
   }
   return y;
 }
 
 Tensor Conv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(detail::kSavedInput);
+  const Shape out_shape = saved(detail::kSavedOutput).shape();
+  const Conv2DParams p = params_for(input.shape());
   Backend& b = backend();
-  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy, [&](std::size_t slot) -> Tensor& {
-    return buffer(slot, output_.shape());
-  });
-  if (trainable()) b.conv2d_backward_weights(input_, dz, params_, kernel_->grad, bias_ ? &bias_->grad : nullptr);
+  const Tensor dz = detail::pre_activation_grad(
+      b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy,
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); });
+  if (trainable()) b.conv2d_backward_weights(input, dz, p, kernel_->grad, bias_ ? &bias_->grad : nullptr);
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, input_.shape());
-  b.conv2d_backward_data(dz, kernel_->value, params_, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, input.shape());
+  b.conv2d_backward_data(dz, kernel_->value, p, dx);
   return dx;
 }
 

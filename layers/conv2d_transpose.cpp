@@ -21,7 +21,7 @@ struct Conv2DTranspose::Geometry {
 
 Conv2DTranspose::Conv2DTranspose(std::int64_t filters, Size2 kernel_size, const std::string& activation,
                                  Conv2DTransposeOptions options)
-    : Layer("conv2d_transpose", options.name),
+    : LayerOf<Conv2DTranspose>("conv2d_transpose", LayerOptions{options.name, options.input_shape}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
@@ -61,6 +61,11 @@ Shape Conv2DTranspose::compute_output_shape(const Shape& input_shape) const {
   return out;
 }
 
+Conv2DParams Conv2DTranspose::params_for(const Shape& input_shape) const {
+  const Geometry g = geometry(input_shape);
+  return detail::conv2d_params(g.h, g.w, options_.strides, options_.dilation_rate);
+}
+
 void Conv2DTranspose::build_weights(const Shape& input_shape) {
   const std::int64_t channels = detail::conv_input_channels(input_shape, 4, name());
   const Shape out = compute_output_shape(input_shape);
@@ -73,10 +78,9 @@ void Conv2DTranspose::build_weights(const Shape& input_shape) {
 }
 
 Tensor Conv2DTranspose::forward(const Tensor& x, bool training) {
-  const Geometry g = geometry(x.shape());
-  const Shape out_shape{x.shape()[0], g.h.out, g.w.out, filters_};
+  const Shape out_shape = compute_output_shape(x.shape());
   detail::check_output_not_empty(name(), x.shape(), out_shape);
-  const Conv2DParams p = detail::conv2d_params(g.h, g.w, options_.strides, options_.dilation_rate);
+  const Conv2DParams p = params_for(x.shape());
   Backend& b = backend();
   Tensor& y = buffer(detail::kConvOutput, out_shape);
   // No backend op fuses an activation into conv2d_backward_data, so it always runs apart.
@@ -87,31 +91,30 @@ Tensor Conv2DTranspose::forward(const Tensor& x, bool training) {
     Tensor rows = pre.reshaped({out_shape.num_elements() / filters_, filters_});
     b.add_bias(rows, bias_->value, rows);
   }
-  if (!linear) {
-    b.activation_forward(activation_, pre, y);
-    if (training && !activation_.backward_from_output()) pre_ = pre;
-  }
+  if (!linear) b.activation_forward(activation_, pre, y);
   if (training) {
-    params_ = p;
-    input_ = x;
-    output_ = y;
+    save(detail::kSavedInput, x);
+    save(detail::kSavedOutput, y);
+    save(detail::kSavedPre, activation_.backward_from_output() ? Tensor() : pre);
   }
   return y;
 }
 
 Tensor Conv2DTranspose::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(detail::kSavedInput);
+  const Shape out_shape = saved(detail::kSavedOutput).shape();
+  const Conv2DParams p = params_for(input.shape());
   Backend& b = backend();
-  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy, [&](std::size_t slot) -> Tensor& {
-    return buffer(slot, output_.shape());
-  });
+  const Tensor dz = detail::pre_activation_grad(
+      b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy,
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); });
   if (trainable()) {
-    b.conv2d_backward_weights(dz, input_, params_, kernel_->grad, nullptr);
+    b.conv2d_backward_weights(dz, input, p, kernel_->grad, nullptr);
     if (bias_) b.sum_rows(dz.reshaped({dz.size() / filters_, filters_}), bias_->grad);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, input_.shape());
-  b.conv2d_forward(dz, kernel_->value, nullptr, ActivationFunction{}, params_, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, input.shape());
+  b.conv2d_forward(dz, kernel_->value, nullptr, ActivationFunction{}, p, dx);
   return dx;
 }
 

@@ -110,34 +110,38 @@ std::int64_t conv_input_channels(const Shape& input_shape, std::size_t rank, std
 
 /// The buffer slots the convolution layers share; SeparableConv2D adds its own after them.
 enum ConvSlot : std::size_t { kConvOutput, kConvPreActivation, kConvPreActivationGrad, kConvInputGrad, kConvSlots };
+/// The tensors a convolution layer's training call saves for backward (Layer::save slots);
+/// kSavedPre only when the activation does not run fused (see activated_forward).
+enum ConvSaved : std::size_t { kSavedInput, kSavedOutput, kSavedPre };
 
 /// y = activation(op(...)) in slot kConvOutput of `buffer` (a callable slot -> Tensor&). When the
-/// activation's gradient needs only its output it runs fused in the op, `op(activation, y)`;
-/// otherwise the op writes slot kConvPreActivation, `op(linear, pre)`, kept in `kept_pre` when
-/// training for the gradient.
+/// activation's gradient needs only its output it runs fused in the op, `op(activation, y)`, and
+/// `pre` is left empty; otherwise the op writes slot kConvPreActivation, `op(linear, pre)`, and
+/// `pre` is that buffer, for a training call to save for the gradient.
 template <class Buffer, class Op>
-Tensor& activated_forward(Backend& backend, const ActivationFunction& activation, bool training, Tensor& kept_pre,
-                          Buffer&& buffer, Op&& op) {
+Tensor& activated_forward(Backend& backend, const ActivationFunction& activation, Tensor& pre, Buffer&& buffer,
+                          Op&& op) {
   Tensor& y = buffer(kConvOutput);
   if (activation.backward_from_output()) {
     op(activation, y);
     return y;
   }
-  Tensor& pre = buffer(kConvPreActivation);
+  pre = buffer(kConvPreActivation);
   op(ActivationFunction{}, pre);
   backend.activation_forward(activation, pre, y);
-  if (training) kept_pre = pre;
   return y;
 }
 
 /// dL/d(pre-activation) from dy: dy itself under a linear activation, else slot
-/// kConvPreActivationGrad of `buffer`.
-template <class Buffer>
-Tensor pre_activation_grad(Backend& backend, const ActivationFunction& activation, const Tensor& pre,
-                           const Tensor& output, const Tensor& dy, Buffer&& buffer) {
+/// kConvPreActivationGrad of `buffer`. `saved` (a callable ConvSaved slot -> const Tensor&, the
+/// layer's Layer::saved) gives what the training call kept.
+template <class Saved, class Buffer>
+Tensor pre_activation_grad(Backend& backend, const ActivationFunction& activation, Saved&& saved, const Tensor& dy,
+                           Buffer&& buffer) {
   if (activation.kind == ActivationKind::Linear) return dy;
   Tensor& dz = buffer(kConvPreActivationGrad);
-  backend.activation_backward(activation, pre, output, dy, dz);
+  backend.activation_backward(activation, activation.backward_from_output() ? Tensor() : saved(kSavedPre),
+                              saved(kSavedOutput), dy, dz);
   return dz;
 }
 

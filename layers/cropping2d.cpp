@@ -10,7 +10,7 @@ namespace strata {
 inline namespace layers {
 
 Cropping2D::Cropping2D(Sides2 cropping, Cropping2DOptions options)
-    : Layer("cropping2d", std::move(options.name)), cropping_(cropping) {
+    : LayerOf<Cropping2D>("cropping2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), cropping_(cropping) {
   detail::check_sides(cropping_, "cropping");
   input_spec_.ndim = 4;
 }
@@ -34,14 +34,15 @@ void Cropping2D::build_weights(const Shape& input_shape) { compute_output_shape(
 Tensor Cropping2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
   backend().crop2d(x, cropping_.top, cropping_.left, y);
-  if (training) input_shape_ = x.shape();
+  if (training) saved_shape(0) = x.shape();
   return y;
 }
 
 Tensor Cropping2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_shape_.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
+  const Shape& input_shape = saved_shape(0);
+  STRATA_CHECK(input_shape.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, input_shape_);
+  Tensor& dx = buffer(1, input_shape);
   backend().pad2d(dy, cropping_.top, cropping_.left, dx);
   return dx;
 }

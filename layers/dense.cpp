@@ -9,8 +9,17 @@
 namespace strata {
 inline namespace layers {
 
+namespace {
+
+enum Slot : std::size_t { kOutput, kPreActivation, kPreActivationGrad, kInputGrad };
+// What a training call saves: the 2-D view of its input, its output, and x W + b when the
+// activation's gradient needs it; saved_shape(0) holds the input's shape as received.
+enum Saved : std::size_t { kSavedInput, kSavedOutput, kSavedPre };
+
+}  // namespace
+
 Dense::Dense(std::int64_t units, const std::string& activation, DenseOptions options)
-    : Layer("dense", options.name), units_(units), activation_(ActivationFunction::from_name(activation)),
+    : LayerOf<Dense>("dense", LayerOptions{options.name, options.input_shape}), units_(units), activation_(ActivationFunction::from_name(activation)),
       options_(std::move(options)) {
   STRATA_CHECK(units > 0, ValueError,
                "Received an invalid value for `units`, expected a positive integer. Received: units=", units);
@@ -36,43 +45,45 @@ Tensor Dense::forward(const Tensor& x, bool training) {
   const std::int64_t input_dim = x.shape()[-1];
   const std::int64_t rows = x.size() / input_dim;
   const Tensor x2 = x.reshaped({rows, input_dim});
-  Tensor& y = buffer(0, {rows, units_});
+  Tensor& y = buffer(kOutput, {rows, units_});
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor pre;
   if (activation_.backward_from_output()) {
     b.dense_forward(x2, kernel_->value, bias, activation_, y);
   } else {
-    Tensor& pre = buffer(1, {rows, units_});
+    pre = buffer(kPreActivation, {rows, units_});
     b.dense_forward(x2, kernel_->value, bias, ActivationFunction{}, pre);
     b.activation_forward(activation_, pre, y);
-    if (training) pre_ = pre;
   }
   if (training) {
-    input_ = x2;
-    input_shape_ = x.shape();
-    output_ = y;
+    save(kSavedInput, x2);
+    save(kSavedOutput, y);
+    save(kSavedPre, pre);
+    saved_shape(0) = x.shape();
   }
   return y.reshaped(compute_output_shape(x.shape()));
 }
 
 Tensor Dense::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(kSavedInput);
   Backend& b = backend();
-  const std::int64_t rows = input_.shape()[0];
+  const std::int64_t rows = input.shape()[0];
   const Tensor dy2 = dy.reshaped({rows, units_});
   Tensor dz = dy2;
   if (activation_.kind != ActivationKind::Linear) {
-    dz = buffer(2, {rows, units_});
-    b.activation_backward(activation_, pre_, output_, dy2, dz);
+    dz = buffer(kPreActivationGrad, {rows, units_});
+    b.activation_backward(activation_, activation_.backward_from_output() ? Tensor() : saved(kSavedPre),
+                          saved(kSavedOutput), dy2, dz);
   }
   if (trainable()) {
-    b.matmul(input_, true, dz, false, kernel_->grad);
+    b.matmul(input, true, dz, false, kernel_->grad);
     if (bias_) b.sum_rows(dz, bias_->grad);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(3, input_.shape());
+  Tensor& dx = buffer(kInputGrad, input.shape());
   b.matmul(dz, false, kernel_->value, true, dx);
-  return dx.reshaped(input_shape_);
+  return dx.reshaped(saved_shape(0));
 }
 
 nlohmann::json Dense::get_config() const {

@@ -9,7 +9,7 @@ namespace strata {
 inline namespace layers {
 
 DepthwiseConv2D::DepthwiseConv2D(Size2 kernel_size, const std::string& activation, DepthwiseConv2DOptions options)
-    : Layer("depthwise_conv2d", options.name), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape}), kernel_size_(kernel_size), options_(std::move(options)) {
   // Keras's order of checks (BaseDepthwiseConv.__init__); Keras allows strides and dilation together here.
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);
@@ -54,30 +54,33 @@ Tensor DepthwiseConv2D::forward(const Tensor& x, bool training) {
   const Tensor kernel = kernel_->value.reshaped(grouped_kernel_shape());
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, training, pre_, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
       [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x, kernel, bias, fused, p, out); });
   if (training) {
-    params_ = p;
-    input_ = x;
-    output_ = y;
+    save(detail::kSavedInput, x);
+    save(detail::kSavedOutput, y);
+    save(detail::kSavedPre, pre);
   }
   return y;
 }
 
 Tensor DepthwiseConv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(detail::kSavedInput);
+  const Shape out_shape = saved(detail::kSavedOutput).shape();
+  const Conv2DParams p = params_for(input.shape());
   Backend& b = backend();
-  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy, [&](std::size_t slot) -> Tensor& {
-    return buffer(slot, output_.shape());
-  });
+  const Tensor dz = detail::pre_activation_grad(
+      b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy,
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); });
   if (trainable()) {
     Tensor dw = kernel_->grad.reshaped(grouped_kernel_shape());
-    b.conv2d_backward_weights(input_, dz, params_, dw, bias_ ? &bias_->grad : nullptr);
+    b.conv2d_backward_weights(input, dz, p, dw, bias_ ? &bias_->grad : nullptr);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, input_.shape());
-  b.conv2d_backward_data(dz, kernel_->value.reshaped(grouped_kernel_shape()), params_, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, input.shape());
+  b.conv2d_backward_data(dz, kernel_->value.reshaped(grouped_kernel_shape()), p, dx);
   return dx;
 }
 

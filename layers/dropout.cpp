@@ -10,7 +10,7 @@ namespace strata {
 inline namespace layers {
 
 Dropout::Dropout(float rate, DropoutOptions options)
-    : Layer("dropout", options.name), rate_(rate), options_(std::move(options)) {
+    : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape}), rate_(rate), options_(std::move(options)) {
   STRATA_CHECK(rate >= 0.f && rate <= 1.f, ValueError,
                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=",
                rate);
@@ -20,24 +20,27 @@ Dropout::Dropout(float rate, DropoutOptions options)
 std::uint64_t Dropout::next_seed() { return own_rng_ ? (*own_rng_)() : detail::global_rng()(); }
 
 Tensor Dropout::forward(const Tensor& x, bool training) {
-  dropped_ = training && rate_ > 0.f;
-  if (!dropped_) return x;
+  if (!training) return x;
+  // The flag: whether this call applied a mask (saved as tensor 0).
+  saved_flag() = rate_ > 0.f;
+  if (rate_ == 0.f) return x;
   Tensor& y = buffer(0, x.shape());
-  mask_ = buffer(1, x.shape());
+  Tensor& mask = buffer(1, x.shape());
   if (rate_ >= 1.f) {  // everything dropped; 1 / (1 - rate) would be infinite
-    backend().fill(mask_, 0.f);
+    backend().fill(mask, 0.f);
     backend().fill(y, 0.f);
   } else {
-    backend().dropout_forward(x, rate_, next_seed(), mask_, y);
+    backend().dropout_forward(x, rate_, next_seed(), mask, y);
   }
+  save(0, mask);
   return y;
 }
 
 Tensor Dropout::backward_impl(const Tensor& dy, bool need_input_grad) {
   if (!need_input_grad) return {};
-  if (!dropped_) return dy;
+  if (!saved_flag()) return dy;
   Tensor& dx = buffer(2, dy.shape());
-  backend().multiply(dy, mask_, dx);
+  backend().multiply(dy, saved(0), dx);
   return dx;
 }
 

@@ -2,10 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "strata/error.hpp"
+
 namespace strata {
 inline namespace layers {
 
-Flatten::Flatten(std::string name) : Layer("flatten", std::move(name)) { input_spec_.min_ndim = 1; }
+Flatten::Flatten(LayerOptions options) : LayerOf<Flatten>("flatten", options) { input_spec_.min_ndim = 1; }
 
 Shape Flatten::compute_output_shape(const Shape& input_shape) const {
   std::int64_t features = 1;
@@ -18,13 +20,15 @@ Shape Flatten::compute_output_shape(const Shape& input_shape) const {
 }
 
 Tensor Flatten::forward(const Tensor& x, bool training) {
-  if (training) input_shape_ = x.shape();
+  if (training) saved_shape(0) = x.shape();
   return x.reshaped(compute_output_shape(x.shape()));
 }
 
 Tensor Flatten::backward_impl(const Tensor& dy, bool need_input_grad) {
+  const Shape& input_shape = saved_shape(0);
+  STRATA_CHECK(input_shape.rank() > 0, StateError, "layer \"", name(), "\": backward() before a training call");
   if (!need_input_grad) return {};
-  return dy.reshaped(input_shape_);
+  return dy.reshaped(input_shape);
 }
 
 nlohmann::json Flatten::get_config() const {
@@ -34,7 +38,7 @@ nlohmann::json Flatten::get_config() const {
 }
 
 std::shared_ptr<Layer> Flatten::from_config(const nlohmann::json& config) {
-  auto layer = std::make_shared<Flatten>(config.value("name", ""));
+  auto layer = std::make_shared<Flatten>(LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

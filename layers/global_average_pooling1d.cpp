@@ -11,8 +11,8 @@ namespace {
 constexpr bool kOneD = true;
 }
 
-GlobalAveragePooling1D::GlobalAveragePooling1D(bool keepdims, std::string name)
-    : Layer("global_average_pooling1d", std::move(name)), keepdims_(keepdims) {
+GlobalAveragePooling1D::GlobalAveragePooling1D(bool keepdims, LayerOptions options)
+    : LayerOf<GlobalAveragePooling1D>("global_average_pooling1d", options), keepdims_(keepdims) {
   input_spec_.ndim = 3;
 }
 
@@ -22,15 +22,16 @@ Shape GlobalAveragePooling1D::compute_output_shape(const Shape& input_shape) con
 
 Tensor GlobalAveragePooling1D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
-  detail::global_pool_forward(backend(), PoolKind::Average, x, kOneD, y, training ? &state_ : nullptr);
+  detail::global_pool_forward(backend(), PoolKind::Average, x, kOneD, y, training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 
 Tensor GlobalAveragePooling1D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  const Shape& input_shape = detail::pooling_input_shape(state_, name());
+  detail::PoolingState& state = call_state<detail::PoolingState>();
+  const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
   Tensor& dx = buffer(1, input_shape);
-  detail::pool_backward(backend(), *state_, dy, dx);
+  detail::pool_backward(backend(), state, dy, dx);
   return dx;
 }
 
@@ -43,7 +44,7 @@ nlohmann::json GlobalAveragePooling1D::get_config() const {
 
 std::shared_ptr<Layer> GlobalAveragePooling1D::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<GlobalAveragePooling1D>(detail::read_keepdims(config, "GlobalAveragePooling1D"),
-                                                        config.value("name", ""));
+                                                        LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

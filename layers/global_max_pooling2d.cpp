@@ -11,8 +11,8 @@ namespace {
 constexpr bool kOneD = false;
 }
 
-GlobalMaxPooling2D::GlobalMaxPooling2D(bool keepdims, std::string name)
-    : Layer("global_max_pooling2d", std::move(name)), keepdims_(keepdims) {
+GlobalMaxPooling2D::GlobalMaxPooling2D(bool keepdims, LayerOptions options)
+    : LayerOf<GlobalMaxPooling2D>("global_max_pooling2d", options), keepdims_(keepdims) {
   input_spec_.ndim = 4;
 }
 
@@ -22,15 +22,16 @@ Shape GlobalMaxPooling2D::compute_output_shape(const Shape& input_shape) const {
 
 Tensor GlobalMaxPooling2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
-  detail::global_pool_forward(backend(), PoolKind::Max, x, kOneD, y, training ? &state_ : nullptr);
+  detail::global_pool_forward(backend(), PoolKind::Max, x, kOneD, y, training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 
 Tensor GlobalMaxPooling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  const Shape& input_shape = detail::pooling_input_shape(state_, name());
+  detail::PoolingState& state = call_state<detail::PoolingState>();
+  const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
   Tensor& dx = buffer(1, input_shape);
-  detail::pool_backward(backend(), *state_, dy, dx);
+  detail::pool_backward(backend(), state, dy, dx);
   return dx;
 }
 
@@ -43,7 +44,7 @@ nlohmann::json GlobalMaxPooling2D::get_config() const {
 
 std::shared_ptr<Layer> GlobalMaxPooling2D::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<GlobalMaxPooling2D>(detail::read_keepdims(config, "GlobalMaxPooling2D"),
-                                                    config.value("name", ""));
+                                                    LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

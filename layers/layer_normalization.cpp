@@ -13,11 +13,13 @@ namespace {
 
 // Inference calls write their statistics apart, so they never disturb a pending backward.
 enum Slot : std::size_t { kOutput, kMean, kRstd, kInputGrad, kInferenceMean, kInferenceRstd };
+// A training call saves the (rows, c) view of its input (tensor 0) and the input's shape as
+// received (shape 0); its statistics stay in its kMean and kRstd buffers.
 
 }  // namespace
 
 LayerNormalization::LayerNormalization(LayerNormalizationOptions options)
-    : Layer("layer_normalization", options.name), options_(std::move(options)) {
+    : LayerOf<LayerNormalization>("layer_normalization", LayerOptions{options.name, options.input_shape}), options_(std::move(options)) {
   STRATA_CHECK(options_.epsilon > 0, ValueError,
                "LayerNormalization needs epsilon > 0. Received: epsilon=", options_.epsilon);
   input_spec_.min_ndim = 2;
@@ -39,23 +41,23 @@ Tensor LayerNormalization::forward(const Tensor& x, bool training) {
       x2, gamma_ ? &gamma_->value : nullptr, beta_ ? &beta_->value : nullptr, static_cast<float>(options_.epsilon), y,
       buffer(training ? kMean : kInferenceMean, {rows}), buffer(training ? kRstd : kInferenceRstd, {rows}));
   if (training) {
-    input_ = x2;
-    input_shape_ = x.shape();
+    save(0, x2);
+    saved_shape(0) = x.shape();
   }
   return y.reshaped(x.shape());
 }
 
 Tensor LayerNormalization::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
-  const std::int64_t rows = input_.shape()[0];
+  const Tensor& input = saved(0);
+  const std::int64_t rows = input.shape()[0];
   const bool weight_grads = trainable();
-  Tensor& dx = buffer(kInputGrad, input_.shape());
-  backend().layer_norm_backward(input_, dy.reshaped(input_.shape()), gamma_ ? &gamma_->value : nullptr,
+  Tensor& dx = buffer(kInputGrad, input.shape());
+  backend().layer_norm_backward(input, dy.reshaped(input.shape()), gamma_ ? &gamma_->value : nullptr,
                                 buffer(kMean, {rows}), buffer(kRstd, {rows}), dx,
                                 gamma_ && weight_grads ? &gamma_->grad : nullptr,
                                 beta_ && weight_grads ? &beta_->grad : nullptr);
   if (!need_input_grad) return {};
-  return dx.reshaped(input_shape_);
+  return dx.reshaped(saved_shape(0));
 }
 
 nlohmann::json LayerNormalization::get_config() const {

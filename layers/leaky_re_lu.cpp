@@ -9,8 +9,8 @@
 namespace strata {
 inline namespace layers {
 
-LeakyReLU::LeakyReLU(double negative_slope, std::string name)
-    : Layer("leaky_re_lu", std::move(name)), negative_slope_(negative_slope) {
+LeakyReLU::LeakyReLU(double negative_slope, LayerOptions options)
+    : LayerOf<LeakyReLU>("leaky_re_lu", options), negative_slope_(negative_slope) {
   STRATA_CHECK(negative_slope >= 0, ValueError,
                "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. "
                "Received: negative_slope=",
@@ -20,12 +20,14 @@ LeakyReLU::LeakyReLU(double negative_slope, std::string name)
 }
 
 Tensor LeakyReLU::forward(const Tensor& x, bool training) {
-  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training, input_, output_);
+  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training,
+                                          [this](std::size_t slot, const Tensor& t) { save(slot, t); });
 }
 
 Tensor LeakyReLU::backward_impl(const Tensor& dy, bool need_input_grad) {
-  return detail::activation_layer_backward(name(), function_, input_, output_, dy, need_input_grad,
-                                           [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
+  return detail::activation_layer_backward(
+      function_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy, need_input_grad,
+      [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
 }
 
 nlohmann::json LeakyReLU::get_config() const {
@@ -38,7 +40,7 @@ std::shared_ptr<Layer> LeakyReLU::from_config(const nlohmann::json& config) {
   // Keras 2 configs call the slope "alpha".
   const double slope =
       config.contains("negative_slope") ? config["negative_slope"].get<double>() : config.value("alpha", 0.3);
-  auto layer = std::make_shared<LeakyReLU>(slope, config.value("name", ""));
+  auto layer = std::make_shared<LeakyReLU>(slope, LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

@@ -12,7 +12,7 @@ constexpr bool kOneD = false;
 }
 
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
-    : Layer("max_pooling2d", std::move(options.name)), pool_size_(pool_size),
+    : LayerOf<MaxPooling2D>("max_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
   input_spec_.ndim = 4;
@@ -27,15 +27,16 @@ void MaxPooling2D::build_weights(const Shape& input_shape) { compute_output_shap
 Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
   detail::pool_forward(backend(), PoolKind::Max, x, pool_size_, strides_, padding_ == "same", kOneD, y,
-                       training ? &state_ : nullptr);
+                       training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 
 Tensor MaxPooling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  const Shape& input_shape = detail::pooling_input_shape(state_, name());
+  detail::PoolingState& state = call_state<detail::PoolingState>();
+  const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
   Tensor& dx = buffer(1, input_shape);
-  detail::pool_backward(backend(), *state_, dy, dx);
+  detail::pool_backward(backend(), state, dy, dx);
   return dx;
 }
 

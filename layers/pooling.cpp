@@ -25,21 +25,14 @@ ConvAxis pool_axis(std::int64_t in, std::int64_t pool, std::int64_t stride, bool
 // (n, h, w, c) for a rank-4 input, (n, 1, steps, c) for a 1-D layer's rank-3 input.
 Shape as_4d(const Shape& shape, bool one_d) { return one_d ? Shape{shape[0], 1, shape[1], shape[2]} : shape; }
 
-void keep_state(std::shared_ptr<PoolingState>* state, const Pool2DParams& p, const Tensor& x, const Tensor& x4,
-                const Tensor& y4) {
-  if (!*state || state->use_count() > 1) *state = std::make_shared<PoolingState>();
-  PoolingState& s = **state;
-  s.params = p;
-  s.input_shape = x.shape();
-  s.x = x4;
-  s.y = y4;
-}
-
 void run_pool(Backend& backend, const Pool2DParams& p, const Tensor& x, const Tensor& x4, Tensor& y4,
-              std::shared_ptr<PoolingState>* state) {
+              PoolingState* state) {
   if (state) {
-    keep_state(state, p, x, x4, y4);
-    backend.pool2d_forward(x4, p, y4, &(*state)->op);
+    state->params = p;
+    state->input_shape = x.shape();
+    state->x = x4;
+    state->y = y4;
+    backend.pool2d_forward(x4, p, y4, &state->op);
   } else {
     backend.pool2d_forward(x4, p, y4, nullptr);
   }
@@ -112,7 +105,7 @@ PoolingConfig read_pooling_config(const nlohmann::json& config, std::string_view
 }
 
 void pool_forward(Backend& backend, PoolKind kind, const Tensor& x, const Size2& pool_size, const Size2& strides,
-                  bool same, bool one_d, Tensor& y, std::shared_ptr<PoolingState>* state) {
+                  bool same, bool one_d, Tensor& y, PoolingState* state) {
   const Pool2DParams p = pool2d_params(kind, x.shape(), pool_size, strides, same, one_d);
   const Tensor x4 = x.reshaped(as_4d(x.shape(), one_d));
   Tensor y4 = y.reshaped(as_4d(y.shape(), one_d));
@@ -126,7 +119,7 @@ Shape global_pooled_shape(const Shape& input_shape, bool keepdims, bool one_d) {
 }
 
 void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y,
-                         std::shared_ptr<PoolingState>* state) {
+                         PoolingState* state) {
   const Shape in = as_4d(x.shape(), one_d);
   Pool2DParams p;
   p.kind = kind;
@@ -142,9 +135,9 @@ bool read_keepdims(const nlohmann::json& config, std::string_view class_name) {
   return config.contains("keepdims") && config["keepdims"].is_boolean() && config["keepdims"].get<bool>();
 }
 
-const Shape& pooling_input_shape(const std::shared_ptr<PoolingState>& state, std::string_view layer) {
-  STRATA_CHECK(state && state->x.defined(), StateError, "layer \"", layer, "\": backward() before a training call");
-  return state->input_shape;
+const Shape& pooling_input_shape(const PoolingState& state, std::string_view layer) {
+  STRATA_CHECK(state.x.defined(), StateError, "layer \"", layer, "\": backward() before a training call");
+  return state.input_shape;
 }
 
 void pool_backward(Backend& backend, PoolingState& state, const Tensor& dy, Tensor& dx) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "strata/backend.hpp"
+#include "strata/call_context.hpp"
 #include "strata/layers/conv_args.hpp"
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
@@ -42,9 +43,9 @@ struct PoolingConfig {
 PoolingConfig read_pooling_config(const nlohmann::json& config, std::string_view class_name, bool one_d,
                                   std::optional<Size2> default_pool);
 
-/// What a training call keeps for backward: the window, the input's shape as received, 4-D
-/// views of input and output, and the backend's state.
-struct PoolingState {
+/// What a training call keeps for backward, in its call context (Layer::call_state): the
+/// window, the input's shape as received, 4-D views of input and output, and the backend's state.
+struct PoolingState : CallState {
   Pool2DParams params;
   Shape input_shape;
   Tensor x, y;
@@ -52,23 +53,23 @@ struct PoolingState {
 };
 
 /// Pools x (rank 4, or rank 3 when one_d) into y (the layer's output buffer, of
-/// pooled_shape's shape). With `state` not null (training) keeps what pool_backward needs;
-/// a state shared with a copy of the layer is replaced, never written through.
+/// pooled_shape's shape). With `state` not null (training) keeps what pool_backward needs.
 void pool_forward(Backend& backend, PoolKind kind, const Tensor& x, const Size2& pool_size, const Size2& strides,
-                  bool same, bool one_d, Tensor& y, std::shared_ptr<PoolingState>* state);
+                  bool same, bool one_d, Tensor& y, PoolingState* state);
 
 /// The output shape of global pooling over (n, h, w, c), or (n, steps, c) when one_d:
 /// (n, c), or with keepdims (n, 1, 1, c) / (n, 1, c).
 Shape global_pooled_shape(const Shape& input_shape, bool keepdims, bool one_d);
 /// Global pooling: one window covering every spatial position. y is the layer's output buffer.
 void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y,
-                         std::shared_ptr<PoolingState>* state);
+                         PoolingState* state);
 /// Reads the "keepdims" and "data_format" keys of a global pooling config.
 bool read_keepdims(const nlohmann::json& config, std::string_view class_name);
 
-/// The input shape of the last training call; StateError naming `layer` when there was none.
-const Shape& pooling_input_shape(const std::shared_ptr<PoolingState>& state, std::string_view layer);
-/// dx (the layer's buffer, pooling_input_shape's shape) from dy of the last training call.
+/// The input shape of the training call that kept `state`; StateError naming `layer` when there
+/// was none.
+const Shape& pooling_input_shape(const PoolingState& state, std::string_view layer);
+/// dx (the layer's buffer, pooling_input_shape's shape) from dy of the training call.
 void pool_backward(Backend& backend, PoolingState& state, const Tensor& dy, Tensor& dx);
 
 }  // namespace strata::detail

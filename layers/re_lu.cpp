@@ -9,8 +9,8 @@
 namespace strata {
 inline namespace layers {
 
-ReLU::ReLU(std::optional<double> max_value, double negative_slope, double threshold, std::string name)
-    : Layer("re_lu", std::move(name)), max_value_(max_value), negative_slope_(negative_slope), threshold_(threshold) {
+ReLU::ReLU(std::optional<double> max_value, double negative_slope, double threshold, LayerOptions options)
+    : LayerOf<ReLU>("re_lu", options), max_value_(max_value), negative_slope_(negative_slope), threshold_(threshold) {
   STRATA_CHECK(!max_value || *max_value >= 0, ValueError,
                "max_value of a ReLU layer cannot be a negative value. Received: max_value=", max_value.value_or(0));
   STRATA_CHECK(
@@ -25,12 +25,14 @@ ReLU::ReLU(std::optional<double> max_value, double negative_slope, double thresh
 }
 
 Tensor ReLU::forward(const Tensor& x, bool training) {
-  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training, input_, output_);
+  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training,
+                                          [this](std::size_t slot, const Tensor& t) { save(slot, t); });
 }
 
 Tensor ReLU::backward_impl(const Tensor& dy, bool need_input_grad) {
-  return detail::activation_layer_backward(name(), function_, input_, output_, dy, need_input_grad,
-                                           [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
+  return detail::activation_layer_backward(
+      function_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy, need_input_grad,
+      [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
 }
 
 nlohmann::json ReLU::get_config() const {
@@ -45,7 +47,7 @@ std::shared_ptr<Layer> ReLU::from_config(const nlohmann::json& config) {
   std::optional<double> max_value;
   if (config.contains("max_value") && !config["max_value"].is_null()) max_value = config["max_value"].get<double>();
   auto layer = std::make_shared<ReLU>(max_value, config.value("negative_slope", 0.0), config.value("threshold", 0.0),
-                                      config.value("name", ""));
+                                      LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

@@ -8,8 +8,8 @@
 namespace strata {
 inline namespace layers {
 
-Rescaling::Rescaling(double scale, double offset, std::string name)
-    : Layer("rescaling", std::move(name)), scale_(scale), offset_(offset) {}
+Rescaling::Rescaling(double scale, double offset, LayerOptions options)
+    : LayerOf<Rescaling>("rescaling", options), scale_(scale), offset_(offset) {}
 
 Tensor Rescaling::forward(const Tensor& x, bool) {
   Tensor& y = buffer(0, x.shape());
@@ -37,7 +37,8 @@ std::shared_ptr<Layer> Rescaling::from_config(const nlohmann::json& config) {
     STRATA_CHECK(!config.contains(key) || config[key].is_number(), ValueError, "layer \"", name,
                  "\": Rescaling with a per-channel ", key, " is not supported yet. Received: ", key, '=',
                  config[key].dump());
-  auto layer = std::make_shared<Rescaling>(config.at("scale").get<double>(), config.value("offset", 0.0), name);
+  auto layer = std::make_shared<Rescaling>(config.at("scale").get<double>(), config.value("offset", 0.0),
+                                           LayerOptions{.name = name});
   layer->read_base_config(config);
   return layer;
 }

@@ -7,8 +7,8 @@
 namespace strata {
 inline namespace layers {
 
-Reshape::Reshape(Shape target_shape, std::string name)
-    : Layer("reshape", std::move(name)), target_shape_(std::move(target_shape)) {
+Reshape::Reshape(Shape target_shape, LayerOptions options)
+    : LayerOf<Reshape>("reshape", options), target_shape_(std::move(target_shape)) {
   int unknown = 0;
   for (auto d : target_shape_.dims()) {
     STRATA_CHECK(d > 0 || d == -1, ValueError, "Reshape target_shape must hold positive sizes or one -1, received ",
@@ -53,13 +53,15 @@ Shape Reshape::compute_output_shape(const Shape& input_shape) const {
 void Reshape::build_weights(const Shape& input_shape) { compute_output_shape(input_shape); }
 
 Tensor Reshape::forward(const Tensor& x, bool training) {
-  if (training) input_shape_ = x.shape();
+  if (training) saved_shape(0) = x.shape();
   return x.reshaped(compute_output_shape(x.shape()));
 }
 
 Tensor Reshape::backward_impl(const Tensor& dy, bool need_input_grad) {
+  const Shape& input_shape = saved_shape(0);
+  STRATA_CHECK(input_shape.rank() > 0, StateError, "layer \"", name(), "\": backward() before a training call");
   if (!need_input_grad) return {};
-  return dy.reshaped(input_shape_);
+  return dy.reshaped(input_shape);
 }
 
 nlohmann::json Reshape::get_config() const {
@@ -70,7 +72,7 @@ nlohmann::json Reshape::get_config() const {
 
 std::shared_ptr<Layer> Reshape::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<Reshape>(Shape(config.at("target_shape").get<std::vector<std::int64_t>>()),
-                                         config.value("name", ""));
+                                         LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

@@ -15,11 +15,14 @@ inline namespace layers {
 namespace {
 // After the slots every convolution layer uses.
 enum Slot : std::size_t { kMiddle = detail::kConvSlots, kMiddleGrad };
+// A training call also saves the depthwise output (n, oh, ow, c * dm); its output and
+// pre-activation are saved as rows (n * oh * ow, filters).
+constexpr std::size_t kSavedMiddle = detail::kSavedPre + 1;
 }  // namespace
 
 SeparableConv2D::SeparableConv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation,
                                  SeparableConv2DOptions options)
-    : Layer("separable_conv2d", options.name),
+    : LayerOf<SeparableConv2D>("separable_conv2d", LayerOptions{options.name, options.input_shape}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
@@ -80,45 +83,49 @@ Tensor SeparableConv2D::forward(const Tensor& x, bool training) {
   const Tensor middle_rows = middle.reshaped({rows, pw[0]});
   const Tensor kernel = pointwise_kernel_->value.reshaped(pw);
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, training, pre_, [&](std::size_t slot) -> Tensor& { return buffer(slot, {rows, filters_}); },
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, {rows, filters_}); },
       [&](const ActivationFunction& fused, Tensor& out) { b.dense_forward(middle_rows, kernel, bias, fused, out); });
   if (training) {
-    params_ = p;
-    input_ = x;
-    middle_ = middle;
-    output_ = y;
+    save(detail::kSavedInput, x);
+    save(detail::kSavedOutput, y);
+    save(detail::kSavedPre, pre);
+    save(kSavedMiddle, middle);
   }
   return y.reshaped(out_shape);
 }
 
 Tensor SeparableConv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& input = saved(detail::kSavedInput);
+  const Tensor& middle = saved(kSavedMiddle);
+  const Shape rows_shape = saved(detail::kSavedOutput).shape();
   Backend& b = backend();
-  const Shape rows_shape = output_.shape();
-  const Tensor dz = detail::pre_activation_grad(b, activation_, pre_, output_, dy.reshaped(rows_shape),
-                                                [&](std::size_t slot) -> Tensor& { return buffer(slot, rows_shape); });
+  const Tensor dz = detail::pre_activation_grad(
+      b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy.reshaped(rows_shape),
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, rows_shape); });
   const bool train = trainable();
   if (!train && !need_input_grad) return {};
   const Shape pw = pointwise_matrix_shape();
   const std::int64_t rows = rows_shape[0];
-  const Tensor middle_rows = middle_.reshaped({rows, pw[0]});
+  const Tensor middle_rows = middle.reshaped({rows, pw[0]});
   if (train) {
     Tensor dpw = pointwise_kernel_->grad.reshaped(pw);
     b.matmul(middle_rows, true, dz, false, dpw);
     if (bias_) b.sum_rows(dz, bias_->grad);
   }
   // dL/d(depthwise output), then through the depthwise convolution.
-  Tensor& dmiddle = buffer(kMiddleGrad, middle_.shape());
+  Tensor& dmiddle = buffer(kMiddleGrad, middle.shape());
   Tensor dmiddle_rows = dmiddle.reshaped({rows, pw[0]});
   b.matmul(dz, false, pointwise_kernel_->value.reshaped(pw), true, dmiddle_rows);
+  const Conv2DParams p = params_for(input.shape());
   if (train) {
     Tensor dw = depthwise_kernel_->grad.reshaped(grouped_kernel_shape());
-    b.conv2d_backward_weights(input_, dmiddle, params_, dw, nullptr);
+    b.conv2d_backward_weights(input, dmiddle, p, dw, nullptr);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, input_.shape());
-  b.conv2d_backward_data(dmiddle, depthwise_kernel_->value.reshaped(grouped_kernel_shape()), params_, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, input.shape());
+  b.conv2d_backward_data(dmiddle, depthwise_kernel_->value.reshaped(grouped_kernel_shape()), p, dx);
   return dx;
 }
 

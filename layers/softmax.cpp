@@ -13,7 +13,7 @@ namespace {
 constexpr ActivationFunction kSoftmax{ActivationKind::Softmax};
 }
 
-Softmax::Softmax(int axis, std::string name) : Layer("softmax", std::move(name)), axis_(axis) {
+Softmax::Softmax(int axis, LayerOptions options) : LayerOf<Softmax>("softmax", options), axis_(axis) {
   input_spec_.min_ndim = 1;
 }
 
@@ -24,15 +24,15 @@ void Softmax::build_weights(const Shape& input_shape) {
 Tensor Softmax::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, x.shape());
   backend().activation_forward(kSoftmax, x, y);
-  if (training) output_ = y;
+  if (training) save(0, y);
   return y;
 }
 
 Tensor Softmax::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(output_.defined(), StateError, "layer \"", name(), "\": backward() before a training call");
+  const Tensor& output = saved(0);
   if (!need_input_grad) return {};
   Tensor& dx = buffer(1, dy.shape());
-  backend().activation_backward(kSoftmax, Tensor(), output_, dy, dx);
+  backend().activation_backward(kSoftmax, Tensor(), output, dy, dx);
   return dx;
 }
 
@@ -45,7 +45,7 @@ nlohmann::json Softmax::get_config() const {
 std::shared_ptr<Layer> Softmax::from_config(const nlohmann::json& config) {
   const std::string name = config.value("name", "");
   const int axis = detail::axis_from_config(config, -1, name, "Softmax over several axes is not supported yet");
-  auto layer = std::make_shared<Softmax>(axis, name);
+  auto layer = std::make_shared<Softmax>(axis, LayerOptions{.name = name});
   layer->read_base_config(config);
   return layer;
 }

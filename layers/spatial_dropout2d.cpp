@@ -11,7 +11,7 @@ namespace strata {
 inline namespace layers {
 
 SpatialDropout2D::SpatialDropout2D(double rate, DropoutOptions options)
-    : Layer("spatial_dropout2d", options.name), rate_(rate), options_(std::move(options)) {
+    : LayerOf<SpatialDropout2D>("spatial_dropout2d", LayerOptions{options.name, options.input_shape}), rate_(rate), options_(std::move(options)) {
   STRATA_CHECK(
       rate >= 0 && rate <= 1, ValueError,
       "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=", rate);
@@ -22,28 +22,31 @@ SpatialDropout2D::SpatialDropout2D(double rate, DropoutOptions options)
 std::uint64_t SpatialDropout2D::next_seed() { return own_rng_ ? (*own_rng_)() : detail::global_rng()(); }
 
 Tensor SpatialDropout2D::forward(const Tensor& x, bool training) {
-  dropped_ = training && rate_ > 0;
-  if (!dropped_) return x;
+  if (!training) return x;
+  // The flag: whether this call applied a mask (saved as tensor 0, (n, c)).
+  saved_flag() = rate_ > 0;
+  if (rate_ == 0) return x;
   const Shape& s = x.shape();
   const Shape flat{s[0], s[1] * s[2], s[3]};
   Tensor& y = buffer(0, flat);
-  mask_ = buffer(1, {s[0], s[3]});
+  Tensor& mask = buffer(1, {s[0], s[3]});
   if (rate_ >= 1) {  // every channel dropped; 1 / (1 - rate) would be infinite
-    backend().fill(mask_, 0.f);
+    backend().fill(mask, 0.f);
     backend().fill(y, 0.f);
   } else {
-    backend().spatial_dropout_forward(x.reshaped(flat), static_cast<float>(rate_), next_seed(), mask_, y);
+    backend().spatial_dropout_forward(x.reshaped(flat), static_cast<float>(rate_), next_seed(), mask, y);
   }
+  save(0, mask);
   return y.reshaped(s);
 }
 
 Tensor SpatialDropout2D::backward_impl(const Tensor& dy, bool need_input_grad) {
   if (!need_input_grad) return {};
-  if (!dropped_) return dy;
+  if (!saved_flag()) return dy;
   const Shape& s = dy.shape();
   const Shape flat{s[0], s[1] * s[2], s[3]};
   Tensor& dx = buffer(2, flat);
-  backend().channel_scale(dy.reshaped(flat), mask_, dx);
+  backend().channel_scale(dy.reshaped(flat), saved(0), dx);
   return dx.reshaped(s);
 }
 

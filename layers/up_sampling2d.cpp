@@ -35,7 +35,7 @@ void check_interpolation(std::string interpolation) {
 }  // namespace
 
 UpSampling2D::UpSampling2D(Size2 size, UpSampling2DOptions options)
-    : Layer("up_sampling2d", std::move(options.name)), size_(size) {
+    : LayerOf<UpSampling2D>("up_sampling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), size_(size) {
   detail::check_size(size_, "size", false);
   check_interpolation(options.interpolation);
   input_spec_.ndim = 4;
@@ -51,14 +51,15 @@ Shape UpSampling2D::compute_output_shape(const Shape& input_shape) const {
 Tensor UpSampling2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
   backend().upsample2d_forward(x, size_.h, size_.w, y);
-  if (training) input_shape_ = x.shape();
+  if (training) saved_shape(0) = x.shape();
   return y;
 }
 
 Tensor UpSampling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_shape_.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
+  const Shape& input_shape = saved_shape(0);
+  STRATA_CHECK(input_shape.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, input_shape_);
+  Tensor& dx = buffer(1, input_shape);
   backend().upsample2d_backward(dy, size_.h, size_.w, dx);
   return dx;
 }

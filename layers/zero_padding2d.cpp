@@ -10,7 +10,7 @@ namespace strata {
 inline namespace layers {
 
 ZeroPadding2D::ZeroPadding2D(Sides2 padding, ZeroPadding2DOptions options)
-    : Layer("zero_padding2d", std::move(options.name)), padding_(padding) {
+    : LayerOf<ZeroPadding2D>("zero_padding2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), padding_(padding) {
   detail::check_sides(padding_, "padding");
   input_spec_.ndim = 4;
 }
@@ -25,14 +25,15 @@ Shape ZeroPadding2D::compute_output_shape(const Shape& input_shape) const {
 Tensor ZeroPadding2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
   backend().pad2d(x, padding_.top, padding_.left, y);
-  if (training) input_shape_ = x.shape();
+  if (training) saved_shape(0) = x.shape();
   return y;
 }
 
 Tensor ZeroPadding2D::backward_impl(const Tensor& dy, bool need_input_grad) {
-  STRATA_CHECK(input_shape_.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
+  const Shape& input_shape = saved_shape(0);
+  STRATA_CHECK(input_shape.rank() == 4, StateError, "layer \"", name(), "\": backward() before a training call");
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, input_shape_);
+  Tensor& dx = buffer(1, input_shape);
   backend().crop2d(dy, padding_.top, padding_.left, dx);
   return dx;
 }

@@ -12,9 +12,9 @@
 namespace strata {
 inline namespace layers {
 
-class Activation : public Layer {
+class Activation : public LayerOf<Activation> {
  public:
-  explicit Activation(const std::string& activation, std::string name = {});
+  explicit Activation(const std::string& activation, LayerOptions options = {});
 
   std::string class_name() const override { return "Activation"; }
   nlohmann::json get_config() const override;
@@ -27,8 +27,6 @@ class Activation : public Layer {
 
  private:
   ActivationFunction function_;
-  Tensor input_;
-  Tensor output_;
 };
 
 }  // namespace layers

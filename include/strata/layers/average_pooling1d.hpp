@@ -15,13 +15,9 @@
 #include "strata/layers/pooling_options.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class AveragePooling1D : public Layer {
+class AveragePooling1D : public LayerOf<AveragePooling1D> {
  public:
   explicit AveragePooling1D(std::int64_t pool_size, Pooling1DOptions options = {});
 
@@ -42,8 +38,7 @@ class AveragePooling1D : public Layer {
  private:
   Size2 pool_size_;  // (1, pool) for 1-D pooling
   Size2 strides_;
-  std::string padding_;                          // "valid" or "same"
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
+  std::string padding_;  // "valid" or "same"
 };
 
 }  // namespace layers

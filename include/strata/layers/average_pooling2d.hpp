@@ -15,13 +15,9 @@
 #include "strata/layers/pooling_options.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class AveragePooling2D : public Layer {
+class AveragePooling2D : public LayerOf<AveragePooling2D> {
  public:
   explicit AveragePooling2D(Size2 pool_size, Pooling2DOptions options = {});
 
@@ -42,8 +38,7 @@ class AveragePooling2D : public Layer {
  private:
   Size2 pool_size_;  // (1, pool) for 1-D pooling
   Size2 strides_;
-  std::string padding_;                          // "valid" or "same"
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
+  std::string padding_;  // "valid" or "same"
 };
 
 }  // namespace layers

@@ -11,6 +11,7 @@
 ///
 ///   BatchNormalization();  BatchNormalization({.momentum = 0.9, .epsilon = 1e-5});
 
+#include <optional>
 #include <string>
 
 #include "strata/handle.hpp"
@@ -32,9 +33,10 @@ struct BatchNormalizationOptions {
   Handle<Initializer> moving_mean_initializer = "zeros";
   Handle<Initializer> moving_variance_initializer = "ones";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class BatchNormalization : public Layer {
+class BatchNormalization : public LayerOf<BatchNormalization> {
  public:
   explicit BatchNormalization(BatchNormalizationOptions options = {});
 
@@ -55,9 +57,6 @@ class BatchNormalization : public Layer {
   Variable* moving_mean_ = nullptr;
   Variable* moving_variance_ = nullptr;
   Tensor ones_, zeros_;  // stand-ins for gamma and beta when scale / center are off
-  Tensor input_;         // the (rows, c) view of the last training call's input
-  Shape input_shape_;
-  bool batch_statistics_ = false;  // whether that call normalised with the batch's statistics
 };
 
 }  // namespace layers

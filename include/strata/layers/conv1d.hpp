@@ -9,6 +9,7 @@
 ///
 ///   Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
@@ -30,9 +31,10 @@ struct Conv1DOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Conv1D : public Layer {
+class Conv1D : public LayerOf<Conv1D> {
  public:
   Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation = "linear",
          Conv1DOptions options = {});
@@ -53,6 +55,9 @@ class Conv1D : public Layer {
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 
  private:
+  // The 2-D convolution (rows = 1) that runs the layer for a (n, steps, channels) input.
+  Conv2DParams params_for(const Shape& input_shape) const;
+
   std::int64_t filters_;
   std::int64_t kernel_size_;
   ActivationFunction activation_;
@@ -60,11 +65,6 @@ class Conv1D : public Layer {
   ConvPadding padding_;
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  // The last training call, as the 2-D convolution it runs (rows = 1).
-  Conv2DParams params_;
-  Tensor input_;   // (n, 1, steps, channels)
-  Tensor pre_;     // conv + bias, kept only when the activation's gradient needs it
-  Tensor output_;  // (n, 1, new_steps, filters)
 };
 
 }  // namespace layers

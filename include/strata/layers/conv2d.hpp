@@ -9,6 +9,7 @@
 ///
 ///   Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
@@ -30,9 +31,10 @@ struct Conv2DOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Conv2D : public Layer {
+class Conv2D : public LayerOf<Conv2D> {
  public:
   Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation = "linear", Conv2DOptions options = {});
 
@@ -61,10 +63,6 @@ class Conv2D : public Layer {
   ConvPadding padding_;
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  Conv2DParams params_;  // of the last training call
-  Tensor input_;
-  Tensor pre_;  // conv + bias, kept only when the activation's gradient needs it
-  Tensor output_;
 };
 
 }  // namespace layers

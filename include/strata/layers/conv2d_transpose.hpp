@@ -35,9 +35,10 @@ struct Conv2DTransposeOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Conv2DTranspose : public Layer {
+class Conv2DTranspose : public LayerOf<Conv2DTranspose> {
  public:
   Conv2DTranspose(std::int64_t filters, Size2 kernel_size, const std::string& activation = "linear",
                   Conv2DTransposeOptions options = {});
@@ -61,6 +62,9 @@ class Conv2DTranspose : public Layer {
   // The two axes for an input shape: output lengths and the equivalent convolution's padding.
   struct Geometry;
   Geometry geometry(const Shape& input_shape) const;
+  // The equivalent convolution (from this layer's output back to its input); its kernel
+  // (kh, kw, filters, channels) is this layer's kernel.
+  Conv2DParams params_for(const Shape& input_shape) const;
 
   std::int64_t filters_;
   Size2 kernel_size_;
@@ -69,12 +73,6 @@ class Conv2DTranspose : public Layer {
   ConvPadding padding_;
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  // The equivalent convolution (from this layer's output back to its input) of the last
-  // training call; its kernel (kh, kw, filters, channels) is this layer's kernel.
-  Conv2DParams params_;
-  Tensor input_;
-  Tensor pre_;  // conv_transpose + bias, kept only when the activation's gradient needs it
-  Tensor output_;
 };
 
 }  // namespace layers

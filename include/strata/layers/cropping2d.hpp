@@ -8,6 +8,7 @@
 ///   Cropping2D(1);  Cropping2D({{2, 2}, {4, 4}}, {.name = "crop"});
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"
@@ -18,9 +19,10 @@ inline namespace layers {
 
 struct Cropping2DOptions {
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Cropping2D : public Layer {
+class Cropping2D : public LayerOf<Cropping2D> {
  public:
   explicit Cropping2D(Sides2 cropping = 0, Cropping2DOptions options = {});
 
@@ -38,7 +40,6 @@ class Cropping2D : public Layer {
 
  private:
   Sides2 cropping_;
-  Shape input_shape_;  // of the last training call
 };
 
 }  // namespace layers

@@ -6,7 +6,9 @@
 /// Weights: kernel (input_dim, units), bias (units,).
 ///
 ///   Dense(128, "relu");  Dense(10, "softmax", {.use_bias = false});
+///   Dense(128, "relu", {.input_shape = {784}});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
@@ -22,9 +24,10 @@ struct DenseOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Dense : public Layer {
+class Dense : public LayerOf<Dense> {
  public:
   explicit Dense(std::int64_t units, const std::string& activation = "linear", DenseOptions options = {});
 
@@ -47,10 +50,6 @@ class Dense : public Layer {
   DenseOptions options_;
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  Tensor input_;    // the 2-D view of the last training input
-  Shape input_shape_;  // its shape as received
-  Tensor pre_;      // x W + b, kept only when the activation's gradient needs it
-  Tensor output_;
 };
 
 }  // namespace layers

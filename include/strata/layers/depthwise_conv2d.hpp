@@ -12,6 +12,7 @@
 ///
 ///   DepthwiseConv2D(3, "relu", {.padding = "same", .depth_multiplier = 2});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
@@ -33,9 +34,10 @@ struct DepthwiseConv2DOptions {
   Handle<Initializer> depthwise_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class DepthwiseConv2D : public Layer {
+class DepthwiseConv2D : public LayerOf<DepthwiseConv2D> {
  public:
   explicit DepthwiseConv2D(Size2 kernel_size, const std::string& activation = "linear",
                            DepthwiseConv2DOptions options = {});
@@ -65,10 +67,6 @@ class DepthwiseConv2D : public Layer {
   ConvPadding padding_;
   Variable* kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  Conv2DParams params_;  // of the last training call
-  Tensor input_;
-  Tensor pre_;  // conv + bias, kept only when the activation's gradient needs it
-  Tensor output_;
 };
 
 }  // namespace layers

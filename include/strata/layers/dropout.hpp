@@ -19,9 +19,10 @@ struct DropoutOptions {
   /// Seeds this layer's own generator; without it the layer draws from strata's seeded one.
   std::optional<std::int64_t> seed = {};
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class Dropout : public Layer {
+class Dropout : public LayerOf<Dropout> {
  public:
   explicit Dropout(float rate, DropoutOptions options = {});
 
@@ -40,8 +41,6 @@ class Dropout : public Layer {
   float rate_;
   DropoutOptions options_;
   std::optional<std::mt19937_64> own_rng_;
-  Tensor mask_;
-  bool dropped_ = false;  // whether the last training call applied a mask
 };
 
 }  // namespace layers

@@ -1,6 +1,8 @@
 #pragma once
 /// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as keras.layers.Flatten. No copy:
 /// the output shares the input's memory.
+///
+///   Flatten();  Flatten({.input_shape = {28, 28}});
 
 #include <string>
 
@@ -9,9 +11,9 @@
 namespace strata {
 inline namespace layers {
 
-class Flatten : public Layer {
+class Flatten : public LayerOf<Flatten> {
  public:
-  explicit Flatten(std::string name = {});
+  explicit Flatten(LayerOptions options = {});
 
   std::string class_name() const override { return "Flatten"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
@@ -21,9 +23,6 @@ class Flatten : public Layer {
  protected:
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
-
- private:
-  Shape input_shape_;
 };
 
 }  // namespace layers

@@ -14,15 +14,11 @@
 #include "strata/layer.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class GlobalAveragePooling1D : public Layer {
+class GlobalAveragePooling1D : public LayerOf<GlobalAveragePooling1D> {
  public:
-  explicit GlobalAveragePooling1D(bool keepdims = false, std::string name = {});
+  explicit GlobalAveragePooling1D(bool keepdims = false, LayerOptions options = {});
 
   std::string class_name() const override { return "GlobalAveragePooling1D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
@@ -36,7 +32,6 @@ class GlobalAveragePooling1D : public Layer {
 
  private:
   bool keepdims_;
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
 };
 
 }  // namespace layers

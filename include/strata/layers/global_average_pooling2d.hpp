@@ -14,15 +14,11 @@
 #include "strata/layer.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class GlobalAveragePooling2D : public Layer {
+class GlobalAveragePooling2D : public LayerOf<GlobalAveragePooling2D> {
  public:
-  explicit GlobalAveragePooling2D(bool keepdims = false, std::string name = {});
+  explicit GlobalAveragePooling2D(bool keepdims = false, LayerOptions options = {});
 
   std::string class_name() const override { return "GlobalAveragePooling2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
@@ -36,7 +32,6 @@ class GlobalAveragePooling2D : public Layer {
 
  private:
   bool keepdims_;
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
 };
 
 }  // namespace layers

@@ -14,15 +14,11 @@
 #include "strata/layer.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class GlobalMaxPooling2D : public Layer {
+class GlobalMaxPooling2D : public LayerOf<GlobalMaxPooling2D> {
  public:
-  explicit GlobalMaxPooling2D(bool keepdims = false, std::string name = {});
+  explicit GlobalMaxPooling2D(bool keepdims = false, LayerOptions options = {});
 
   std::string class_name() const override { return "GlobalMaxPooling2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
@@ -36,7 +32,6 @@ class GlobalMaxPooling2D : public Layer {
 
  private:
   bool keepdims_;
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
 };
 
 }  // namespace layers

@@ -8,6 +8,7 @@
 ///
 ///   LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
 
+#include <optional>
 #include <string>
 
 #include "strata/handle.hpp"
@@ -26,9 +27,10 @@ struct LayerNormalizationOptions {
   Handle<Initializer> beta_initializer = "zeros";
   Handle<Initializer> gamma_initializer = "ones";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class LayerNormalization : public Layer {
+class LayerNormalization : public LayerOf<LayerNormalization> {
  public:
   explicit LayerNormalization(LayerNormalizationOptions options = {});
 
@@ -47,8 +49,6 @@ class LayerNormalization : public Layer {
   bool axis_as_list_ = false;  // Keras writes the axis as a list once built, or when given one
   Variable* gamma_ = nullptr;
   Variable* beta_ = nullptr;
-  Tensor input_;  // the (rows, c) view of the last training call's input
-  Shape input_shape_;
 };
 
 }  // namespace layers

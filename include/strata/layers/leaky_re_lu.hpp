@@ -13,9 +13,9 @@
 namespace strata {
 inline namespace layers {
 
-class LeakyReLU : public Layer {
+class LeakyReLU : public LayerOf<LeakyReLU> {
  public:
-  explicit LeakyReLU(double negative_slope = 0.3, std::string name = {});
+  explicit LeakyReLU(double negative_slope = 0.3, LayerOptions options = {});
 
   std::string class_name() const override { return "LeakyReLU"; }
   nlohmann::json get_config() const override;
@@ -29,7 +29,6 @@ class LeakyReLU : public Layer {
  private:
   double negative_slope_;
   ActivationFunction function_;
-  Tensor input_, output_;  // of the last training call
 };
 
 }  // namespace layers

@@ -15,13 +15,9 @@
 #include "strata/layers/pooling_options.hpp"
 
 namespace strata {
-namespace detail {
-struct PoolingState;
-}
-
 inline namespace layers {
 
-class MaxPooling2D : public Layer {
+class MaxPooling2D : public LayerOf<MaxPooling2D> {
  public:
   explicit MaxPooling2D(Size2 pool_size = 2, Pooling2DOptions options = {});
 
@@ -42,8 +38,7 @@ class MaxPooling2D : public Layer {
  private:
   Size2 pool_size_;  // (1, pool) for 1-D pooling
   Size2 strides_;
-  std::string padding_;                          // "valid" or "same"
-  std::shared_ptr<detail::PoolingState> state_;  // the last training call's, for backward
+  std::string padding_;  // "valid" or "same"
 };
 
 }  // namespace layers

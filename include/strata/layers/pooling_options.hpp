@@ -10,6 +10,7 @@
 #include <string>
 
 #include "strata/layers/conv_args.hpp"
+#include "strata/shape.hpp"
 
 namespace strata {
 inline namespace layers {
@@ -21,6 +22,7 @@ struct Pooling2DOptions {
   /// smaller half goes first), any case.
   std::string padding = "valid";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
 struct Pooling1DOptions {
@@ -29,6 +31,7 @@ struct Pooling1DOptions {
   /// "valid" or "same", as for Pooling2DOptions.
   std::string padding = "valid";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
 }  // namespace layers

@@ -19,10 +19,10 @@
 namespace strata {
 inline namespace layers {
 
-class ReLU : public Layer {
+class ReLU : public LayerOf<ReLU> {
  public:
   explicit ReLU(std::optional<double> max_value = std::nullopt, double negative_slope = 0.0, double threshold = 0.0,
-                std::string name = {});
+                LayerOptions options = {});
 
   std::string class_name() const override { return "ReLU"; }
   nlohmann::json get_config() const override;
@@ -40,7 +40,6 @@ class ReLU : public Layer {
   double negative_slope_;
   double threshold_;
   ActivationFunction function_;
-  Tensor input_, output_;  // of the last training call
 };
 
 }  // namespace layers

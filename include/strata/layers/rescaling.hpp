@@ -12,9 +12,9 @@
 namespace strata {
 inline namespace layers {
 
-class Rescaling : public Layer {
+class Rescaling : public LayerOf<Rescaling> {
  public:
-  explicit Rescaling(double scale, double offset = 0.0, std::string name = {});
+  explicit Rescaling(double scale, double offset = 0.0, LayerOptions options = {});
 
   std::string class_name() const override { return "Rescaling"; }
   nlohmann::json get_config() const override;

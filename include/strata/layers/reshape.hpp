@@ -11,10 +11,10 @@
 namespace strata {
 inline namespace layers {
 
-class Reshape : public Layer {
+class Reshape : public LayerOf<Reshape> {
  public:
   /// `target_shape` excludes the batch axis.
-  explicit Reshape(Shape target_shape, std::string name = {});
+  explicit Reshape(Shape target_shape, LayerOptions options = {});
 
   std::string class_name() const override { return "Reshape"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
@@ -28,7 +28,6 @@ class Reshape : public Layer {
 
  private:
   Shape target_shape_;
-  Shape input_shape_;
 };
 
 }  // namespace layers

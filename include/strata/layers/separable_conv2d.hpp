@@ -12,6 +12,7 @@
 ///
 ///   SeparableConv2D(32, 3, "relu", {.padding = "same"});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
@@ -34,9 +35,10 @@ struct SeparableConv2DOptions {
   Handle<Initializer> pointwise_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class SeparableConv2D : public Layer {
+class SeparableConv2D : public LayerOf<SeparableConv2D> {
  public:
   SeparableConv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation = "linear",
                   SeparableConv2DOptions options = {});
@@ -71,11 +73,6 @@ class SeparableConv2D : public Layer {
   Variable* depthwise_kernel_ = nullptr;
   Variable* pointwise_kernel_ = nullptr;
   Variable* bias_ = nullptr;
-  Conv2DParams params_;  // the depthwise step's, of the last training call
-  Tensor input_;
-  Tensor middle_;  // the depthwise output (n, oh, ow, c * dm)
-  Tensor pre_;     // rows of pointwise + bias, kept only when the activation's gradient needs it
-  Tensor output_;  // rows (n * oh * ow, filters)
 };
 
 }  // namespace layers

@@ -15,9 +15,9 @@
 namespace strata {
 inline namespace layers {
 
-class Softmax : public Layer {
+class Softmax : public LayerOf<Softmax> {
  public:
-  explicit Softmax(int axis = -1, std::string name = {});
+  explicit Softmax(int axis = -1, LayerOptions options = {});
 
   std::string class_name() const override { return "Softmax"; }
   nlohmann::json get_config() const override;
@@ -31,7 +31,6 @@ class Softmax : public Layer {
 
  private:
   int axis_;
-  Tensor output_;  // of the last training call
 };
 
 }  // namespace layers

@@ -17,9 +17,10 @@
 namespace strata {
 inline namespace layers {
 
-class SpatialDropout2D : public Layer {
+class SpatialDropout2D : public LayerOf<SpatialDropout2D> {
  public:
-  /// options: seed (this layer's own generator; without it strata's seeded one) and name.
+  /// options: seed (this layer's own generator; without it strata's seeded one), name and
+  /// input_shape.
   explicit SpatialDropout2D(double rate, DropoutOptions options = {});
 
   std::string class_name() const override { return "SpatialDropout2D"; }
@@ -37,8 +38,6 @@ class SpatialDropout2D : public Layer {
   double rate_;
   DropoutOptions options_;
   std::optional<std::mt19937_64> own_rng_;
-  Tensor mask_;           // (n, c) of the last training call
-  bool dropped_ = false;  // whether that call applied a mask
 };
 
 }  // namespace layers

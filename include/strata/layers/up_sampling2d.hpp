@@ -7,6 +7,7 @@
 ///   UpSampling2D();  UpSampling2D({2, 3}, {.name = "up"});
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"
@@ -19,9 +20,10 @@ struct UpSampling2DOptions {
   /// Only "nearest" is supported so far; Keras's other names are refused with a ValueError.
   std::string interpolation = "nearest";
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class UpSampling2D : public Layer {
+class UpSampling2D : public LayerOf<UpSampling2D> {
  public:
   explicit UpSampling2D(Size2 size = 2, UpSampling2DOptions options = {});
 
@@ -37,7 +39,6 @@ class UpSampling2D : public Layer {
 
  private:
   Size2 size_;
-  Shape input_shape_;  // of the last training call
 };
 
 }  // namespace layers

@@ -8,6 +8,7 @@
 ///   ZeroPadding2D();  ZeroPadding2D({1, 2});  ZeroPadding2D({{1, 0}, {0, 1}}, {.name = "pad"});
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"
@@ -18,9 +19,10 @@ inline namespace layers {
 
 struct ZeroPadding2DOptions {
   std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
 };
 
-class ZeroPadding2D : public Layer {
+class ZeroPadding2D : public LayerOf<ZeroPadding2D> {
  public:
   explicit ZeroPadding2D(Sides2 padding = 1, ZeroPadding2DOptions options = {});
 
@@ -36,7 +38,6 @@ class ZeroPadding2D : public Layer {
 
  private:
   Sides2 padding_;
-  Shape input_shape_;  // of the last training call
 };
 
 }  // namespace layers

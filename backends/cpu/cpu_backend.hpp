@@ -54,6 +54,15 @@ class CpuBackend final : public Backend {
   void clip(Tensor& x, float lo, float hi) override;
   double sum_squares(const Tensor& x) override;
 
+  // broadcast.cpp: binary ops with NumPy broadcasting and keepdims reductions
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void reduce(ReduceOp op, const Tensor& x, Tensor& out) override;
+
+  // layout.cpp
+  void transpose(const Tensor& x, std::span<const int> perm, Tensor& out) override;
+  void slice(const Tensor& x, int axis, std::int64_t start, Tensor& out) override;
+  void slice_assign(const Tensor& x, int axis, std::int64_t start, Tensor& out) override;
+
   // conv2d.cpp: oneDNN convolutions on NHWC activations, weights reordered from Keras's layout
   // into the primitive's own on every call.
   void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,

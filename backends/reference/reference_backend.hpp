@@ -42,6 +42,15 @@ class ReferenceBackend final : public Backend {
   void clip(Tensor& x, float lo, float hi) override;
   double sum_squares(const Tensor& x) override;
 
+  // broadcast.cpp
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void reduce(ReduceOp op, const Tensor& x, Tensor& out) override;
+
+  // layout.cpp
+  void transpose(const Tensor& x, std::span<const int> perm, Tensor& out) override;
+  void slice(const Tensor& x, int axis, std::int64_t start, Tensor& out) override;
+  void slice_assign(const Tensor& x, int axis, std::int64_t start, Tensor& out) override;
+
   // conv2d.cpp
   void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                       const Conv2DParams& p, Tensor& dst) override;

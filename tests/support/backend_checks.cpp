@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 namespace strata::testing {
@@ -30,6 +31,20 @@ std::vector<float> uniform(std::int64_t n, float lo, float hi, std::uint32_t see
   std::vector<float> v(static_cast<std::size_t>(n));
   for (float& x : v) x = dist(gen);
   return v;
+}
+
+std::vector<float> with_specials(std::vector<float> values, std::uint32_t seed, std::size_t every) {
+  const float specials[] = {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity(),
+                            -std::numeric_limits<float>::infinity()};
+  std::mt19937 gen(seed);
+  std::uniform_int_distribution<std::size_t> pick(0, 2 * every - 1);
+  std::size_t next = 0;
+  for (float& v : values) {
+    const std::size_t draw = pick(gen);
+    if (draw == 0) v = specials[next++ % 3];
+    if (draw == 1) v = static_cast<float>(static_cast<int>(gen() % 3) - 1);
+  }
+  return values;
 }
 
 void check_close(const std::vector<float>& got, const std::vector<double>& want, double rel, double abs) {

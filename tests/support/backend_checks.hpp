@@ -26,6 +26,10 @@ std::vector<float> host(const Tensor& t);
 /// n values drawn uniformly from [lo, hi) by a std::mt19937 seeded with `seed`.
 std::vector<float> uniform(std::int64_t n, float lo, float hi, std::uint32_t seed);
 
+/// `values` with about one element in `every` replaced: half of those by NaN, +inf or -inf in
+/// turn, half by -1, 0 or 1 so equal values meet in comparisons. Positions drawn with `seed`.
+std::vector<float> with_specials(std::vector<float> values, std::uint32_t seed, std::size_t every = 7);
+
 /// Every element: got[i] == Approx(want[i]).epsilon(rel).margin(abs).
 void check_close(const std::vector<float>& got, const std::vector<double>& want, double rel = 1e-6,
                  double abs = 1e-6);

@@ -220,7 +220,7 @@ TEST_CASE("Convolution layers skip the input gradient when it is not needed", "[
     Tensor x(backend, shape);
     const auto input = testing::random_values(shape.num_elements(), 5);
     backend.upload(input.data(), x);
-    const Tensor y = layer->call(x, true);
+    const Tensor y = (*layer)(x, true);
     Tensor dy(backend, y.shape());
     const auto r = testing::random_values(y.size(), 6);
     backend.upload(r.data(), dy);
@@ -303,11 +303,11 @@ TEST_CASE("Convolution layers raise Keras's errors", "[layers][conv][errors]") {
   Conv2D conv(4, 3, "linear", {.name = "conv_built"});
   conv.build({kNone, 8, 8, 3});
   Tensor wrong(current_backend(), {2, 8, 8, 5});
-  CHECK_THROWS_WITH(conv.call(wrong, false),
+  CHECK_THROWS_WITH(conv(wrong, false),
                     "Input 0 of layer \"conv_built\" is incompatible with the layer: expected axis -1 of input shape "
                     "to have value 3, but received input with shape (2, 8, 8, 5)");
   Tensor tiny(current_backend(), {2, 2, 8, 3});
-  CHECK_THROWS_AS(conv.call(tiny, false), ShapeError);
+  CHECK_THROWS_AS(conv(tiny, false), ShapeError);
   CHECK_THROWS_AS(Conv2D(4, 3).backward(tiny, true), StateError);
 }
 

@@ -61,7 +61,7 @@ TEST_CASE("Dense rejects inputs that do not fit, naming the layer and both shape
   Dense dense(4, "linear", {.name = "dense_probe"});
   dense.build({kNone, 784});
   Tensor x(current_backend(), {32, 28, 28});
-  CHECK_THROWS_WITH(dense.call(x, false),
+  CHECK_THROWS_WITH(dense(x, false),
                     "Input 0 of layer \"dense_probe\" is incompatible with the layer: expected axis -1 of input "
                     "shape to have value 784, but received input with shape (32, 28, 28)");
   CHECK_THROWS_AS(Dense(0), ValueError);

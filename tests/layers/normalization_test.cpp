@@ -57,7 +57,7 @@ void check_training_gradients(Layer& layer, const Shape& input_shape, double tol
 
   Tensor x(backend, input_shape);
   upload(input, x);
-  const Tensor y = layer.call(x, true);
+  const Tensor y = layer(x, true);
   Tensor dy(backend, y.shape());
   upload(r, dy);
   const Tensor dx = layer.backward(dy, true);
@@ -252,7 +252,7 @@ TEST_CASE("BatchNormalization refuses what it does not support", "[layers][norma
   BatchNormalization bn;
   bn.build({kNone, 3});
   Tensor x(current_backend(), {2, 4});
-  CHECK_THROWS_AS(bn.call(x, false), ShapeError);
+  CHECK_THROWS_AS(bn(x, false), ShapeError);
   Tensor dy(current_backend(), {2, 3});
   CHECK_THROWS_AS(bn.backward(dy, true), StateError);
 }

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "strata/backend.hpp"
+#include "strata/random.hpp"
 
 namespace strata::testing {
 
@@ -26,7 +27,7 @@ std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vect
   Backend& backend = current_backend();
   Tensor x(backend, shape);
   backend.upload(input.data(), x);
-  const Tensor y = layer.call(x, training);
+  const Tensor y = layer(x, training);
   std::vector<float> out(static_cast<std::size_t>(y.size()));
   backend.download(y, out.data());
   return out;
@@ -77,19 +78,78 @@ void compare(const std::vector<float>& analytic, const std::vector<NumericDeriva
   REQUIRE(skipped * 4 <= analytic.size());
 }
 
+std::vector<float> download(const Tensor& t) {
+  std::vector<float> out(static_cast<std::size_t>(t.size()));
+  t.backend().download(t, out.data());
+  return out;
+}
+
+// dL/dx and every trainable weight's gradient, on the host.
+struct Gradients {
+  std::vector<float> dx;
+  std::vector<std::vector<float>> weights;
+};
+
+// A training call on host `input`, then backward with dL/dy = random values (seed 11).
+Gradients train_and_backward(Layer& layer, const Shape& shape, const std::vector<float>& input) {
+  Backend& backend = current_backend();
+  Tensor x(backend, shape);
+  backend.upload(input.data(), x);
+  const Tensor y = layer(x, true);
+  const std::vector<float> r = random_values(y.size(), 11);
+  Tensor dy(backend, y.shape());
+  backend.upload(r.data(), dy);
+  Gradients out;
+  out.dx = download(layer.backward(dy, true));
+  for (Variable* w : layer.trainable_weights()) out.weights.push_back(download(w->grad));
+  return out;
+}
+
+void require_close(const std::vector<float>& actual, const std::vector<float>& expected, const std::string& what) {
+  REQUIRE(actual.size() == expected.size());
+  for (std::size_t i = 0; i < actual.size(); ++i) {
+    INFO(what << " element " << i);
+    REQUIRE(actual[i] == Approx(expected[i]).epsilon(1e-5).margin(1e-6));
+  }
+}
+
 }  // namespace
+
+void check_backward_uses_last_call(Layer& layer, const Shape& input_shape) {
+  constexpr std::uint64_t kSeed = 17;
+  layer.build(input_shape);
+  // The other calls take other batch sizes, so a layer that kept a shape or a buffer of
+  // theirs fails loudly.
+  const Shape other_shape = input_shape.with_batch(input_shape[0] + 1);
+  const Shape inference_shape = input_shape.with_batch(input_shape[0] + 2);
+  const std::vector<float> input = random_values(input_shape.num_elements(), 23);
+
+  set_random_seed(kSeed);
+  const Gradients expected = train_and_backward(layer, input_shape, input);
+  train_and_backward(layer, other_shape, random_values(other_shape.num_elements(), 29));
+  run_forward(layer, inference_shape, random_values(inference_shape.num_elements(), 31), false);
+  set_random_seed(kSeed);
+  const Gradients actual = train_and_backward(layer, input_shape, input);
+
+  require_close(actual.dx, expected.dx, layer.name() + " dL/dx of the last training call");
+  const auto weights = layer.trainable_weights();
+  REQUIRE(actual.weights.size() == weights.size());
+  for (std::size_t i = 0; i < weights.size(); ++i)
+    require_close(actual.weights[i], expected.weights[i], weights[i]->path + " gradient of the last training call");
+}
 
 void check_gradients(Layer& layer, const Shape& input_shape, double tolerance, float epsilon) {
   Backend& backend = current_backend();
   std::vector<float> input = random_values(input_shape.num_elements(), 7);
   layer.build(input_shape);
+  check_backward_uses_last_call(layer, input_shape);
   const std::vector<float> y0 = run_forward(layer, input_shape, input, true);
   const std::vector<float> r = random_values(static_cast<std::int64_t>(y0.size()), 11);
 
   // Analytic gradients: one training forward, then backward with dL/dy = r.
   Tensor x(backend, input_shape);
   backend.upload(input.data(), x);
-  const Tensor y = layer.call(x, true);
+  const Tensor y = layer(x, true);
   Tensor dy(backend, y.shape());
   backend.upload(r.data(), dy);
   const Tensor dx = layer.backward(dy, true);

@@ -162,8 +162,9 @@ int run_model(int epochs, std::size_t samples) {
   // Warm-up: plan, primitives and pages for full batches and for the epoch's smaller last batch.
   const std::size_t last = samples % kBatch == 0 ? kBatch : samples % kBatch;
   const std::size_t warm = std::min(samples, 20 * kBatch + last);
-  model.fit(xt::view(x, xt::range(0, warm)), xt::view(y, xt::range(0, warm)),
-            {.batch_size = kBatch, .epochs = 1, .verbose = 0});
+  const xt::xarray<float> x_warm = xt::view(x, xt::range(0, warm));
+  const xt::xarray<float> y_warm = xt::view(y, xt::range(0, warm));
+  model.fit(x_warm, y_warm, {.batch_size = kBatch, .epochs = 1, .verbose = 0});
 
   auto start = std::chrono::steady_clock::now();
   const History history = model.fit(x, y, {.batch_size = kBatch, .epochs = epochs, .verbose = 0});

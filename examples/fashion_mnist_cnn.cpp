@@ -28,8 +28,11 @@ int main(int argc, char** argv) try {
   // As np.expand_dims(x, -1) in Keras's example: the (n, 28, 28) images become (n, 28, 28, 1).
   const xt::xarray<float> x_train = xt::expand_dims(data.x_train / 255.0f, 3);
   const xt::xarray<float> x_test = xt::expand_dims(data.x_test / 255.0f, 3);
+  // The labels come as uint8; the model takes float arrays (sparse labels are class indices).
+  const xt::xarray<float> y_train = data.y_train;
+  const xt::xarray<float> y_test = data.y_test;
 
-  using Layers = std::vector<Handle<Layer>>;
+  using Layers = std::vector<SequentialItem>;
   Sequential model(batchnorm ? Layers{Input({28, 28, 1}),
                                       Conv2D(32, 3, "linear", {.use_bias = false}), BatchNormalization(),
                                       Activation("relu"), MaxPooling2D(2),
@@ -46,12 +49,12 @@ int main(int argc, char** argv) try {
   // then a few epochs at a tenth of the learning rate to settle into the minimum, as a
   // ReduceLROnPlateau callback would.
   const int epochs = batchnorm ? 20 : 16;
-  model.fit(x_train, data.y_train, {.batch_size = 128, .epochs = epochs, .validation_split = 0.1});
+  model.fit(x_train, y_train, {.batch_size = 128, .epochs = epochs, .validation_split = 0.1});
   model.optimizer().set_learning_rate(1e-4);
-  model.fit(x_train, data.y_train,
+  model.fit(x_train, y_train,
             {.batch_size = 128, .epochs = epochs + 4, .validation_split = 0.1, .initial_epoch = epochs});
 
-  const Logs test = model.evaluate(x_test, data.y_test);
+  const Logs test = model.evaluate(x_test, y_test);
   std::cout << "Test accuracy: " << test.at("accuracy") << '\n';
   return 0;
 } catch (const strata::Error& e) {

@@ -1,5 +1,13 @@
 #include "strata/model.hpp"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <typeinfo>
+
+#include "api/engine/engine_state.hpp"
+#include "api/engine/tape.hpp"
+#include "api/functional_graph.hpp"
 #include "api/summary_table.hpp"
 #include "api/trainer.hpp"
 #include "strata/backend.hpp"
@@ -8,21 +16,261 @@
 
 namespace strata {
 
-Model::Model(std::string name) : name_(std::move(name)), trainer_(std::make_unique<Trainer>(*this)) {}
+// ---- Arrays -------------------------------------------------------------------------------
+
+Arrays::Arrays(std::initializer_list<std::reference_wrapper<const Array>> list) {
+  for (const auto& array : list) arrays_.push_back(&array.get());
+}
+
+Arrays::Arrays(const std::vector<Array>& list) {
+  for (const auto& array : list) arrays_.push_back(&array);
+}
+
+Arrays::Arrays(std::initializer_list<std::pair<const std::string, std::reference_wrapper<const Array>>> by_name) {
+  for (const auto& [name, array] : by_name) {
+    names_.push_back(name);
+    arrays_.push_back(&array.get());
+  }
+}
+
+Arrays::Arrays(const std::map<std::string, Array>& by_name) {
+  for (const auto& [name, array] : by_name) {
+    names_.push_back(name);
+    arrays_.push_back(&array);
+  }
+}
+
+// ---- construction -------------------------------------------------------------------------
+
+Model::Model(std::string name) : Model("model", std::move(name)) {}
+
+Model::Model(std::string_view prefix, std::string name)
+    : Layer(prefix, std::move(name)),
+      train_tape_(std::make_unique<detail::Tape>()),
+      infer_tape_(std::make_unique<detail::Tape>()),
+      trainer_(std::make_unique<Trainer>(*this)) {}
+
+Model::Model(std::vector<Tensor> inputs, std::vector<Tensor> outputs, std::string name)
+    : Model("functional", std::move(name)) {
+  graph_ = std::make_unique<detail::FunctionalGraph>(std::move(inputs), std::move(outputs), this->name());
+  std::vector<Shape> shapes;
+  for (const Tensor& input : graph_->inputs) shapes.push_back(input.shape());
+  for (const Tensor& output : graph_->outputs) traced_output_shapes_.push_back(output.shape());
+  traced_input_shapes_ = shapes;
+  Layer::build(shapes);
+}
+
+Model::Model(const Tensor& input, const Tensor& output, std::string name)
+    : Model(std::vector<Tensor>{input}, std::vector<Tensor>{output}, std::move(name)) {}
+
+Model::Model(std::vector<Tensor> inputs, const Tensor& output, std::string name)
+    : Model(std::move(inputs), std::vector<Tensor>{output}, std::move(name)) {}
+
+Model::Model(const Tensor& input, std::vector<Tensor> outputs, std::string name)
+    : Model(std::vector<Tensor>{input}, std::move(outputs), std::move(name)) {}
 
 Model::~Model() = default;
 
-void Model::compile(Handle<Optimizer> optimizer, Handle<Loss> loss, std::vector<Handle<Metric>> metrics) {
-  optimizer_ = optimizer.get();
-  loss_ = loss.get();
-  metrics_.clear();
-  for (auto& metric : metrics) {
-    for (const auto& existing : metrics_)
-      STRATA_CHECK(existing->name() != metric->name() && metric->name() != "loss", ValueError,
-                   "Metric names must be unique and differ from \"loss\"; \"", metric->name(),
-                   "\" appears twice in compile()");
-    metrics_.push_back(metric.get());
+std::string Model::class_name() const {
+  if (graph_) return "Functional";
+  // A subclass's own name, without its namespaces, as Keras uses the Python class's name.
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status);
+  std::string full = status == 0 && demangled ? demangled : typeid(*this).name();
+  std::free(demangled);
+  const auto colon = full.rfind("::");
+  return colon == std::string::npos ? full : full.substr(colon + 2);
+}
+
+// ---- structure ----------------------------------------------------------------------------
+
+std::vector<Layer*> Model::layers() const {
+  if (graph_) return graph_->layers;
+  return Layer::sublayers();
+}
+
+Layer& Model::get_layer(std::string_view name) const {
+  std::string known;
+  for (Layer* layer : layers()) {
+    if (layer->name() == name) return *layer;
+    known += (known.empty() ? "" : ", ") + layer->name();
   }
+  throw ValueError(detail::concat("No such layer: ", name, ". Existing layers are: [", known, "]."));
+}
+
+Layer& Model::get_layer(std::size_t index) const {
+  const auto all = layers();
+  STRATA_CHECK(index < all.size(), ValueError, "Was asked to retrieve layer at index ", index, " but model only has ",
+               all.size(), " layers.");
+  return *all[index];
+}
+
+const std::vector<Tensor>& Model::inputs() const {
+  STRATA_CHECK(graph_ != nullptr, StateError, "Model \"", name(),
+               "\" has no symbolic inputs: only Functional models do (build it from Input tensors).");
+  return graph_->inputs;
+}
+
+const std::vector<Tensor>& Model::outputs() const {
+  STRATA_CHECK(graph_ != nullptr, StateError, "Model \"", name(),
+               "\" has no symbolic outputs: only Functional models do (build it from Input tensors).");
+  return graph_->outputs;
+}
+
+std::vector<std::string> Model::input_names() const {
+  std::vector<std::string> names;
+  if (graph_) {
+    for (const Tensor& input : graph_->inputs) names.push_back(input.node()->layer->name());
+  } else {
+    for (std::size_t i = 0; i < traced_input_shapes_.size(); ++i)
+      names.push_back(traced_input_shapes_.size() == 1 ? std::string("input") : detail::concat("input_", i));
+  }
+  return names;
+}
+
+std::vector<std::string> Model::output_names() const {
+  std::vector<std::string> names;
+  if (graph_) {
+    for (const Tensor& output : graph_->outputs) names.push_back(output.node()->layer->name());
+  } else {
+    const auto all = layers();
+    for (std::size_t i = 0; i < traced_output_shapes_.size(); ++i)
+      names.push_back(traced_output_shapes_.size() == 1 && !all.empty() ? all.back()->name()
+                                                                        : detail::concat("output_", i));
+  }
+  return names;
+}
+
+bool Model::built() const {
+  if (graph_) return true;
+  if (!Layer::built()) return false;
+  for (const Layer* layer : layers())
+    if (!layer->built()) return false;
+  return true;
+}
+
+void Model::build_weights_inputs(std::span<const Shape> input_shapes) {
+  if (graph_) return;
+  trace(input_shapes);
+}
+
+void Model::trace(std::span<const Shape> input_shapes) {
+  std::vector<Tensor> placeholders;
+  for (const Shape& shape : input_shapes) placeholders.push_back(Tensor::symbolic(shape.with_batch(kNone)));
+  std::vector<Tensor> outputs;
+  {
+    detail::EngineScope scope;
+    detail::EngineState& engine = detail::engine_state();
+    engine.caller = this;
+    engine.tape = nullptr;
+    engine.training = false;
+    engine.tracing = true;
+    call_outputs(placeholders, false, outputs);
+  }
+  traced_input_shapes_.assign(input_shapes.begin(), input_shapes.end());
+  for (auto& shape : traced_input_shapes_) shape = shape.with_batch(kNone);
+  traced_output_shapes_.clear();
+  for (const Tensor& output : outputs) {
+    STRATA_CHECK(output.symbolic(), ValueError, "Model \"", name(),
+                 "\": call() returned a tensor that was not computed from its inputs (a constant?); "
+                 "compute the outputs from the inputs with layers and strata::ops.");
+    traced_output_shapes_.push_back(output.shape().with_batch(kNone));
+  }
+}
+
+std::vector<Shape> Model::input_shapes() const {
+  STRATA_CHECK(!traced_input_shapes_.empty(), StateError, "Model \"", name(),
+               "\" has no input shape yet: give it an Input first or call fit/build.");
+  return traced_input_shapes_;
+}
+
+std::vector<Shape> Model::output_shapes() const {
+  STRATA_CHECK(!traced_output_shapes_.empty(), StateError, "Model \"", name(),
+               "\" has no output shape yet: give it an Input first or call fit/build.");
+  return traced_output_shapes_;
+}
+
+Shape Model::input_shape() const {
+  const auto shapes = input_shapes();
+  STRATA_CHECK(shapes.size() == 1, ValueError, "Model \"", name(), "\" has ", shapes.size(),
+               " inputs; use input_shapes().");
+  return shapes[0];
+}
+
+Shape Model::output_shape() const {
+  const auto shapes = output_shapes();
+  STRATA_CHECK(shapes.size() == 1, ValueError, "Model \"", name(), "\" has ", shapes.size(),
+               " outputs; use output_shapes().");
+  return shapes[0];
+}
+
+Shape Model::compute_output_shape(const Shape& input_shape) const {
+  if (traced_input_shapes_.size() == 1 && traced_input_shapes_[0] == input_shape.with_batch(kNone))
+    return output_shape().with_batch(input_shape[0]);
+  return const_cast<Model*>(this)->output_shape_for(std::span<const Shape>(&input_shape, 1));
+}
+
+// ---- running ------------------------------------------------------------------------------
+
+void Model::call_outputs(std::span<const Tensor> inputs, bool training, std::vector<Tensor>& outputs) {
+  outputs.clear();
+  if (graph_) {
+    graph_->run(inputs, training, outputs);
+    return;
+  }
+  outputs.push_back(call(inputs, training));
+}
+
+Tensor Model::call(const Tensor& x, bool training) {
+  if (graph_) return call(std::span<const Tensor>(&x, 1), training);
+  throw StateError(detail::concat("Model \"", name(), "\" (", class_name(),
+                                  ") overrides no call(): a subclassed model defines `Tensor call(const Tensor& x, "
+                                  "bool training) override` (or the std::span form for several inputs)."));
+}
+
+Tensor Model::call(std::span<const Tensor> inputs, bool training) {
+  if (graph_) {
+    STRATA_CHECK(graph_->outputs.size() == 1, ValueError, "Model \"", name(), "\" has ",
+                 graph_->outputs.size(), " outputs; a model called as a layer must have one.");
+    STRATA_CHECK(inputs.size() == graph_->inputs.size(), ValueError, "Model \"", name(), "\" expects ",
+                 graph_->inputs.size(), " input(s), but it received ", inputs.size(), " input tensors.");
+    std::vector<Tensor> outputs;
+    graph_->run(inputs, training, outputs);
+    return outputs[0];
+  }
+  if (inputs.size() == 1) return call(inputs[0], training);
+  throw StateError(detail::concat("Model \"", name(), "\" (", class_name(), ") was called on ", inputs.size(),
+                                  " input(s) but overrides no matching call(): override `Tensor call(const Tensor& x, "
+                                  "bool training)` or `Tensor call(std::span<const Tensor> inputs, bool training)`."));
+}
+
+std::span<const Tensor> Model::run_step(std::span<const Tensor> inputs, bool training) {
+  if (!Layer::built()) {
+    std::vector<Shape> shapes;
+    for (const Tensor& input : inputs) shapes.push_back(input.shape());
+    Layer::build(shapes);
+  }
+  detail::Tape& tape = training ? *train_tape_ : *infer_tape_;
+  tape.begin();
+  detail::EngineScope scope;
+  detail::EngineState& engine = detail::engine_state();
+  engine.tape = &tape;
+  engine.training = training;
+  engine.caller = this;
+  engine.tracing = false;
+  call_outputs(inputs, training, step_outputs_);
+  return step_outputs_;
+}
+
+void Model::run_backward(std::span<const Tensor> grads) { train_tape_->backward(step_outputs_, grads); }
+
+std::uint32_t Model::last_training_step() const { return train_tape_->step(); }
+
+// ---- compile and the training API -------------------------------------------------------
+
+void Model::compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
+  trainer_->compile(std::move(loss), std::move(metrics), std::move(loss_weights));
+  optimizer_ = optimizer.get();
 }
 
 Optimizer& Model::optimizer() const {
@@ -30,89 +278,57 @@ Optimizer& Model::optimizer() const {
   return *optimizer_;
 }
 
-History Model::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, const FitOptions& options) {
+History Model::fit(const Arrays& x, const Arrays& y, const FitOptions& options) {
   return trainer_->fit(x, y, options);
 }
 
-Logs Model::evaluate(const xt::xarray<float>& x, const xt::xarray<float>& y, const EvaluateOptions& options) {
+Logs Model::evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options) {
   return trainer_->evaluate(x, y, options.batch_size, options.verbose);
 }
 
-xt::xarray<float> Model::predict(const xt::xarray<float>& x, const PredictOptions& options) {
+std::vector<xt::xarray<float>> Model::predict_outputs(const Arrays& x, const PredictOptions& options) {
   return trainer_->predict(x, options.batch_size, options.verbose);
 }
 
-Logs Model::train_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y) {
-  return trainer_->train_on_batch(x, y);
+xt::xarray<float> Model::predict(const Arrays& x, const PredictOptions& options) {
+  auto outputs = predict_outputs(x, options);
+  STRATA_CHECK(outputs.size() == 1, ValueError, "Model \"", name(), "\" has ", outputs.size(),
+               " outputs: use predict_outputs() to get all of them.");
+  return std::move(outputs[0]);
 }
 
-Logs Model::test_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y) {
-  return trainer_->test_on_batch(x, y);
+Logs Model::train_on_batch(const Arrays& x, const Arrays& y) { return trainer_->train_on_batch(x, y); }
+
+Logs Model::test_on_batch(const Arrays& x, const Arrays& y) { return trainer_->test_on_batch(x, y); }
+
+xt::xarray<float> Model::predict_on_batch(const Arrays& x) {
+  const auto n = x.size() && x[0].dimension() ? static_cast<int>(x[0].shape()[0]) : 0;
+  return predict(x, {.batch_size = std::max(n, 1), .verbose = 0});
 }
 
-xt::xarray<float> Model::predict_on_batch(const xt::xarray<float>& x) {
-  const auto n = x.dimension() ? static_cast<int>(x.shape()[0]) : 0;
-  return trainer_->predict(x, std::max(n, 1), 0);
-}
+// ---- weights and summary ------------------------------------------------------------------
 
 std::vector<xt::xarray<float>> Model::get_weights() const {
   std::vector<xt::xarray<float>> out;
-  for (Layer* layer : layers())
-    for (Variable* v : layer->weights()) out.push_back(to_host(v->value));
+  for (const Variable* v : weights()) out.push_back(to_host(v->value));
   return out;
 }
 
-void Model::set_weights(const std::vector<xt::xarray<float>>& weights) {
-  std::vector<Variable*> variables;
-  for (Layer* layer : layers())
-    for (Variable* v : layer->weights()) variables.push_back(v);
-  STRATA_CHECK(weights.size() == variables.size(), ValueError, "You called `set_weights(weights)` on model \"",
-               name_, "\" with a weight list of length ", weights.size(), ", but the model was expecting ",
+void Model::set_weights(const std::vector<xt::xarray<float>>& values) {
+  std::vector<Variable*> variables = weights();
+  STRATA_CHECK(values.size() == variables.size(), ValueError, "You called `set_weights(weights)` on model \"",
+               name(), "\" with a weight list of length ", values.size(), ", but the model was expecting ",
                variables.size(), " weights.");
-  for (std::size_t i = 0; i < weights.size(); ++i) {
-    const Shape given(std::vector<std::int64_t>(weights[i].shape().begin(), weights[i].shape().end()));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const Shape given(std::vector<std::int64_t>(values[i].shape().begin(), values[i].shape().end()));
     STRATA_CHECK(given == variables[i]->value.shape(), ValueError, "Variable ", variables[i]->path,
                  " has shape ", variables[i]->value.shape().to_string(),
                  " but set_weights received a value of shape ", given.to_string());
   }
-  for (std::size_t i = 0; i < weights.size(); ++i) {
-    const xt::xarray<float> row_major = weights[i];
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const xt::xarray<float> row_major = values[i];
     variables[i]->value.backend().upload(row_major.data(), variables[i]->value);
   }
-}
-
-std::int64_t Model::count_params() const {
-  std::int64_t n = 0;
-  for (const Layer* layer : layers()) n += layer->count_params();
-  return n;
-}
-
-void Model::summary(std::ostream& out) const {
-  std::vector<detail::SummaryRow> rows;
-  detail::SummaryTotals totals;
-  const bool known = built();
-  Shape shape = known ? input_shape() : Shape{};
-  for (Layer* layer : layers()) {
-    detail::SummaryRow row{layer->name(), layer->class_name(), "?", std::nullopt, ""};
-    if (known) {
-      shape = layer->compute_output_shape(shape);
-      row.output_shape = shape.to_string();
-    }
-    if (layer->built()) {
-      row.params = layer->count_params();
-      for (const Variable* v : layer->trainable_weights()) totals.trainable.params += v->value.size();
-      for (const Variable* v : layer->non_trainable_weights()) totals.non_trainable.params += v->value.size();
-    }
-    rows.push_back(std::move(row));
-  }
-  totals.trainable = detail::SummaryCount::f32(totals.trainable.params);
-  totals.non_trainable = detail::SummaryCount::f32(totals.non_trainable.params);
-  if (optimizer_ && optimizer_->built()) {
-    std::int64_t params = 0;
-    for (const Variable* v : optimizer_->variables()) params += v->value.size();
-    totals.optimizer = detail::SummaryCount::f32(params);
-  }
-  out << detail::render_summary(name_, rows, totals, true);
 }
 
 }  // namespace strata

@@ -5,16 +5,23 @@
 
 namespace strata {
 
-Sequential::Sequential(std::initializer_list<Handle<Layer>> layers, std::string name)
-    : Sequential(std::vector<Handle<Layer>>(layers), std::move(name)) {}
+SequentialItem::SequentialItem(const Tensor& input) : layer_(input_layer_of(input)) {
+  STRATA_CHECK(layer_ != nullptr, ValueError,
+               "Only layers and Input(...) tensors can be added to a Sequential model; received a tensor of shape ",
+               input.shape().to_string(), " that no Input made.");
+}
 
-Sequential::Sequential(const std::vector<Handle<Layer>>& layers, std::string name)
-    : Model(name.empty() ? unique_layer_name("sequential") : std::move(name)) {
+Sequential::Sequential(std::initializer_list<SequentialItem> layers, std::string name)
+    : Sequential(std::vector<SequentialItem>(layers), std::move(name)) {}
+
+Sequential::Sequential(const std::vector<SequentialItem>& layers, std::string name)
+    : Model("sequential", std::move(name)) {
   for (const auto& layer : layers) add(layer);
 }
 
-void Sequential::add(Handle<Layer> layer) {
-  if (auto input = std::dynamic_pointer_cast<InputLayer>(layer.get())) {
+void Sequential::add(SequentialItem item) {
+  const std::shared_ptr<Layer>& layer = item.layer();
+  if (auto input = std::dynamic_pointer_cast<InputLayer>(layer)) {
     STRATA_CHECK(!input_layer_ && layers_.empty(), ValueError,
                  "Sequential model \"", name(), "\" can only take an Input as its first layer; received ",
                  input->name(), " after ", layers_.size(), " layer(s)");
@@ -24,10 +31,16 @@ void Sequential::add(Handle<Layer> layer) {
     return;
   }
   for (const auto& existing : layers_)
-    STRATA_CHECK(existing->name() != layer->name() && existing.get() != layer.get().get(), ValueError,
+    STRATA_CHECK(existing->name() != layer->name() && existing.get() != layer.get(), ValueError,
                  "All layers added to a Sequential model should have unique names. Name '", layer->name(),
                  "' is already the name of a layer in this model. Update the `name` argument to pass a unique name.");
-  layers_.push_back(layer.get());
+  // Keras's legacy `input_shape` argument on the first layer stands for an Input.
+  if (layers_.empty() && !input_shape_ && layer->input_shape_arg()) {
+    std::vector<std::int64_t> dims{kNone};
+    for (auto d : layer->input_shape_arg()->dims()) dims.push_back(d);
+    input_shape_ = Shape(dims);
+  }
+  layers_.push_back(layer);
   rebuild();
 }
 
@@ -35,11 +48,17 @@ std::shared_ptr<Layer> Sequential::pop() {
   STRATA_CHECK(!layers_.empty(), ValueError, "There are no layers in the model \"", name(), "\".");
   auto last = layers_.back();
   layers_.pop_back();
+  rebuild();
   return last;
 }
 
 void Sequential::rebuild() {
-  if (input_shape_) build(*input_shape_);
+  if (!input_shape_ || layers_.empty()) return;
+  const Shape shape = *input_shape_;
+  if (!Layer::built())
+    Layer::build(shape);
+  else
+    trace(std::span<const Shape>(&shape, 1));
 }
 
 std::vector<Layer*> Sequential::layers() const {
@@ -49,51 +68,16 @@ std::vector<Layer*> Sequential::layers() const {
 }
 
 bool Sequential::built() const {
-  if (!input_shape_) return false;
+  if (!Layer::built()) return false;
   for (const auto& layer : layers_)
     if (!layer->built()) return false;
   return true;
 }
 
-void Sequential::build(const Shape& input_shape) {
-  Shape shape = input_shape.with_batch(kNone);
-  if (input_layer_) input_layer_->build(shape);
-  input_shape_ = shape;
-  for (const auto& layer : layers_) {
-    layer->build(shape);
-    shape = layer->compute_output_shape(shape);
-  }
-}
-
-Shape Sequential::input_shape() const {
-  STRATA_CHECK(input_shape_.has_value(), StateError, "Sequential model \"", name(),
-               "\" has no input shape yet: give it an Input first or call fit/build.");
-  return *input_shape_;
-}
-
-Shape Sequential::output_shape() const {
-  Shape shape = input_shape();
-  for (const auto& layer : layers_) shape = layer->compute_output_shape(shape);
-  return shape;
-}
-
-Tensor Sequential::forward(const Tensor& x, bool training) {
+Tensor Sequential::call(const Tensor& x, bool training) {
   Tensor h = x;
-  for (const auto& layer : layers_) h = layer->call(h, training);
+  for (const auto& layer : layers_) h = (*layer)(h, training);
   return h;
-}
-
-void Sequential::backward(const Tensor& grad_output) {
-  // Layers before the first one with trainable weights need no input gradient: skipping it
-  // saves the first Dense its largest matmul.
-  std::size_t first_trainable = layers_.size();
-  for (std::size_t i = 0; i < layers_.size(); ++i)
-    if (layers_[i]->has_trainable_weights()) {
-      first_trainable = i;
-      break;
-    }
-  Tensor grad = grad_output;
-  for (std::size_t i = layers_.size(); i-- > first_trainable;) grad = layers_[i]->backward(grad, i > first_trainable);
 }
 
 }  // namespace strata

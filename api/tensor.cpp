@@ -10,6 +10,15 @@ Tensor::Tensor(Backend& backend, Shape shape, DType dtype)
   storage_ = backend.allocate(bytes());
 }
 
+Tensor Tensor::symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node, int index) {
+  Tensor out;
+  out.shape_ = std::move(shape);
+  out.symbolic_ = true;
+  out.node_ = std::move(node);
+  out.output_index_ = index;
+  return out;
+}
+
 std::size_t Tensor::bytes() const {
   return static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
 }
@@ -19,6 +28,7 @@ Tensor Tensor::reshaped(const Shape& shape) const {
                shape_.to_string(), " to ", shape.to_string());
   Tensor out = *this;
   out.shape_ = shape;
+  out.node_ = nullptr;  // a view made outside the graph is no node's output
   return out;
 }
 

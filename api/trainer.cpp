@@ -5,6 +5,8 @@
 #include <cstring>
 #include <numeric>
 
+#include <nlohmann/json.hpp>
+
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/progbar.hpp"
@@ -30,72 +32,220 @@ void check_batch_size(int batch_size) {
   STRATA_CHECK(batch_size > 0, ValueError, "batch_size must be a positive integer, received ", batch_size);
 }
 
+std::string list_names(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", '" : "'") + names[i] + "'";
+  return out + "]";
+}
+
+// The arrays of `given` in the order of `names` (the model's inputs or outputs): by position,
+// or by name when `given` is a map. `what` is "input" or "target".
+std::vector<const xt::xarray<float>*> order_by_names(const Arrays& given, const std::vector<std::string>& names,
+                                                     const char* what, const std::string& model) {
+  std::vector<const xt::xarray<float>*> out;
+  if (given.names().empty()) {
+    STRATA_CHECK(given.size() == names.size(), ValueError, "Model \"", model, "\" expects ", names.size(), " ", what,
+                 " array(s) ", list_names(names), ", but it received ", given.size(), ".");
+    for (std::size_t i = 0; i < given.size(); ++i) out.push_back(&given[i]);
+    return out;
+  }
+  for (const auto& key : given.names())
+    STRATA_CHECK(std::find(names.begin(), names.end(), key) != names.end(), ValueError, "Model \"", model,
+                 "\" has no ", what, " named '", key, "'; expected keys ", list_names(names), ".");
+  for (const auto& name : names) {
+    const auto& keys = given.names();
+    const auto it = std::find(keys.begin(), keys.end(), name);
+    STRATA_CHECK(it != keys.end(), ValueError, "Model \"", model, "\": no ", what, " array for '", name,
+                 "'; expected keys ", list_names(names), ", received ", list_names(keys), ".");
+    out.push_back(&given[static_cast<std::size_t>(it - keys.begin())]);
+  }
+  return out;
+}
+
 }  // namespace
+
+void Trainer::compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
+  loss_spec_ = std::move(loss);
+  metric_spec_ = std::move(metrics);
+  weight_spec_ = std::move(loss_weights);
+  heads_resolved_ = false;
+  heads_.clear();
+  // A model whose outputs are known now gets its name checks now, as Keras's compile does.
+  if (model_.graph_ || !model_.traced_output_shapes_.empty()) resolve_heads();
+}
 
 void Trainer::require_compiled() const {
   STRATA_CHECK(model_.compiled(), StateError, "You must call `compile()` before using the model.");
 }
 
-void Trainer::check_data(const xt::xarray<float>& x, const xt::xarray<float>* y) {
-  STRATA_CHECK(x.dimension() >= 1 && samples_in(x) > 0, ValueError,
-               "Expected input data with at least one sample, received an array of shape ",
-               full_shape_of(x).to_string());
-  if (y) {
-    STRATA_CHECK(y->dimension() >= 1 && samples_in(*y) == samples_in(x), ValueError,
-                 "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
-                 "'x' sizes: ", samples_in(x), ", 'y' sizes: ", y->dimension() ? samples_in(*y) : 0);
-  }
-  if (!model_.built()) model_.build(full_shape_of(x).with_batch(kNone));
-  const auto layers = model_.layers();
-  backend_ = layers.empty() ? &current_backend() : &layers.front()->backend();
-  const Shape expected = model_.input_shape();
-  if (sample_shape_of(x) != expected.without_batch())
-    throw ShapeError(detail::concat("Input 0 of layer \"", model_.name(),
-                                    "\" is incompatible with the layer: expected shape=", expected.to_string(),
-                                    ", found shape=", full_shape_of(x).to_string()));
-  if (!y) return;
+void Trainer::resolve_heads() {
+  const auto names = model_.output_names();
+  const std::string& model = model_.name();
+  heads_.clear();
+  heads_.resize(names.size());
+  const bool several = names.size() > 1;
+  for (std::size_t i = 0; i < names.size(); ++i) heads_[i].name = names[i];
 
-  const Shape output = model_.output_shape();
-  const Shape target = sample_shape_of(*y);
-  const Loss& loss = *model_.loss_;
-  if (loss.sparse_labels()) {
-    // One class index per sample: the output's shape without its class axis, or with it as 1.
-    const Shape labels = output.without_last_axis();
-    const Shape labels_column = labels.with_axis_appended(1);
-    STRATA_CHECK(target == labels.without_batch() || target == labels_column.without_batch(), ShapeError,
-                 "Sparse labels for an output of shape ", output.to_string(),
-                 " must hold one class index per sample: expected y of shape ", labels.to_string(), " or ",
-                 labels_column.to_string(), ", received y of shape ", full_shape_of(*y).to_string());
-    const auto classes = static_cast<float>(output[-1]);
-    const float* labels_data = y->data();
-    for (std::size_t i = 0; i < y->size(); ++i) {
-      const float label = labels_data[i];
-      if (!(label >= 0.f && label < classes && label == std::floor(label)))
-        throw ValueError(detail::concat("Received a label value of ", label,
-                                        " which is outside the valid range of [0, ", output[-1], ") (sample ",
-                                        i / (y->size() / samples_in(*y)), ")"));
+  // Losses.
+  if (loss_spec_.single()) {
+    for (std::size_t i = 0; i < heads_.size(); ++i) {
+      // A name gives each output its own loss object (a loss keeps per-shape buffers).
+      heads_[i].loss = i == 0 ? loss_spec_.single()->get() : Loss::from_config(nlohmann::json{
+                                                                 {"class_name", (*loss_spec_.single())->class_name()},
+                                                                 {"config", (*loss_spec_.single())->get_config()}});
+    }
+  } else if (!loss_spec_.by_name().empty()) {
+    std::vector<std::string> keys;
+    for (const auto& [key, loss] : loss_spec_.by_name()) keys.push_back(key);
+    for (const auto& key : keys)
+      STRATA_CHECK(std::find(names.begin(), names.end(), key) != names.end(), ValueError, "Expected keys ",
+                   list_names(names), " in loss dict, but found loss.keys()=", list_names(keys));
+    for (auto& head : heads_)
+      if (auto it = loss_spec_.by_name().find(head.name); it != loss_spec_.by_name().end()) head.loss = it->second.get();
+  } else {
+    STRATA_CHECK(loss_spec_.by_position().size() == heads_.size(), ValueError, "Model \"", model, "\" has ",
+                 heads_.size(), " outputs ", list_names(names), " but compile received ",
+                 loss_spec_.by_position().size(), " losses.");
+    for (std::size_t i = 0; i < heads_.size(); ++i) heads_[i].loss = loss_spec_.by_position()[i].get();
+  }
+  bool any_loss = false;
+  for (const auto& head : heads_) any_loss = any_loss || head.loss != nullptr;
+  STRATA_CHECK(any_loss, ValueError, "Model \"", model, "\": compile() gave no loss for any output ", list_names(names));
+
+  // Loss weights.
+  if (!weight_spec_.by_name().empty()) {
+    for (const auto& [key, weight] : weight_spec_.by_name()) {
+      auto it = std::find(names.begin(), names.end(), key);
+      STRATA_CHECK(it != names.end(), ValueError, "Expected keys ", list_names(names),
+                   " in loss_weights dict, but found key '", key, "'");
+      heads_[static_cast<std::size_t>(it - names.begin())].weight = weight;
+    }
+  } else if (!weight_spec_.by_position().empty()) {
+    STRATA_CHECK(weight_spec_.by_position().size() == heads_.size(), ValueError, "Model \"", model, "\" has ",
+                 heads_.size(), " outputs but compile received ", weight_spec_.by_position().size(), " loss weights.");
+    for (std::size_t i = 0; i < heads_.size(); ++i) heads_[i].weight = weight_spec_.by_position()[i];
+  }
+
+  // Metrics.
+  const auto add_metric = [&](Head& head, const std::shared_ptr<Metric>& metric) {
+    const std::string key = several ? head.name + "_" + metric->name() : metric->name();
+    for (const auto& other : heads_)
+      for (const auto& existing : other.metric_keys)
+        STRATA_CHECK(existing != key, ValueError, "Metric names must be unique and differ from \"loss\"; \"", key,
+                     "\" appears twice in compile()");
+    STRATA_CHECK(key != "loss", ValueError, "Metric names must be unique and differ from \"loss\"; \"", key,
+                 "\" appears twice in compile()");
+    head.metrics.push_back(metric);
+    head.metric_keys.push_back(key);
+  };
+  if (!metric_spec_.by_name().empty()) {
+    for (const auto& [key, list] : metric_spec_.by_name()) {
+      auto it = std::find(names.begin(), names.end(), key);
+      STRATA_CHECK(it != names.end(), ValueError, "Expected keys ", list_names(names),
+                   " in metrics dict, but found key '", key, "'");
+      for (const auto& metric : list) add_metric(heads_[static_cast<std::size_t>(it - names.begin())], metric.get());
     }
   } else {
-    const Shape want = output.without_batch();
-    const bool column_for_vector = want == Shape{1} && target == Shape{};
-    if (target != want && !column_for_vector)
-      throw ShapeError(detail::concat("Arguments `target` and `output` must have the same shape. Received: "
-                                      "target.shape=", full_shape_of(*y).to_string(),
-                                      ", output.shape=", output.to_string()));
+    for (std::size_t i = 0; i < heads_.size(); ++i)
+      for (const auto& metric : metric_spec_.all())
+        // Each output keeps its own running state: later outputs get a fresh metric of the same name.
+        add_metric(heads_[i], i == 0 ? metric.get() : Metric::from_name(metric->name()));
+  }
+  for (auto& head : heads_)
+    if (head.loss) head.loss_key = several ? head.name + "_loss" : "loss";
+  heads_resolved_ = true;
+}
+
+Trainer::Feed Trainer::bind_inputs(const Arrays& x) {
+  STRATA_CHECK(x.size() > 0, ValueError, "Expected input data, received no arrays");
+  const Array& first = x[0];
+  STRATA_CHECK(first.dimension() >= 1 && samples_in(first) > 0, ValueError,
+               "Expected input data with at least one sample, received an array of shape ",
+               full_shape_of(first).to_string());
+  for (std::size_t i = 1; i < x.size(); ++i)
+    STRATA_CHECK(x[i].dimension() >= 1 && samples_in(x[i]) == samples_in(first), ValueError,
+                 "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
+                 "'x' sizes: ", samples_in(first), ", ", x[i].dimension() ? samples_in(x[i]) : 0);
+  if (!model_.built()) {
+    // A model without an Input learns its input shapes from the data, as Keras builds on fit.
+    std::vector<Shape> shapes;
+    for (std::size_t i = 0; i < x.size(); ++i) shapes.push_back(full_shape_of(x[i]).with_batch(kNone));
+    model_.build(shapes);
+  }
+  const auto weights = model_.weights();
+  backend_ = weights.empty() ? &current_backend() : &weights.front()->value.backend();
+  Feed feed = order_by_names(x, model_.input_names(), "input", model_.name());
+  const auto expected = model_.input_shapes();
+  for (std::size_t i = 0; i < feed.size(); ++i)
+    if (sample_shape_of(*feed[i]) != expected[i].without_batch())
+      throw ShapeError(detail::concat("Input ", i, " of layer \"", model_.name(),
+                                      "\" is incompatible with the layer: expected shape=", expected[i].to_string(),
+                                      ", found shape=", full_shape_of(*feed[i]).to_string()));
+  if (!heads_resolved_ && model_.compiled()) resolve_heads();
+  return feed;
+}
+
+Trainer::Feed Trainer::bind_targets(const Arrays& y, std::int64_t samples) {
+  std::vector<std::string> names;
+  for (const auto& head : heads_) names.push_back(head.name);
+  Feed feed = order_by_names(y, names, "target", model_.name());
+  for (const Array* array : feed)
+    STRATA_CHECK(array->dimension() >= 1 && samples_in(*array) == samples, ValueError,
+                 "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
+                 "'x' sizes: ", samples, ", 'y' sizes: ", array->dimension() ? samples_in(*array) : 0);
+  check_targets(feed);
+  return feed;
+}
+
+void Trainer::check_targets(const Feed& y) const {
+  const auto outputs = model_.output_shapes();
+  for (std::size_t h = 0; h < heads_.size(); ++h) {
+    const Head& head = heads_[h];
+    if (!head.loss) continue;
+    const Shape& output = outputs[h];
+    const Array& targets = *y[h];
+    const Shape target = sample_shape_of(targets);
+    if (head.loss->sparse_labels()) {
+      // One class index per sample: the output's shape without its class axis, or with it as 1.
+      const Shape labels = output.without_last_axis();
+      const Shape labels_column = labels.with_axis_appended(1);
+      STRATA_CHECK(target == labels.without_batch() || target == labels_column.without_batch(), ShapeError,
+                   "Sparse labels for an output of shape ", output.to_string(),
+                   " must hold one class index per sample: expected y of shape ", labels.to_string(), " or ",
+                   labels_column.to_string(), ", received y of shape ", full_shape_of(targets).to_string());
+      const auto classes = static_cast<float>(output[-1]);
+      const float* data = targets.data();
+      for (std::size_t i = 0; i < targets.size(); ++i) {
+        const float label = data[i];
+        if (!(label >= 0.f && label < classes && label == std::floor(label)))
+          throw ValueError(detail::concat("Received a label value of ", label,
+                                          " which is outside the valid range of [0, ", output[-1], ") (sample ",
+                                          i / (targets.size() / samples_in(targets)), ")"));
+      }
+    } else {
+      const Shape want = output.without_batch();
+      const bool column_for_vector = want == Shape{1} && target == Shape{};
+      if (target != want && !column_for_vector)
+        throw ShapeError(detail::concat("Arguments `target` and `output` must have the same shape. Received: "
+                                        "target.shape=", full_shape_of(targets).to_string(),
+                                        ", output.shape=", output.to_string()));
+    }
   }
 }
 
 void Trainer::collect_trainable() {
   // Keras freezes trainability when training starts: later set_trainable calls need a new fit.
-  trainable_.clear();
-  for (Layer* layer : model_.layers())
-    for (Variable* v : layer->trainable_weights()) trainable_.push_back(v);
+  trainable_ = model_.trainable_weights();
 }
 
 void Trainer::reset_trackers() {
-  reuse_or_allocate(loss_tracker_, *backend_, Shape{2});
-  backend_->fill(loss_tracker_, 0.f);
-  for (auto& metric : model_.metrics_) metric->reset_state();
+  for (auto& head : heads_) {
+    if (head.loss) {
+      reuse_or_allocate(head.tracker, *backend_, Shape{2});
+      backend_->fill(head.tracker, 0.f);
+    }
+    for (auto& metric : head.metrics) metric->reset_state();
+  }
 }
 
 namespace {
@@ -117,43 +267,68 @@ void upload_rows(const float* all, std::int64_t row, std::int64_t begin, const s
 }  // namespace
 
 void Trainer::load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first,
-                         std::int64_t count, bool with_targets) {
-  const Shape input = model_.input_shape().with_batch(count);
-  reuse_or_allocate(x_batch_, *backend_, input);
-  upload_rows(data.x->data(), input.sample_size(), data.begin, order, first, count, x_staging_, x_batch_);
-  if (!with_targets) return;
-
-  Shape target = model_.output_shape().with_batch(count);
-  if (model_.loss_->sparse_labels()) target = target.without_last_axis();
-  reuse_or_allocate(y_batch_, *backend_, target);
-  upload_rows(data.y->data(), target.sample_size(), data.begin, order, first, count, y_staging_, y_batch_);
+                         std::int64_t count) {
+  const auto inputs = model_.input_shapes();
+  x_batches_.resize(inputs.size());
+  x_staging_.resize(inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Shape shape = inputs[i].with_batch(count);
+    reuse_or_allocate(x_batches_[i], *backend_, shape);
+    upload_rows((*data.x)[i]->data(), shape.sample_size(), data.begin, order, first, count, x_staging_[i],
+                x_batches_[i]);
+  }
+  if (!data.y) return;
+  const auto outputs = model_.output_shapes();
+  for (std::size_t h = 0; h < heads_.size(); ++h) {
+    Head& head = heads_[h];
+    if (!head.loss) continue;
+    Shape target = outputs[h].with_batch(count);
+    if (head.loss->sparse_labels()) target = target.without_last_axis();
+    reuse_or_allocate(head.y_batch, *backend_, target);
+    upload_rows((*data.y)[h]->data(), target.sample_size(), data.begin, order, first, count, head.staging,
+                head.y_batch);
+  }
 }
 
-void Trainer::train_step(std::int64_t epoch, std::int64_t step) {
+void Trainer::train_step() {
   Backend& backend = *backend_;
-  const Tensor y_pred = model_.forward(x_batch_, true);
-  const Shape values = y_pred.shape().without_last_axis();
-  reuse_or_allocate(loss_values_, backend, values);
-  reuse_or_allocate(loss_grad_, backend, y_pred.shape());
-  model_.loss_->compute(y_batch_, y_pred, loss_values_, &loss_grad_, loss_tracker_);
-  float tracker[2];
-  backend.download(loss_tracker_, tracker);
-  if (!std::isfinite(tracker[0]))
-    throw ValueError(detail::concat("Invalid loss (", tracker[0], ") at epoch ", epoch + 1, ", batch ", step,
-                                    ": training stopped. Check the data for NaN or infinite values, or lower the "
-                                    "learning rate."));
-  for (auto& metric : model_.metrics_) metric->update_state(y_batch_, y_pred);
-  model_.backward(loss_grad_);
+  const std::span<const Tensor> outputs = model_.run_step(x_batches_, true);
+  grads_.resize(heads_.size());
+  for (std::size_t h = 0; h < heads_.size(); ++h) {
+    Head& head = heads_[h];
+    const Tensor& y_pred = outputs[h];
+    if (!head.loss) {
+      grads_[h] = Tensor();
+      continue;
+    }
+    reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
+    reuse_or_allocate(head.grad, backend, y_pred.shape());
+    head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight);
+    grads_[h] = head.grad;
+    for (auto& metric : head.metrics) metric->update_state(head.y_batch, y_pred);
+  }
+  model_.run_backward(grads_);
+  // A weight no loss reached this step has no gradient: it gets zero, so the optimizer never
+  // applies a stale one (Keras skips such variables with a warning).
+  const std::uint32_t step = model_.last_training_step();
+  for (Variable* v : trainable_)
+    if (v->grad_step != step) {
+      backend.fill(v->grad, 0.f);
+      v->grad_step = step;
+    }
   model_.optimizer_->apply(trainable_);
 }
 
 void Trainer::test_step() {
   Backend& backend = *backend_;
-  const Tensor y_pred = model_.forward(x_batch_, false);
-  const Shape values = y_pred.shape().without_last_axis();
-  reuse_or_allocate(loss_values_, backend, values);
-  model_.loss_->compute(y_batch_, y_pred, loss_values_, nullptr, loss_tracker_);
-  for (auto& metric : model_.metrics_) metric->update_state(y_batch_, y_pred);
+  const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
+  for (std::size_t h = 0; h < heads_.size(); ++h) {
+    Head& head = heads_[h];
+    if (!head.loss) continue;
+    reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
+    head.loss->compute(head.y_batch, outputs[h], head.values, nullptr, head.tracker);
+    for (auto& metric : head.metrics) metric->update_state(head.y_batch, outputs[h]);
+  }
 }
 
 void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
@@ -168,10 +343,18 @@ void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
     }
     logs[prefix + key] = value;
   };
-  float tracker[2];
-  loss_tracker_.backend().download(loss_tracker_, tracker);
-  set("loss", tracker[1] > 0 ? double(tracker[0]) / double(tracker[1]) : 0.0);
-  for (const auto& metric : model_.metrics_) set(metric->name(), metric->result());
+  double total = 0.0;
+  for (const Head& head : heads_) {
+    if (head.loss) {
+      float tracker[2];
+      head.tracker.backend().download(head.tracker, tracker);
+      const double value = tracker[1] > 0 ? double(tracker[0]) / double(tracker[1]) : 0.0;
+      total += head.weight * value;
+      if (heads_.size() > 1) set(head.loss_key, value);
+    }
+    for (std::size_t m = 0; m < head.metrics.size(); ++m) set(head.metric_keys[m], head.metrics[m]->result());
+  }
+  set("loss", total);
 }
 
 Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
@@ -180,7 +363,7 @@ Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
   Logs logs;
   for (std::int64_t step = 0; step < steps; ++step) {
     const std::int64_t first = step * batch_size;
-    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, data.size() - first), true);
+    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, data.size() - first));
     test_step();
     read_logs(logs);
     if (bar) bar->update(step + 1, logs, step + 1 == steps);
@@ -188,27 +371,45 @@ Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
   return logs;
 }
 
-History Trainer::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, const FitOptions& options) {
+namespace {
+
+// Keras's fit checks the loss at every step only with TerminateOnNaN; Strata stops at once, at
+// the batch that produced it, so a dead model is never trained on silently.
+void check_loss(const Logs& logs, std::int64_t epoch, std::int64_t step) {
+  const double loss = logs.at("loss");
+  if (!std::isfinite(loss))
+    throw ValueError(detail::concat("Invalid loss (", loss, ") at epoch ", epoch + 1, ", batch ", step,
+                                    ": training stopped. Check the data for NaN or infinite values, or lower the "
+                                    "learning rate."));
+}
+
+}  // namespace
+
+History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options) {
   require_compiled();
   check_batch_size(options.batch_size);
   STRATA_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
                "validation_split must be in [0, 1), received ", options.validation_split);
-  check_data(x, &y);
-  if (options.validation_data) check_data(options.validation_data->first, &options.validation_data->second);
+  const Feed xs = bind_inputs(x);
+  const std::int64_t n = samples_in(*xs[0]);
+  const Feed ys = bind_targets(y, n);
+  Feed val_xs, val_ys;
+  if (options.validation_data) {
+    val_xs = bind_inputs(options.validation_data->first);
+    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
+  }
 
   // Keras holds out the last fraction of the samples, before any shuffling.
-  const std::int64_t n = samples_in(x);
-  Samples train{&x, &y, 0, n};
+  Samples train{&xs, &ys, 0, n};
   Samples validation;
   if (options.validation_data) {
-    const auto& [vx, vy] = *options.validation_data;
-    validation = Samples{&vx, &vy, 0, samples_in(vx)};
+    validation = Samples{&val_xs, &val_ys, 0, samples_in(*val_xs[0])};
   } else if (options.validation_split > 0.0) {
     const auto split_at = static_cast<std::int64_t>(std::floor(double(n) * (1.0 - options.validation_split)));
     STRATA_CHECK(split_at > 0 && split_at < n, ValueError, "validation_split=", options.validation_split,
                  " leaves no samples for training or for validation out of ", n);
     train.end = split_at;
-    validation = Samples{&x, &y, split_at, n};
+    validation = Samples{&xs, &ys, split_at, n};
   }
 
   collect_trainable();
@@ -220,6 +421,7 @@ History Trainer::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, con
 
   std::vector<std::int64_t> order(static_cast<std::size_t>(train.size()));
   std::iota(order.begin(), order.end(), train.begin);
+  const Samples all{&xs, &ys, 0, n};
   for (int epoch = options.initial_epoch; epoch < options.epochs && !model_.stop_training; ++epoch) {
     if (options.verbose && options.epochs > 1) std::cout << "Epoch " << epoch + 1 << '/' << options.epochs << '\n';
     if (options.shuffle) std::shuffle(order.begin(), order.end(), detail::global_rng());
@@ -228,10 +430,10 @@ History Trainer::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, con
     Logs logs;
     for (std::int64_t step = 0; step < steps; ++step) {
       const std::int64_t first = step * options.batch_size;
-      load_batch(Samples{&x, &y, 0, n}, order, first, std::min<std::int64_t>(options.batch_size, train.size() - first),
-                 true);
-      train_step(epoch, step);
+      load_batch(all, order, first, std::min<std::int64_t>(options.batch_size, train.size() - first));
+      train_step();
       read_logs(logs);
+      check_loss(logs, epoch, step);
       if (options.verbose == 1) bar.update(step + 1, logs, false);
     }
     if (validation.size() > 0) {
@@ -245,53 +447,64 @@ History Trainer::fit(const xt::xarray<float>& x, const xt::xarray<float>& y, con
   return history;
 }
 
-Logs Trainer::evaluate(const xt::xarray<float>& x, const xt::xarray<float>& y, int batch_size, int verbose) {
+Logs Trainer::evaluate(const Arrays& x, const Arrays& y, int batch_size, int verbose) {
   require_compiled();
   check_batch_size(batch_size);
-  check_data(x, &y);
-  const Samples data{&x, &y, 0, samples_in(x)};
+  const Feed xs = bind_inputs(x);
+  const Feed ys = bind_targets(y, samples_in(*xs[0]));
+  const Samples data{&xs, &ys, 0, samples_in(*xs[0])};
   Progbar bar(steps_for(data.size(), batch_size), verbose, std::cout);
   return run_test_loop(data, batch_size, verbose ? &bar : nullptr);
 }
 
-xt::xarray<float> Trainer::predict(const xt::xarray<float>& x, int batch_size, int verbose) {
+std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size, int verbose) {
   check_batch_size(batch_size);
-  check_data(x, nullptr);
-  const std::int64_t n = samples_in(x);
-  const Shape output = model_.output_shape().with_batch(n);
-  std::vector<std::size_t> shape(output.dims().begin(), output.dims().end());
-  xt::xarray<float> result = xt::xarray<float>::from_shape(shape);
-  const std::int64_t row = output.sample_size();
+  const Feed xs = bind_inputs(x);
+  const std::int64_t n = samples_in(*xs[0]);
+  std::vector<xt::xarray<float>> results;
+  std::vector<std::int64_t> rows;
+  for (const Shape& output : model_.output_shapes()) {
+    const Shape shape = output.with_batch(n);
+    std::vector<std::size_t> dims(shape.dims().begin(), shape.dims().end());
+    results.push_back(xt::xarray<float>::from_shape(dims));
+    rows.push_back(shape.sample_size());
+  }
   const std::int64_t steps = steps_for(n, batch_size);
-  const Samples data{&x, nullptr, 0, n};
+  const Samples data{&xs, nullptr, 0, n};
   Progbar bar(steps, verbose, std::cout);
   for (std::int64_t step = 0; step < steps; ++step) {
     const std::int64_t first = step * batch_size;
-    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, n - first), false);
-    const Tensor y_pred = model_.forward(x_batch_, false);
-    y_pred.backend().download(y_pred, result.data() + first * row);
+    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, n - first));
+    const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
+    for (std::size_t o = 0; o < outputs.size(); ++o)
+      outputs[o].backend().download(outputs[o], results[o].data() + first * rows[o]);
     if (verbose) bar.update(step + 1, {}, step + 1 == steps);
   }
-  return result;
+  return results;
 }
 
-Logs Trainer::train_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y) {
+Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
-  check_data(x, &y);
+  const Feed xs = bind_inputs(x);
+  const std::int64_t n = samples_in(*xs[0]);
+  const Feed ys = bind_targets(y, n);
   collect_trainable();
   reset_trackers();
-  load_batch(Samples{&x, &y, 0, samples_in(x)}, {}, 0, samples_in(x), true);
-  train_step(0, 0);
+  load_batch(Samples{&xs, &ys, 0, n}, {}, 0, n);
+  train_step();
   Logs logs;
   read_logs(logs);
+  check_loss(logs, 0, 0);
   return logs;
 }
 
-Logs Trainer::test_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y) {
+Logs Trainer::test_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
-  check_data(x, &y);
+  const Feed xs = bind_inputs(x);
+  const std::int64_t n = samples_in(*xs[0]);
+  const Feed ys = bind_targets(y, n);
   reset_trackers();
-  load_batch(Samples{&x, &y, 0, samples_in(x)}, {}, 0, samples_in(x), true);
+  load_batch(Samples{&xs, &ys, 0, n}, {}, 0, n);
   test_step();
   Logs logs;
   read_logs(logs);

@@ -2,12 +2,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/engine/graph_node.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
 inline namespace layers {
 
-InputLayer::InputLayer(Shape shape, std::string name) : Layer("input_layer", std::move(name)) {
+InputLayer::InputLayer(Shape shape, std::string name) : LayerOf<InputLayer>("input_layer", std::move(name)) {
   std::vector<std::int64_t> dims{kNone};
   for (auto d : shape.dims()) {
     STRATA_CHECK(d > 0, ValueError, "Input shape must be positive sizes, received ", shape.to_string());
@@ -37,10 +38,24 @@ std::shared_ptr<Layer> InputLayer::from_config(const nlohmann::json& config) {
 Tensor InputLayer::forward(const Tensor& x, bool) { return x; }
 Tensor InputLayer::backward_impl(const Tensor& dy, bool) { return dy; }
 
-InputLayer Input(std::initializer_list<std::int64_t> shape, std::string name) {
-  return InputLayer(Shape(shape), std::move(name));
+Tensor Input(std::initializer_list<std::int64_t> shape, InputOptions options) {
+  return Input(Shape(shape), std::move(options));
 }
-InputLayer Input(const Shape& shape, std::string name) { return InputLayer(shape, std::move(name)); }
+
+Tensor Input(const Shape& shape, InputOptions options) {
+  auto layer = std::make_shared<InputLayer>(shape, std::move(options.name));
+  layer->build(layer->batch_shape());
+  auto node = std::make_shared<detail::GraphNode>();
+  node->output_shape = layer->batch_shape();
+  node->layer = std::move(layer);
+  const Shape output_shape = node->output_shape;
+  return Tensor::symbolic(output_shape, std::move(node), 0);
+}
+
+std::shared_ptr<InputLayer> input_layer_of(const Tensor& tensor) {
+  if (!tensor.node() || !tensor.node()->inputs.empty()) return nullptr;
+  return std::dynamic_pointer_cast<InputLayer>(tensor.node()->layer);
+}
 
 }  // namespace layers
 }  // namespace strata

@@ -1,9 +1,14 @@
 #include "strata/layer.hpp"
 
+#include <algorithm>
 #include <map>
+#include <typeinfo>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "api/engine/engine_state.hpp"
+#include "api/engine/graph_node.hpp"
+#include "api/engine/tape.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/initializers.hpp"
@@ -23,34 +28,276 @@ std::string unique_layer_name(std::string_view prefix) {
 Layer::Layer(std::string_view prefix, std::string name)
     : name_(name.empty() ? unique_layer_name(prefix) : std::move(name)) {}
 
+Layer::Layer(std::string_view prefix, const LayerOptions& options) : Layer(prefix, options.name) {
+  input_shape_arg_ = options.input_shape;
+}
+
+Layer::Layer(Layer&& other) noexcept
+    : std::enable_shared_from_this<Layer>(),
+      input_spec_(std::move(other.input_spec_)),
+      name_(std::move(other.name_)),
+      trainable_(other.trainable_),
+      built_(other.built_),
+      is_op_(other.is_op_),
+      build_input_shapes_(std::move(other.build_input_shapes_)),
+      input_shape_arg_(std::move(other.input_shape_arg_)),
+      backend_(other.backend_),
+      weights_(std::move(other.weights_)),
+      children_(std::move(other.children_)),
+      inbound_nodes_(other.inbound_nodes_),
+      last_node_(std::move(other.last_node_)),
+      own_context_(std::move(other.own_context_)) {}
+
 Backend& Layer::backend() const {
   STRATA_CHECK(backend_ != nullptr, StateError, "layer \"", name_, "\" is not built yet");
   return *backend_;
 }
 
-void Layer::build(const Shape& input_shape) {
-  if (built_) {
-    input_spec_.check(input_shape, name_);
-    return;
-  }
-  input_spec_.check(input_shape, name_);
-  backend_ = &current_backend();
-  build_input_shape_ = input_shape.with_batch(kNone);
-  build_weights(build_input_shape_);
+const Shape& Layer::build_input_shape() const {
+  STRATA_CHECK(!build_input_shapes_.empty(), StateError, "layer \"", name_, "\" is not built yet");
+  return build_input_shapes_.front();
+}
+
+void Layer::build(const Shape& input_shape) { build(std::span<const Shape>(&input_shape, 1)); }
+
+void Layer::build(std::span<const Shape> input_shapes) {
+  if (input_shapes.size() == 1) input_spec_.check(input_shapes[0], name_);
+  if (built_) return;
+  if (backend_ == nullptr) backend_ = &current_backend();
+  build_input_shapes_.clear();
+  for (const Shape& shape : input_shapes) build_input_shapes_.push_back(shape.with_batch(kNone));
+  build_weights_inputs(build_input_shapes_);
   built_ = true;
 }
 
 void Layer::build_weights(const Shape&) {}
 
-Shape Layer::compute_output_shape(const Shape& input_shape) const { return input_shape; }
-
-Tensor Layer::call(const Tensor& x, bool training) {
-  if (!built_) build(x.shape());
-  input_spec_.check(x.shape(), name_);
-  return forward(x, training);
+void Layer::build_weights_inputs(std::span<const Shape> input_shapes) {
+  if (input_shapes.size() == 1) build_weights(input_shapes[0]);
 }
 
-Tensor Layer::backward(const Tensor& dy, bool need_input_grad) { return backward_impl(dy, need_input_grad); }
+Shape Layer::compute_output_shape(const Shape& input_shape) const { return input_shape; }
+
+Shape Layer::compute_output_shape_inputs(std::span<const Shape> input_shapes) const {
+  STRATA_CHECK(input_shapes.size() == 1, ValueError, "Layer \"", name_, "\" expects 1 input, but it received ",
+               input_shapes.size(), " input tensors.");
+  return compute_output_shape(input_shapes[0]);
+}
+
+// ---- calls --------------------------------------------------------------------------------
+
+Tensor Layer::operator()(const Tensor& x, std::optional<bool> training) & {
+  return (*this)(std::span<const Tensor>(&x, 1), training);
+}
+
+Tensor Layer::operator()(std::initializer_list<Tensor> inputs, std::optional<bool> training) & {
+  return (*this)(std::span<const Tensor>(inputs.begin(), inputs.size()), training);
+}
+
+Tensor Layer::operator()(std::span<const Tensor> inputs, std::optional<bool> training) & {
+  STRATA_CHECK(!inputs.empty(), ValueError, "Layer \"", name_, "\" was called without inputs.");
+  std::size_t symbolic = 0;
+  for (const Tensor& input : inputs) {
+    if (input.symbolic()) {
+      ++symbolic;
+      continue;
+    }
+    STRATA_CHECK(input.defined(), ValueError, "Layer \"", name_, "\" was called on an empty tensor (input ",
+                 &input - inputs.data(), ").");
+  }
+  if (symbolic > 0) {
+    STRATA_CHECK(symbolic == inputs.size(), ValueError, "Layer \"", name_,
+                 "\" was called on a mix of symbolic tensors (from Input) and concrete tensors; call it on "
+                 "one kind only.");
+    std::shared_ptr<Layer> owner = weak_from_this().lock();
+    // A layer the caller owns (a named object, a member) is referenced; its owner keeps it alive.
+    if (!owner) owner = std::shared_ptr<Layer>(std::shared_ptr<Layer>(), this);
+    return call_symbolic(std::move(owner), inputs);
+  }
+  Backend& data_backend = inputs[0].backend();
+  for (const Tensor& input : inputs)
+    STRATA_CHECK(&input.backend() == &data_backend, ValueError, "Layer \"", name_,
+                 "\" was called on tensors of two different backends (\"", data_backend.name(), "\" and \"",
+                 input.backend().name(), "\"); move them to one backend first.");
+  STRATA_CHECK(backend_ == nullptr || backend_ == &data_backend, ValueError, "Layer \"", name_,
+               "\" holds its weights on the \"", backend_ ? backend_->name() : "", "\" backend but was called on a \"",
+               data_backend.name(), "\" tensor.");
+  return call_eager(inputs, training);
+}
+
+void Layer::adopt_child(Layer& child) {
+  for (Layer* existing : children_)
+    if (existing == &child) return;
+  children_.push_back(&child);
+}
+
+Tensor Layer::call_eager(std::span<const Tensor> inputs, std::optional<bool> training) {
+  detail::EngineState& engine = detail::engine_state();
+  const bool train = training.value_or(engine.training);
+  if (!built_) {
+    Shape shapes[8];
+    STRATA_CHECK(inputs.size() <= 8, ValueError, "Layer \"", name_, "\" takes at most 8 inputs");
+    for (std::size_t i = 0; i < inputs.size(); ++i) shapes[i] = inputs[i].shape();
+    // The backend of the data, so a layer first called on reference tensors lives there.
+    backend_ = &inputs[0].backend();
+    build(std::span<const Shape>(shapes, inputs.size()));
+  } else if (inputs.size() == 1) {
+    input_spec_.check(inputs[0].shape(), name_);
+  }
+  if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
+  detail::EngineScope scope;
+  engine.caller = this;
+  engine.training = train;
+  return call(inputs, train);
+}
+
+Tensor Layer::call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor> inputs) {
+  detail::EngineState& engine = detail::engine_state();
+  std::vector<Shape> shapes;
+  for (const Tensor& input : inputs) shapes.push_back(input.shape().with_batch(kNone));
+  build(shapes);
+  if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
+  Tensor traced;
+  {
+    detail::EngineScope scope;
+    engine.caller = this;
+    engine.training = false;
+    engine.tape = nullptr;
+    engine.tracing = true;
+    traced = call(inputs, false);
+  }
+  STRATA_CHECK(traced.symbolic(), ValueError, "Layer \"", name_,
+               "\" returned a concrete tensor when called on symbolic inputs: its call() must build its result "
+               "from its inputs with layers and strata::ops.");
+  auto node = std::make_shared<detail::GraphNode>();
+  node->layer = std::move(owner);
+  node->inputs.assign(inputs.begin(), inputs.end());
+  node->output_shape = traced.shape();
+  node->node_index = inbound_nodes_++;
+  last_node_ = node;
+  const Shape shape = node->output_shape;
+  return Tensor::symbolic(shape, std::move(node), 0);
+}
+
+Shape Layer::output_shape_for(std::span<const Shape> input_shapes) {
+  build(input_shapes);
+  std::vector<Tensor> placeholders;
+  for (const Shape& shape : input_shapes) placeholders.push_back(Tensor::symbolic(shape));
+  detail::EngineScope scope;
+  detail::EngineState& engine = detail::engine_state();
+  engine.caller = nullptr;
+  engine.tape = nullptr;
+  engine.training = false;
+  engine.tracing = true;
+  return call(placeholders, false).shape();
+}
+
+Tensor Layer::output() const {
+  auto node = last_node_.lock();
+  STRATA_CHECK(node != nullptr, StateError, "The layer \"", name_,
+               "\" has never been called on symbolic tensors and thus has no defined output.");
+  return Tensor::symbolic(node->output_shape, node, 0);
+}
+
+Tensor Layer::call(const Tensor& x, bool training) { return run_primitive(std::span<const Tensor>(&x, 1), training); }
+
+Tensor Layer::call(std::span<const Tensor> inputs, bool training) {
+  if (inputs.size() == 1) return call(inputs[0], training);
+  return run_primitive(inputs, training);
+}
+
+Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
+  if (inputs[0].symbolic()) {
+    Shape shapes[8];
+    for (std::size_t i = 0; i < inputs.size() && i < 8; ++i) shapes[i] = inputs[i].shape();
+    return Tensor::symbolic(compute_output_shape_inputs(std::span<const Shape>(shapes, inputs.size())));
+  }
+  detail::EngineState& engine = detail::engine_state();
+  detail::Tape* tape = engine.tape;
+  CallContext& context = tape ? tape->next_context(is_op_ ? static_cast<const void*>(&typeid(*this)) : this)
+                              : own_context_;
+  CallContext* previous = active_context_;
+  active_context_ = &context;
+  Tensor y;
+  {
+    // A primitive layer's forward is one node: whatever it runs inside is not recorded.
+    detail::EngineScope scope;
+    engine.tape = nullptr;
+    try {
+      y = forward_inputs(inputs, training);
+    } catch (...) {
+      active_context_ = previous;
+      throw;
+    }
+  }
+  active_context_ = previous;
+  if (tape) tape->record(*this, is_op_ ? shared_from_this() : nullptr, inputs, y);
+  return y;
+}
+
+Tensor Layer::forward(const Tensor&, bool) {
+  throw StateError(detail::concat("Layer \"", name_, "\" (", class_name(),
+                                  ") overrides neither call() nor forward(): it has nothing to compute."));
+}
+
+Tensor Layer::backward_impl(const Tensor&, bool) {
+  throw StateError(detail::concat("Layer \"", name_, "\" (", class_name(),
+                                  ") has a forward() but no backward_impl(): it cannot be trained."));
+}
+
+Tensor Layer::forward_inputs(std::span<const Tensor> inputs, bool training) {
+  STRATA_CHECK(inputs.size() == 1, ValueError, "Layer \"", name_, "\" expects 1 input, but it received ",
+               inputs.size(), " input tensors.");
+  return forward(inputs[0], training);
+}
+
+void Layer::backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask) {
+  dxs[0] = backward_impl(dy, (need_mask & 1u) != 0);
+}
+
+Tensor Layer::backward(const Tensor& dy, bool need_input_grad) {
+  Tensor dx;
+  backward_in(own_context_, dy, std::span<Tensor>(&dx, 1), need_input_grad ? 1u : 0u);
+  return dx;
+}
+
+void Layer::backward_in(CallContext& context, const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask) {
+  CallContext* previous = active_context_;
+  active_context_ = &context;
+  try {
+    backward_inputs(dy, dxs, need_mask);
+  } catch (...) {
+    active_context_ = previous;
+    throw;
+  }
+  active_context_ = previous;
+}
+
+// ---- per-call state -----------------------------------------------------------------------
+
+CallContext& Layer::context() const {
+  return active_context_ ? *active_context_ : const_cast<CallContext&>(own_context_);
+}
+
+Tensor& Layer::buffer(std::size_t slot, const Shape& shape) {
+  CallContext& c = context();
+  if (c.buffers.size() <= slot) c.buffers.resize(slot + 1);
+  return reuse_or_allocate(c.buffers[slot], backend(), shape);
+}
+
+void Layer::save(std::size_t slot, const Tensor& tensor) { context().saved.at(slot) = tensor; }
+
+const Tensor& Layer::saved(std::size_t slot) const {
+  const Tensor& t = context().saved.at(slot);
+  STRATA_CHECK(t.defined(), StateError, "layer \"", name_, "\": backward() before a training call");
+  return t;
+}
+
+Shape& Layer::saved_shape(std::size_t slot) { return context().shapes.at(slot); }
+
+bool& Layer::saved_flag() { return context().flag; }
+
+// ---- weights ------------------------------------------------------------------------------
 
 Variable& Layer::add_weight(std::string name, const Shape& shape, const Initializer& initializer,
                             bool trainable) {
@@ -67,16 +314,37 @@ Variable& Layer::add_weight(std::string name, const Shape& shape, const Initiali
   return *variable;
 }
 
-Tensor& Layer::buffer(std::size_t slot, const Shape& shape) {
-  if (buffers_.size() <= slot) buffers_.resize(slot + 1);
-  return reuse_or_allocate(buffers_[slot], backend(), shape);
+namespace {
+
+// Every variable of `layer` and its sublayers once, in Keras's `weights` order: the layer's own
+// (trainable first), then each sublayer's in turn; with whether it is trained (its variable and
+// every layer above it trainable).
+void collect(Layer& layer, bool parent_trainable, std::vector<std::pair<Variable*, bool>>& out) {
+  const bool trainable = parent_trainable && layer.trainable();
+  const auto add = [&](Variable* v, bool trained) {
+    for (const auto& seen : out)
+      if (seen.first == v) return;
+    out.emplace_back(v, trained);
+  };
+  for (const auto& v : layer.own_variables())
+    if (v->trainable) add(v.get(), trainable);
+  for (const auto& v : layer.own_variables())
+    if (!v->trainable) add(v.get(), false);
+  for (Layer* child : layer.sublayers()) collect(*child, trainable, out);
 }
 
-std::vector<Variable*> Layer::weights() {
-  std::vector<Variable*> out = trainable_weights();
-  for (Variable* v : non_trainable_weights()) out.push_back(v);
+std::vector<Variable*> select(Layer& layer, int which) {  // 0 all, 1 trained, 2 not trained
+  std::vector<std::pair<Variable*, bool>> all;
+  collect(layer, true, all);
+  std::vector<Variable*> out;
+  for (const auto& [v, trained] : all)
+    if (which == 0 || (which == 1) == trained) out.push_back(v);
   return out;
 }
+
+}  // namespace
+
+std::vector<Variable*> Layer::weights() { return select(*this, 0); }
 
 std::vector<const Variable*> Layer::weights() const {
   std::vector<const Variable*> out;
@@ -84,31 +352,22 @@ std::vector<const Variable*> Layer::weights() const {
   return out;
 }
 
-std::vector<Variable*> Layer::trainable_weights() {
-  std::vector<Variable*> out;
-  if (!trainable_) return out;
-  for (auto& v : weights_)
-    if (v->trainable) out.push_back(v.get());
-  return out;
-}
+std::vector<Variable*> Layer::trainable_weights() { return select(*this, 1); }
 
-std::vector<Variable*> Layer::non_trainable_weights() {
-  std::vector<Variable*> out;
-  for (auto& v : weights_)
-    if (!trainable_ || !v->trainable) out.push_back(v.get());
-  return out;
-}
+std::vector<Variable*> Layer::non_trainable_weights() { return select(*this, 2); }
 
 bool Layer::has_trainable_weights() const {
   if (!trainable_) return false;
   for (const auto& v : weights_)
     if (v->trainable) return true;
+  for (const Layer* child : sublayers())
+    if (child->has_trainable_weights()) return true;
   return false;
 }
 
 std::int64_t Layer::count_params() const {
   std::int64_t n = 0;
-  for (const auto& v : weights_) n += v->value.size();
+  for (const Variable* v : weights()) n += v->value.size();
   return n;
 }
 
@@ -123,10 +382,16 @@ nlohmann::json Layer::get_config() const {
 }
 
 nlohmann::json Layer::get_build_config() const {
-  if (!built_) return nullptr;
-  nlohmann::json shape = nlohmann::json::array();
-  for (auto d : build_input_shape_.dims()) shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));
-  return {{"input_shape", shape}};
+  if (!built_ || build_input_shapes_.empty()) return nullptr;
+  const auto shape_json = [](const Shape& s) {
+    nlohmann::json shape = nlohmann::json::array();
+    for (auto d : s.dims()) shape.push_back(d < 0 ? nlohmann::json(nullptr) : nlohmann::json(d));
+    return shape;
+  };
+  if (build_input_shapes_.size() == 1) return {{"input_shape", shape_json(build_input_shapes_[0])}};
+  nlohmann::json shapes = nlohmann::json::array();
+  for (const Shape& s : build_input_shapes_) shapes.push_back(shape_json(s));
+  return {{"input_shape", shapes}};
 }
 
 void Layer::read_base_config(const nlohmann::json& config) {

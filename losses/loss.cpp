@@ -177,7 +177,7 @@ Shape Loss::values_shape(const Shape& y_true, const Shape& y_pred) const {
 }
 
 void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad,
-                   Tensor& tracker) const {
+                   Tensor& tracker, double grad_weight) const {
   STRATA_CHECK(y_true.defined() && y_pred.defined(), ValueError, "Loss \"", name_,
                "\": y_true and y_pred must both be defined tensors");
   Backend& backend = y_pred.backend();
@@ -205,7 +205,7 @@ void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, T
 
   // The reduced loss is factor * sum(values); "none" trains on the mean of the values.
   const double factor = reduction_ == Reduction::Sum || n == 0 ? 1.0 : 1.0 / static_cast<double>(n);
-  p.grad_scale = static_cast<float>(factor);
+  p.grad_scale = static_cast<float>(factor * grad_weight);
   Tensor values_view = values.reshaped(r.values);
   backend.loss(p, y_true.reshaped(r.y_true), y_pred.reshaped(r.y_pred), values_view,
                grad != nullptr ? &grad_view : nullptr);

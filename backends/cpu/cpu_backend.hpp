@@ -50,6 +50,7 @@ class CpuBackend final : public Backend {
   void dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
                        Tensor& y) override;
   void multiply(const Tensor& a, const Tensor& b, Tensor& out) override;
+  void add(const Tensor& a, const Tensor& b, Tensor& out) override;
   void scale(Tensor& x, float factor) override;
   void clip(Tensor& x, float lo, float hi) override;
   double sum_squares(const Tensor& x) override;

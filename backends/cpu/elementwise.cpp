@@ -1,4 +1,4 @@
-// Element-wise ops: dropout (the shared counter-based mask), multiply, scale, clip and the
+// Element-wise ops: dropout (the shared counter-based mask), multiply, add, scale, clip and the
 // squared norm. Plain loops, ISA-cloned; they fork only past the kSerial* sizes.
 
 #include <algorithm>
@@ -28,6 +28,12 @@ STRATA_ISA_CLONES
 void multiply_kernel(const float* a, const float* b, float* out, Index i0, Index i1) {
 #pragma omp simd
   for (Index i = i0; i < i1; ++i) out[i] = a[i] * b[i];
+}
+
+STRATA_ISA_CLONES
+void add_kernel(const float* a, const float* b, float* out, Index i0, Index i1) {
+#pragma omp simd
+  for (Index i = i0; i < i1; ++i) out[i] = a[i] + b[i];
 }
 
 STRATA_ISA_CLONES
@@ -72,6 +78,13 @@ void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor& out) {
   const float* pb = f32(b);
   float* po = f32(out);
   parallel_range(out.size(), kSerialCheap, [&](Index i0, Index i1) { multiply_kernel(pa, pb, po, i0, i1); });
+}
+
+void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& out) {
+  const float* pa = f32(a);
+  const float* pb = f32(b);
+  float* po = f32(out);
+  parallel_range(out.size(), kSerialCheap, [&](Index i0, Index i1) { add_kernel(pa, pb, po, i0, i1); });
 }
 
 void CpuBackend::scale(Tensor& x, float factor) {

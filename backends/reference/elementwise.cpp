@@ -26,6 +26,14 @@ void ReferenceBackend::multiply(const Tensor& a, const Tensor& b, Tensor& out) {
   for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = lhs[i] * rhs[i];
 }
 
+void ReferenceBackend::add(const Tensor& a, const Tensor& b, Tensor& out) {
+  const auto lhs = reference::values_of(a);
+  const auto rhs = reference::values_of(b);
+  auto dst = reference::values_of(out);
+  assert(lhs.size() == rhs.size() && lhs.size() == dst.size());
+  for (std::size_t i = 0; i < dst.size(); ++i) dst[i] = lhs[i] + rhs[i];
+}
+
 void ReferenceBackend::scale(Tensor& x, float factor) {
   for (float& v : reference::values_of(x)) v *= factor;
 }

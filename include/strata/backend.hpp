@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,12 @@ struct Conv2DParams {
 
 enum class PoolKind { Max, Average };
 
+/// Element-wise binary ops of Backend::binary. Comparisons write 1 where true, else 0.
+enum class BinaryOp { Add, Subtract, Multiply, Divide, Maximum, Minimum, Equal, GreaterEqual };
+
+/// Reductions of Backend::reduce.
+enum class ReduceOp { Sum, Mean, Max, Min };
+
 /// A 2-D pooling window over NHWC tensors. Padded positions are never the maximum and are left
 /// out of an average's count (Keras's "same"). Max's gradient goes to the first maximum of each
 /// window in row-major order.
@@ -167,6 +174,24 @@ class Backend {
                                Tensor& y) = 0;
   /// out = a * b element-wise (same shapes).
   virtual void multiply(const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  /// out = a + b element-wise (same shapes; out may be a or b): how the engine sums the
+  /// gradients of a tensor used twice and of a layer called twice.
+  virtual void add(const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  /// out = a op b element-wise with NumPy broadcasting: the shapes are aligned at their last
+  /// axes, the shorter one padded with 1s in front, and each axis of a and b equals out's or
+  /// is 1. Maximum / Minimum propagate NaN.
+  virtual void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  /// out = op of x over every axis where out has size 1 and x does not (out has x's rank; its
+  /// other axes equal x's): keepdims reduction. Summing a broadcast operand's gradient back to
+  /// its shape is reduce(Sum, dy, d_operand).
+  virtual void reduce(ReduceOp op, const Tensor& x, Tensor& out) = 0;
+  /// out = x with its axes permuted: out.shape[i] = x.shape[perm[i]].
+  virtual void transpose(const Tensor& x, std::span<const int> perm, Tensor& out) = 0;
+  /// out = x[..., start : start + out.shape[axis], ...] along `axis` (out's other axes equal x's).
+  virtual void slice(const Tensor& x, int axis, std::int64_t start, Tensor& out) = 0;
+  /// out[..., start : start + x.shape[axis], ...] = x along `axis`, the rest of out untouched:
+  /// concatenation writes each input so; a slice's gradient is a zero fill and this.
+  virtual void slice_assign(const Tensor& x, int axis, std::int64_t start, Tensor& out) = 0;
   /// x *= factor.
   virtual void scale(Tensor& x, float factor) = 0;
   /// x = min(max(x, lo), hi).

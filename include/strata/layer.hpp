@@ -1,18 +1,36 @@
 #pragma once
 /// Layer: Keras's contract in C++. The constructor stores configuration (Keras's argument
 /// names and defaults); build() creates the weights on first use, so Dense(128) needs no input
-/// size; forward() and backward() are explicit. The public entry points are non-virtual so
-/// the input checks, the lazy build and the buffer reuse are the same for every layer.
+/// size. A layer is called as Keras's are, `y = layer(x)`:
+///  - on symbolic tensors (`Input(...)` and what layers return for them) the call records a
+///    node of a Functional graph and returns a symbolic tensor;
+///  - on concrete tensors it runs, and inside a model's step the engine's tape records the
+///    call so backward can run in reverse.
+///
+/// Two kinds of layers, told apart by what they override:
+///  - a *primitive* layer overrides forward() and backward_impl() (or the `_inputs` forms for
+///    several inputs): the engine records one node per call and calls backward_impl with the
+///    same call's context;
+///  - a *composite* layer (and every Model) overrides call(): it composes other layers and
+///    `strata::ops`, whose calls the tape records one by one, so it needs no backward.
+///
+/// Layers have identity: they cannot be copied (a copy would share weights under the same
+/// name); they can be moved before they are used. A temporary layer called on a symbolic
+/// tensor (`Dense(10)(x)`) is moved into the graph; a named one is referenced, so calling it
+/// twice shares it.
 
 #include <cstdint>
-#include <deque>
+#include <initializer_list>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "strata/call_context.hpp"
 #include "strata/input_spec.hpp"
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
@@ -23,13 +41,22 @@ namespace strata {
 class Backend;
 class Initializer;
 
-class Layer {
+/// The options every layer takes beside its own: `Flatten({.name = "flat"})`,
+/// `Dense(128, "relu", {.input_shape = {784}})`. `input_shape` (batch axis excluded) is
+/// Keras's legacy argument: on the first layer of a Sequential it builds the model at once,
+/// as an `Input` would.
+struct LayerOptions {
+  std::string name = {};
+  std::optional<Shape> input_shape = std::nullopt;
+};
+
+class Layer : public std::enable_shared_from_this<Layer> {
  public:
   virtual ~Layer() = default;
-  Layer(const Layer&) = default;
-  Layer& operator=(const Layer&) = default;
-  Layer(Layer&&) = default;
-  Layer& operator=(Layer&&) = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+  Layer(Layer&&) noexcept;
+  Layer& operator=(Layer&&) = delete;
 
   /// "dense", "dense_1", ...: unique in the process unless given.
   const std::string& name() const { return name_; }
@@ -39,22 +66,40 @@ class Layer {
   bool trainable() const { return trainable_; }
   void set_trainable(bool trainable) { trainable_ = trainable; }
 
-  bool built() const { return built_; }
-  /// The shape the layer was built for, batch axis None.
-  const Shape& build_input_shape() const { return build_input_shape_; }
+  virtual bool built() const { return built_; }
+  /// The shape the layer was built for, batch axis None (the first input's, for several).
+  const Shape& build_input_shape() const;
+  /// The shapes of every input the layer was built for.
+  const std::vector<Shape>& build_input_shapes() const { return build_input_shapes_; }
   /// Checks `input_shape` against the input spec, then creates the weights (once).
   void build(const Shape& input_shape);
+  void build(std::span<const Shape> input_shapes);
   /// Output shape for an input shape; the batch axis passes through.
   virtual Shape compute_output_shape(const Shape& input_shape) const;
+  /// Output shape for several inputs (merge layers); one input: compute_output_shape.
+  virtual Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const;
+  /// The output shape for inputs of these shapes, building the layer if needed: what a
+  /// primitive layer's compute_output_shape says, or a composite one's call traced on
+  /// symbolic tensors.
+  Shape output_shape_for(std::span<const Shape> input_shapes);
+  /// Keras's `input_shape` argument, when it was given.
+  const std::optional<Shape>& input_shape_arg() const { return input_shape_arg_; }
 
-  /// Runs the layer on a batch that lives on the layer's backend (builds it on first use).
-  /// With training = true the layer keeps what backward() needs.
-  Tensor call(const Tensor& x, bool training);
-  /// From dL/dy of the last training call: writes the weight gradients and returns dL/dx
-  /// (an undefined tensor when need_input_grad is false, which saves the work).
+  /// Calls the layer on one tensor. `training` defaults to the enclosing call's (false at the
+  /// top level), as Keras propagates it.
+  Tensor operator()(const Tensor& x, std::optional<bool> training = std::nullopt) &;
+  /// Calls the layer on several tensors (merge layers, multi-input models).
+  Tensor operator()(std::span<const Tensor> inputs, std::optional<bool> training = std::nullopt) &;
+  Tensor operator()(std::initializer_list<Tensor> inputs, std::optional<bool> training = std::nullopt) &;
+
+  /// From dL/dy of the last call made outside a model's step (the layer's own context):
+  /// writes the weight gradients and returns dL/dx (undefined when need_input_grad is false).
+  /// Inside a model, the tape calls backward for each recorded call instead.
   Tensor backward(const Tensor& dy, bool need_input_grad);
 
-  /// Keras's order: trainable weights first, then non-trainable.
+  /// Keras's order: the layer's own weights (trainable first, then non-trainable), then each
+  /// sublayer's in turn, each variable once. trainable_weights() keeps those the optimizer
+  /// trains (the variable and every layer above it trainable), in the same order.
   std::vector<Variable*> weights();
   std::vector<Variable*> trainable_weights();
   std::vector<Variable*> non_trainable_weights();
@@ -62,6 +107,10 @@ class Layer {
   /// Whether the optimizer would update any weight of this layer (allocates nothing).
   bool has_trainable_weights() const;
   std::int64_t count_params() const;
+  /// This layer's own variables in creation order (not its sublayers'); the tape's view.
+  const std::vector<std::shared_ptr<Variable>>& own_variables() const { return weights_; }
+  /// The layers a composite layer calls, in the order of their first call (a Model: its layers).
+  virtual std::vector<Layer*> sublayers() const { return children_; }
 
   /// The constructor arguments, under Keras's keys: {"name", "trainable", "dtype", ...}.
   virtual nlohmann::json get_config() const;
@@ -73,35 +122,115 @@ class Layer {
   const InputSpec& input_spec() const { return input_spec_; }
   /// The backend holding this layer's weights and buffers (the current one at build time).
   Backend& backend() const;
+  bool has_backend() const { return backend_ != nullptr; }
+
+  /// How many symbolic nodes calls of this layer have recorded (Keras's inbound nodes).
+  int inbound_node_count() const { return inbound_nodes_; }
+  /// The output of the layer's last symbolic call (Keras's `layer.output`).
+  Tensor output() const;
+
+  /// Internal: runs a recorded call's backward in `context` (the tape's entry point).
+  void backward_in(CallContext& context, const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
 
  protected:
   /// `prefix` is Keras's snake_case class name used for automatic names ("dense").
   Layer(std::string_view prefix, std::string name);
+  Layer(std::string_view prefix, const LayerOptions& options);
+
+  /// A composite layer's computation. Default: the primitive path (forward, recorded by the tape).
+  virtual Tensor call(const Tensor& x, bool training);
+  /// Several inputs. Default: one input goes to call(x); more take the primitive path.
+  virtual Tensor call(std::span<const Tensor> inputs, bool training);
 
   /// Creates the weights for `input_shape` with add_weight. Default: no weights.
   virtual void build_weights(const Shape& input_shape);
-  virtual Tensor forward(const Tensor& x, bool training) = 0;
-  virtual Tensor backward_impl(const Tensor& dy, bool need_input_grad) = 0;
+  /// Several inputs. Default: one input goes to build_weights(shape); more create nothing.
+  virtual void build_weights_inputs(std::span<const Shape> input_shapes);
+  /// A primitive layer's forward and backward (run with the call's context current).
+  virtual Tensor forward(const Tensor& x, bool training);
+  virtual Tensor backward_impl(const Tensor& dy, bool need_input_grad);
+  /// Several inputs: dxs[i] receives dL/d input i when bit i of need_mask is set. Defaults:
+  /// exactly one input, through forward / backward_impl.
+  virtual Tensor forward_inputs(std::span<const Tensor> inputs, bool training);
+  virtual void backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
 
   /// A weight initialised on the host and uploaded once; trainable ones get a gradient tensor.
   Variable& add_weight(std::string name, const Shape& shape, const Initializer& initializer,
                        bool trainable = true);
-  /// A tensor the layer keeps between steps, reused while the shape stays the same: the hot
-  /// loop allocates nothing once every batch shape has been seen.
+  /// A tensor of the current call, reused while the shape stays the same: the hot loop
+  /// allocates nothing once every batch shape has been seen.
   Tensor& buffer(std::size_t slot, const Shape& shape);
+  /// Keeps `tensor` for this call's backward / reads it back (StateError when backward runs
+  /// without a training call).
+  void save(std::size_t slot, const Tensor& tensor);
+  const Tensor& saved(std::size_t slot) const;
+  /// A shape kept for this call's backward.
+  Shape& saved_shape(std::size_t slot);
+  /// One per-call flag kept for backward.
+  bool& saved_flag();
+  /// This call's own record of type T (created on first use in the context).
+  template <class T>
+  T& call_state() {
+    CallContext& c = context();
+    if (auto* state = dynamic_cast<T*>(c.state.get())) return *state;
+    c.state = std::make_unique<T>();
+    return static_cast<T&>(*c.state);
+  }
+  /// The current call's context (the tape's during a model step, else the layer's own).
+  CallContext& context() const;
   /// Reads {"name", "trainable"} from a config into this layer (for from_config constructors).
   void read_base_config(const nlohmann::json& config);
+  /// Op layers are made per call and never tracked as sublayers.
+  void mark_as_op() { is_op_ = true; }
 
   InputSpec input_spec_;
 
  private:
+  friend struct LayerCallAccess;
+  /// The symbolic path: builds, traces call() for the output shape, records a graph node.
+  Tensor call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor> inputs);
+  Tensor call_eager(std::span<const Tensor> inputs, std::optional<bool> training);
+  /// The primitive path: forward under a context the tape hands out (recorded for backward).
+  Tensor run_primitive(std::span<const Tensor> inputs, bool training);
+  void adopt_child(Layer& child);
+
   std::string name_;
   bool trainable_ = true;
   bool built_ = false;
-  Shape build_input_shape_;
+  bool is_op_ = false;
+  std::vector<Shape> build_input_shapes_;
+  std::optional<Shape> input_shape_arg_;
   Backend* backend_ = nullptr;
   std::vector<std::shared_ptr<Variable>> weights_;
-  std::deque<Tensor> buffers_;  // a deque: growing it keeps references from buffer() valid
+  std::vector<Layer*> children_;
+  int inbound_nodes_ = 0;
+  std::weak_ptr<const detail::GraphNode> last_node_;  // of the last symbolic call (weak: the node owns the layer)
+  CallContext own_context_;  // for calls made outside a model's step
+  CallContext* active_context_ = nullptr;
+};
+
+/// Built-in layers derive from LayerOf<Self>: it lets a temporary be called on symbolic
+/// tensors, `Dense(10)(x)`, by moving it into the graph.
+template <class Derived, class Base = Layer>
+class LayerOf : public Base {
+ public:
+  using Base::Base;
+  using Base::operator();
+  Tensor operator()(const Tensor& x, std::optional<bool> training = std::nullopt) && {
+    return std::move(*this).adopt({&x, 1}, training);
+  }
+  Tensor operator()(std::span<const Tensor> inputs, std::optional<bool> training = std::nullopt) && {
+    return std::move(*this).adopt(inputs, training);
+  }
+  Tensor operator()(std::initializer_list<Tensor> inputs, std::optional<bool> training = std::nullopt) && {
+    return std::move(*this).adopt({inputs.begin(), inputs.size()}, training);
+  }
+
+ private:
+  Tensor adopt(std::span<const Tensor> inputs, std::optional<bool> training) && {
+    auto owned = std::make_shared<Derived>(std::move(static_cast<Derived&>(*this)));
+    return (*owned)(inputs, training);
+  }
 };
 
 /// A unique layer name for `prefix`: "dense", then "dense_1", "dense_2", ... (per process).

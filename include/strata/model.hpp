@@ -1,12 +1,30 @@
 #pragma once
-/// Model: compile, fit, evaluate, predict and the weight accessors, shared by every way of
-/// building a network. Sequential is the chain case; the Functional graph and subclassed
-/// models plug into the same trainer through forward/backward/layers.
+/// Model: a Layer with compile, fit, evaluate, predict, weights and summary. Three ways to make
+/// one, all run by the same engine (a tape recorded while the model's call runs):
+///
+///   Sequential model({Input({784}), Dense(128, "relu"), Dense(10, "softmax")});   // a chain
+///
+///   auto x = Input({784});                                                          // Functional
+///   auto y = Dense(10, "softmax")(Dense(128, "relu")(x));
+///   Model model(x, y);
+///
+///   struct SimpleNN : Model {                                                       // subclassed
+///     Dense fc1{128}, fc2{10};
+///     Tensor call(const Tensor& x, bool training) override { return fc2(fc1(x)); }
+///   };
+///
+/// A subclassed model's layers are the layers its call() uses, in the order of their first
+/// call (Keras lists attributes in assignment order; for the usual models both agree). Its call
+/// runs every step, so C++ control flow in it is fine.
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +40,94 @@
 
 namespace strata {
 
+namespace detail {
+class Tape;
+struct FunctionalGraph;
+}  // namespace detail
+
+/// fit/evaluate/predict's x or y: one array, a list with one array per model input (output) in
+/// order, or a map from input (output) name to array. Refers to the arrays, which must outlive
+/// the call: `model.fit({x_img, x_meta}, {y_cls, y_aux})`, `model.fit({{"image", x}}, y)`.
+class Arrays {
+ public:
+  using Array = xt::xarray<float>;
+  Arrays(const Array& array) : arrays_{&array} {}
+  /// An xtensor expression (`xt::zeros<float>({4, 784})`) is evaluated into an array kept here.
+  template <class E>
+    requires xt::is_xexpression<std::remove_cvref_t<E>>::value && (!std::is_same_v<std::remove_cvref_t<E>, Array>)
+  Arrays(const E& expression) : owned_(std::make_shared<Array>(expression)), arrays_{owned_.get()} {}
+  Arrays(std::initializer_list<std::reference_wrapper<const Array>> list);
+  Arrays(const std::vector<Array>& list);
+  Arrays(std::initializer_list<std::pair<const std::string, std::reference_wrapper<const Array>>> by_name);
+  Arrays(const std::map<std::string, Array>& by_name);
+
+  std::size_t size() const { return arrays_.size(); }
+  const Array& operator[](std::size_t i) const { return *arrays_[i]; }
+  /// The names of a map, else empty.
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::shared_ptr<const Array> owned_;
+  std::vector<const Array*> arrays_;
+  std::vector<std::string> names_;
+};
+
+/// compile's loss: one loss for every output, a list by output position, or a map by output
+/// name (an output left out of a map gets no loss).
+class LossSpec {
+ public:
+  LossSpec(const char* name) : single_(name) {}
+  LossSpec(const std::string& name) : single_(name) {}
+  LossSpec(Handle<Loss> loss) : single_(std::move(loss)) {}
+  template <class T>
+    requires std::derived_from<std::remove_cvref_t<T>, Loss>
+  LossSpec(T&& loss) : single_(Handle<Loss>(std::forward<T>(loss))) {}
+  LossSpec(std::vector<Handle<Loss>> by_position) : by_position_(std::move(by_position)) {}
+  LossSpec(std::initializer_list<std::pair<const std::string, Handle<Loss>>> by_name) : by_name_(by_name) {}
+  LossSpec(std::map<std::string, Handle<Loss>> by_name) : by_name_(std::move(by_name)) {}
+
+  const std::optional<Handle<Loss>>& single() const { return single_; }
+  const std::vector<Handle<Loss>>& by_position() const { return by_position_; }
+  const std::map<std::string, Handle<Loss>>& by_name() const { return by_name_; }
+
+ private:
+  std::optional<Handle<Loss>> single_;
+  std::vector<Handle<Loss>> by_position_;
+  std::map<std::string, Handle<Loss>> by_name_;
+};
+
+/// compile's metrics: one list for every output, or a map from output name to a list.
+class MetricSpec {
+ public:
+  MetricSpec() = default;
+  MetricSpec(std::initializer_list<Handle<Metric>> all) : all_(all) {}
+  MetricSpec(std::vector<Handle<Metric>> all) : all_(std::move(all)) {}
+  MetricSpec(std::initializer_list<std::pair<const std::string, std::vector<Handle<Metric>>>> by_name)
+      : by_name_(by_name) {}
+
+  const std::vector<Handle<Metric>>& all() const { return all_; }
+  const std::map<std::string, std::vector<Handle<Metric>>>& by_name() const { return by_name_; }
+
+ private:
+  std::vector<Handle<Metric>> all_;
+  std::map<std::string, std::vector<Handle<Metric>>> by_name_;
+};
+
+/// compile's loss_weights: by output position or by output name (missing ones weigh 1).
+class LossWeights {
+ public:
+  LossWeights() = default;
+  LossWeights(std::vector<double> by_position) : by_position_(std::move(by_position)) {}
+  LossWeights(std::initializer_list<std::pair<const std::string, double>> by_name) : by_name_(by_name) {}
+
+  const std::vector<double>& by_position() const { return by_position_; }
+  const std::map<std::string, double>& by_name() const { return by_name_; }
+
+ private:
+  std::vector<double> by_position_;
+  std::map<std::string, double> by_name_;
+};
+
 /// fit's arguments, in Keras's order, with Keras's defaults.
 struct FitOptions {
   int batch_size = 32;
@@ -30,7 +136,8 @@ struct FitOptions {
   int verbose = 1;
   /// Fraction of the samples held out for validation: the last ones, taken before shuffling.
   double validation_split = 0.0;
-  /// (x, y) to validate on after each epoch; overrides validation_split.
+  /// (x, y) to validate on after each epoch (single-input, single-output models); overrides
+  /// validation_split.
   std::optional<std::pair<xt::xarray<float>, xt::xarray<float>>> validation_data = std::nullopt;
   /// Reshuffle the training samples every epoch.
   bool shuffle = true;
@@ -48,70 +155,111 @@ struct PredictOptions {
   int verbose = 1;
 };
 
-class Model {
+class Model : public Layer {
  public:
-  virtual ~Model();
-  Model(const Model&) = delete;
-  Model& operator=(const Model&) = delete;
+  /// A Functional model from symbolic inputs (made by Input) to outputs computed from them.
+  /// Every layer on a path between them becomes a layer of the model; a model built from
+  /// intermediate tensors of another shares its layers (and weights).
+  Model(std::vector<Tensor> inputs, std::vector<Tensor> outputs, std::string name = {});
+  Model(const Tensor& input, const Tensor& output, std::string name = {});
+  Model(std::vector<Tensor> inputs, const Tensor& output, std::string name = {});
+  Model(const Tensor& input, std::vector<Tensor> outputs, std::string name = {});
+  ~Model() override;
+  Model(Model&&) = delete;
 
-  const std::string& name() const { return name_; }
+  /// "Sequential", "Functional", or a subclass's own class name.
+  std::string class_name() const override;
 
-  /// Keras's compile: an optimizer, a loss and metrics, as objects or Keras's string names.
-  void compile(Handle<Optimizer> optimizer, Handle<Loss> loss,
-               std::vector<Handle<Metric>> metrics = {});
-  bool compiled() const { return loss_ != nullptr; }
+  /// Keras's compile: an optimizer, the loss(es), metrics, and per-output loss weights, as
+  /// objects or Keras's string names.
+  void compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics = {}, LossWeights loss_weights = {});
+  bool compiled() const { return optimizer_ != nullptr; }
 
   /// Trains on x (samples on the first axis) and y; returns the per-epoch logs.
-  History fit(const xt::xarray<float>& x, const xt::xarray<float>& y, const FitOptions& options = {});
+  History fit(const Arrays& x, const Arrays& y, const FitOptions& options = {});
   /// {"loss": ..., "<metric>": ...} over the whole of x and y.
-  Logs evaluate(const xt::xarray<float>& x, const xt::xarray<float>& y,
-                const EvaluateOptions& options = {});
-  /// The model's outputs for x, computed in batches in inference mode.
-  xt::xarray<float> predict(const xt::xarray<float>& x, const PredictOptions& options = {});
+  Logs evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options = {});
+  /// The model's output for x, in batches in inference mode (single-output models).
+  xt::xarray<float> predict(const Arrays& x, const PredictOptions& options = {});
+  /// Every output, in the order of outputs().
+  std::vector<xt::xarray<float>> predict_outputs(const Arrays& x, const PredictOptions& options = {});
 
   /// One optimizer step on exactly this batch; the logs of that batch alone.
-  Logs train_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y);
+  Logs train_on_batch(const Arrays& x, const Arrays& y);
   /// Loss and metrics of exactly this batch, no training.
-  Logs test_on_batch(const xt::xarray<float>& x, const xt::xarray<float>& y);
-  xt::xarray<float> predict_on_batch(const xt::xarray<float>& x);
+  Logs test_on_batch(const Arrays& x, const Arrays& y);
+  xt::xarray<float> predict_on_batch(const Arrays& x);
 
   /// Every weight, in layer order and Keras's order within a layer.
   std::vector<xt::xarray<float>> get_weights() const;
   /// Throws ValueError when the count or a shape differs.
   void set_weights(const std::vector<xt::xarray<float>>& weights);
-  std::int64_t count_params() const;
 
-  /// Keras's summary table.
+  /// Keras's summary table ("Connected to" column for Functional models).
   void summary(std::ostream& out = std::cout) const;
 
-  /// The layers, in order (Sequential leaves out its input layer, as Keras does).
-  virtual std::vector<Layer*> layers() const = 0;
-  virtual bool built() const = 0;
-  /// Builds every layer for inputs of `input_shape` (batch axis None).
-  virtual void build(const Shape& input_shape) = 0;
-  /// The model's input shape, batch axis None (built models only).
-  virtual Shape input_shape() const = 0;
-  virtual Shape output_shape() const = 0;
+  /// The layers: a Functional model's in graph order, input layers included; a Sequential's
+  /// without its input layer; a subclassed model's in the order its call first used them.
+  virtual std::vector<Layer*> layers() const;
+  std::vector<Layer*> sublayers() const override { return layers(); }
+  /// The layer named `name`; ValueError listing the names when there is none.
+  Layer& get_layer(std::string_view name) const;
+  Layer& get_layer(std::size_t index) const;
+
+  /// The symbolic inputs and outputs of a Functional model (and of a built Sequential).
+  const std::vector<Tensor>& inputs() const;
+  const std::vector<Tensor>& outputs() const;
+  /// Input and output names: the input layers' names and the output layers' names.
+  std::vector<std::string> input_names() const;
+  std::vector<std::string> output_names() const;
+
+  bool built() const override;
+  /// Input and output shapes, batch axis None (built models only).
+  std::vector<Shape> input_shapes() const;
+  std::vector<Shape> output_shapes() const;
+  /// The only input's / output's shape (ValueError for several).
+  Shape input_shape() const;
+  Shape output_shape() const;
+  Shape compute_output_shape(const Shape& input_shape) const override;
 
   /// The compiled optimizer; StateError before compile.
   Optimizer& optimizer() const;
   /// Set by a callback to end fit after the current epoch.
   bool stop_training = false;
 
- protected:
-  explicit Model(std::string name);
+  /// Internal (the trainer's): runs the model on a batch under the training or inference
+  /// tape; the outputs stay valid until the next step of the same kind.
+  std::span<const Tensor> run_step(std::span<const Tensor> inputs, bool training);
+  /// Internal: backward of the last training step from dL/d output i = grads[i].
+  void run_backward(std::span<const Tensor> grads);
+  /// Internal: the number of the last training step's tape (see Variable::grad_step).
+  std::uint32_t last_training_step() const;
 
-  /// Forward pass of a batch on the layers' backend.
-  virtual Tensor forward(const Tensor& x, bool training) = 0;
-  /// Backward pass from dL/d(output); fills every trainable weight's gradient.
-  virtual void backward(const Tensor& grad_output) = 0;
+ protected:
+  /// A subclassed model (or Sequential): name given, or "model", "model_1", ...
+  explicit Model(std::string name = {});
+  /// For subclasses with a Keras prefix of their own ("sequential").
+  Model(std::string_view prefix, std::string name);
+
+  /// Runs the model's computation into `outputs` (cleared first). Default: one output,
+  /// this layer called on the inputs. Functional runs its graph.
+  virtual void call_outputs(std::span<const Tensor> inputs, bool training, std::vector<Tensor>& outputs);
+  Tensor call(const Tensor& x, bool training) override;
+  Tensor call(std::span<const Tensor> inputs, bool training) override;
+  /// Shapes by a symbolic trace of call(): what a subclassed model's layers make of them.
+  void build_weights_inputs(std::span<const Shape> input_shapes) override;
+  /// Runs call() on symbolic placeholders of these shapes: builds the layers it uses and
+  /// records the input and output shapes.
+  void trace(std::span<const Shape> input_shapes);
 
  private:
   friend class Trainer;
-  std::string name_;
+
+  std::unique_ptr<detail::FunctionalGraph> graph_;  // Functional models only
+  std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
+  std::vector<Tensor> step_outputs_;
+  std::unique_ptr<detail::Tape> train_tape_, infer_tape_;
   std::shared_ptr<Optimizer> optimizer_;
-  std::shared_ptr<Loss> loss_;
-  std::vector<std::shared_ptr<Metric>> metrics_;
   std::unique_ptr<class Trainer> trainer_;
 };
 

@@ -2,38 +2,67 @@
 /// Sequential: a plain stack of layers, as keras.Sequential.
 ///
 ///   Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dense(10, "softmax")});
+///   Sequential model({Flatten({.input_shape = {28, 28}}), Dense(10)});   // Keras's legacy form
+///
+/// A layer written in place (`Dense(10)`) is moved into the model; a named layer object is
+/// referenced (the model then calls that very object, which must outlive the model), and a
+/// `std::shared_ptr` is shared.
 
+#include <concepts>
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
-#include "strata/handle.hpp"
 #include "strata/layer.hpp"
 #include "strata/model.hpp"
 
 namespace strata {
 
+/// One element of a Sequential: a layer (moved, referenced or shared) or an `Input(...)` tensor.
+class SequentialItem {
+ public:
+  template <class T>
+    requires std::derived_from<std::remove_cvref_t<T>, Layer>
+  SequentialItem(T&& layer) {
+    if constexpr (std::is_lvalue_reference_v<T>) {
+      layer_ = layer.weak_from_this().lock();
+      // A layer the caller owns: referenced, not owned.
+      if (!layer_) layer_ = std::shared_ptr<Layer>(std::shared_ptr<Layer>(), &layer);
+    } else {
+      layer_ = std::make_shared<std::remove_cvref_t<T>>(std::move(layer));
+    }
+  }
+  SequentialItem(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {}
+  /// The input tensor `Input(...)` returned: Keras turns it back into its InputLayer.
+  SequentialItem(const Tensor& input);
+
+  const std::shared_ptr<Layer>& layer() const { return layer_; }
+
+ private:
+  std::shared_ptr<Layer> layer_;
+};
+
 class Sequential : public Model {
  public:
-  /// An InputLayer first builds the model at once; otherwise it builds on the first data.
-  Sequential(std::initializer_list<Handle<Layer>> layers = {}, std::string name = {});
-  explicit Sequential(const std::vector<Handle<Layer>>& layers, std::string name = {});
+  /// An Input (or a first layer given `input_shape`) builds the model at once; otherwise it
+  /// builds on the first data.
+  Sequential(std::initializer_list<SequentialItem> layers = {}, std::string name = {});
+  explicit Sequential(const std::vector<SequentialItem>& layers, std::string name = {});
 
-  /// Appends a layer (an InputLayer only as the first); rebuilds when the model has an input shape.
-  void add(Handle<Layer> layer);
+  std::string class_name() const override { return "Sequential"; }
+
+  /// Appends a layer (an Input only first); rebuilds when the model has an input shape.
+  void add(SequentialItem layer);
   /// Removes and returns the last layer.
   std::shared_ptr<Layer> pop();
 
   std::vector<Layer*> layers() const override;
   bool built() const override;
-  void build(const Shape& input_shape) override;
-  Shape input_shape() const override;
-  Shape output_shape() const override;
 
  protected:
-  Tensor forward(const Tensor& x, bool training) override;
-  void backward(const Tensor& grad_output) override;
+  Tensor call(const Tensor& x, bool training) override;
 
  private:
   void rebuild();

@@ -1,6 +1,10 @@
 #pragma once
 /// Tensor: a handle to memory that one backend owns. Copies share the memory; a tensor is
 /// never copied element by element behind the user's back.
+///
+/// A tensor is either concrete (memory on a backend) or symbolic: a shape with the batch axis
+/// None and the graph node that produces it, as Keras's KerasTensor. `Input(...)` returns a
+/// symbolic tensor, and a layer called on symbolic tensors records a node and returns one.
 
 #include <cstddef>
 #include <memory>
@@ -11,6 +15,9 @@
 namespace strata {
 
 class Backend;
+namespace detail {
+struct GraphNode;
+}
 
 /// A block of memory owned by a backend: host memory for reference and cpu, device memory for cuda.
 class Storage {
@@ -27,12 +34,22 @@ class Tensor {
   /// Allocates an uninitialised tensor on `backend`.
   Tensor(Backend& backend, Shape shape, DType dtype = DType::F32);
 
+  /// A symbolic tensor of `shape` produced by output `index` of `node` (null: a placeholder
+  /// that only carries a shape, as a layer's call returns while its output shape is traced).
+  static Tensor symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node = nullptr, int index = 0);
+
   bool defined() const { return storage_ != nullptr; }
+  bool symbolic() const { return symbolic_; }
+  /// The node that produces a symbolic tensor (null for a placeholder or a concrete tensor).
+  const std::shared_ptr<const detail::GraphNode>& node() const { return node_; }
+  /// Which output of node() this is.
+  int output_index() const { return output_index_; }
   const Shape& shape() const { return shape_; }
   DType dtype() const { return dtype_; }
   std::int64_t size() const { return shape_.num_elements(); }
   std::size_t bytes() const;
   Backend& backend() const { return *backend_; }
+  bool has_backend() const { return backend_ != nullptr; }
 
   /// Backend-space address of the first element. Only backends dereference it.
   void* raw() const { return storage_->data(); }
@@ -42,11 +59,20 @@ class Tensor {
   /// A tensor with another shape over the same memory (same number of elements).
   Tensor reshaped(const Shape& shape) const;
 
+  /// The tape's identity of this tensor within one recorded step (see api/tape.hpp): slot
+  /// `tape_slot` of the tape whose step counter was `tape_step` when the tensor was made.
+  /// Set by the engine only; copies and reshaped views keep it.
+  std::int32_t tape_slot = -1;
+  std::uint32_t tape_step = 0;
+
  private:
   Shape shape_;
   DType dtype_ = DType::F32;
   std::shared_ptr<Storage> storage_;
   Backend* backend_ = nullptr;
+  bool symbolic_ = false;
+  int output_index_ = 0;
+  std::shared_ptr<const detail::GraphNode> node_;
 };
 
 /// Makes `tensor` a tensor of `shape` on `backend`, allocating only when it is not one already:

@@ -1,6 +1,7 @@
 #pragma once
 /// A weight of a layer: its value, its gradient and whether the optimizer trains it.
 
+#include <cstdint>
 #include <string>
 
 #include "strata/tensor.hpp"
@@ -13,6 +14,9 @@ struct Variable {
   Tensor value;
   Tensor grad;           ///< same shape as value; defined only for trainable variables
   bool trainable = true;
+  /// The engine's bookkeeping: the number of the tape step that last wrote `grad` (steps are
+  /// numbered across the process), so a layer called twice adds its second gradient.
+  std::uint32_t grad_step = 0;
 };
 
 }  // namespace strata

@@ -1,8 +1,10 @@
 #pragma once
 /// InputLayer: declares the shape of a model's input, as keras.Input / keras.layers.InputLayer.
-/// It has no weights and passes data through.
+/// It has no weights and passes data through. `Input(...)` makes one and returns its symbolic
+/// output tensor, the start of a Functional graph or the first element of a Sequential.
 ///
 ///   Sequential model({Input({28, 28}), Flatten(), Dense(10)});
+///   auto image = Input({28, 28, 1}, {.name = "image"});
 
 #include <string>
 
@@ -11,7 +13,7 @@
 namespace strata {
 inline namespace layers {
 
-class InputLayer : public Layer {
+class InputLayer : public LayerOf<InputLayer> {
  public:
   /// `shape` excludes the batch axis, as in Keras.
   explicit InputLayer(Shape shape, std::string name = {});
@@ -30,9 +32,15 @@ class InputLayer : public Layer {
   Shape shape_;  // batch axis first, as (None, ...)
 };
 
-/// keras.Input(shape): the first element of a Sequential model.
-InputLayer Input(std::initializer_list<std::int64_t> shape, std::string name = {});
-InputLayer Input(const Shape& shape, std::string name = {});
+struct InputOptions {
+  std::string name = {};
+};
+
+/// keras.Input(shape): a symbolic tensor of shape (None, *shape) made by a new InputLayer.
+Tensor Input(std::initializer_list<std::int64_t> shape, InputOptions options = {});
+Tensor Input(const Shape& shape, InputOptions options = {});
+/// The InputLayer that made a tensor Input returned (null for any other tensor).
+std::shared_ptr<InputLayer> input_layer_of(const Tensor& tensor);
 
 }  // namespace layers
 }  // namespace strata

@@ -53,10 +53,12 @@ class Loss {
   /// not null, and adds [reduced loss * samples, samples] to `tracker` (2,), so that
   /// tracker[0] / tracker[1] is Keras's running loss (samples: y_pred's first axis, the batch
   /// size fit's loss tracker weights by). With Reduction::None the reduced loss and the gradient
-  /// are those of the mean of the values. Keeps two small buffers for the tracker update between
-  /// calls, so one Loss object must not run compute() on two threads at once.
+  /// are those of the mean of the values. `grad_weight` scales the gradient only (compile's
+  /// loss_weights: the tracker keeps the unweighted loss, as Keras logs "<output>_loss").
+  /// Keeps two small buffers for the tracker update between calls, so one Loss object must not
+  /// run compute() on two threads at once.
   void compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad,
-               Tensor& tracker) const;
+               Tensor& tracker, double grad_weight = 1.0) const;
 
   /// Keras's names and aliases ("mse", "sparse_categorical_crossentropy", "bce", ...), and the
   /// class names ("MeanSquaredError"); throws ValueError listing them for an unknown one.

@@ -1,0 +1,78 @@
+#pragma once
+// The tape: the one engine under Sequential, Functional and subclassed models. While a model
+// runs a step, every primitive layer call appends a node (layer, call context, input tensors,
+// output tensor); backward walks the nodes in reverse, handing each call the gradient of its
+// output, summing the gradients of a tensor used several times and of a layer called several
+// times. Contexts and gradient buffers are pooled by position in the step, so a step that
+// repeats the last one's calls allocates nothing.
+//
+// Why a define-by-run tape rather than a graph traced once: a subclassed model's call() is
+// arbitrary C++ (loops, branches on shapes or on the training flag) and runs every step, as in
+// Keras; recording what actually ran is the only faithful way to differentiate it, and the
+// same recording serves Sequential (a chain) and Functional (its nodes in topological order).
+// The cost is one vector append per layer call.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "strata/call_context.hpp"
+#include "strata/tensor.hpp"
+
+namespace strata {
+class Layer;
+}
+
+namespace strata::detail {
+
+class Tape {
+ public:
+  /// Starts a step: forgets the last step's nodes (keeping every pool).
+  void begin();
+  std::uint32_t step() const { return step_; }
+
+  /// The context for the next recorded call, pooled by position: cleared when another layer
+  /// than last step's takes it.
+  CallContext& next_context(const void* owner);
+  /// Records a primitive call that ran in the context next_context returned; stamps `output`
+  /// with its tape slot. `keep` holds a layer made for this call alone (an op).
+  void record(Layer& layer, std::shared_ptr<Layer> keep, std::span<const Tensor> inputs, Tensor& output);
+
+  /// Runs backward from dL/d outputs[i] = grads[i] (outputs not made on this tape get none).
+  /// Every trainable weight reached gets its gradient (summed over the calls of its layer);
+  /// step() tells which ones: Variable::grad_step == step().
+  void backward(std::span<const Tensor> outputs, std::span<const Tensor> grads);
+
+ private:
+  struct Node {
+    Layer* layer = nullptr;
+    std::shared_ptr<Layer> keep;
+    CallContext* context = nullptr;
+    std::uint32_t first_input = 0;
+    std::uint32_t input_count = 0;
+    std::int32_t output_slot = -1;
+  };
+  struct Slot {
+    Shape shape;
+    Tensor grad;          // the gradient so far (borrowed from a node's buffer, or `sum`)
+    Tensor sum;           // this slot's own buffer, used once a second gradient arrives
+    bool has_grad = false;
+    bool owns_grad = false;
+    bool requires_grad = false;
+  };
+
+  std::int32_t slot_of(const Tensor& t) const;
+  void accumulate(std::int32_t slot, const Tensor& dx);
+
+  std::uint32_t step_ = 0;
+  std::vector<Node> nodes_;
+  std::vector<std::int32_t> node_inputs_;  // a slot per input of each node, -1 when untracked
+  std::vector<Slot> slots_;
+  std::size_t slot_count_ = 0;             // slots_ used this step (the rest are pooled)
+  std::vector<std::unique_ptr<CallContext>> contexts_;
+  std::vector<std::vector<Tensor>> weight_scratch_;  // per node: gradients of a repeated call
+  std::vector<Tensor> dxs_;
+};
+
+}  // namespace strata::detail

@@ -1,0 +1,48 @@
+#pragma once
+/// CallContext: what one call of a layer keeps between its forward and its backward, and the
+/// buffers it writes its outputs into. It belongs to the call, not to the layer, so a layer
+/// called several times in one step (a shared layer, a layer applied to its own output) keeps
+/// each call's tensors apart. The engine's tape pools contexts by the call's position in the
+/// step, so from the second step of a shape on nothing is allocated.
+
+#include <array>
+#include <cstddef>
+#include <deque>
+#include <memory>
+
+#include "strata/shape.hpp"
+#include "strata/tensor.hpp"
+
+namespace strata {
+
+/// A layer's own per-call record beyond tensors and shapes (pooling keeps its window and the
+/// backend's OpState here). Layers derive from it; see Layer::call_state<T>().
+class CallState {
+ public:
+  virtual ~CallState() = default;
+};
+
+struct CallContext {
+  /// Layer::buffer(slot, shape): outputs and scratch, reused while the shape stays the same.
+  /// A deque, so growing it keeps references from buffer() valid.
+  std::deque<Tensor> buffers;
+  /// Layer::save(slot, tensor) / saved(slot): what backward reads.
+  std::array<Tensor, 4> saved;
+  /// Layer::saved_shape(slot): shapes backward needs (the input's shape as received).
+  std::array<Shape, 2> shapes;
+  /// Layer::saved_flag(): one per-call choice (whether dropout applied a mask, whether batch
+  /// normalisation used the batch's statistics).
+  bool flag = false;
+  /// Layer::call_state<T>().
+  std::unique_ptr<CallState> state;
+  /// Who used this context last (the engine clears it when another layer takes it over).
+  const void* owner = nullptr;
+
+  /// Forgets the saved tensors and state (keeps the buffers' memory for reuse).
+  void clear_saved() {
+    for (auto& t : saved) t = Tensor();
+    flag = false;
+  }
+};
+
+}  // namespace strata

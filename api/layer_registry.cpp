@@ -9,15 +9,19 @@
 #include "strata/error.hpp"
 #include "strata/layer.hpp"
 #include "strata/layers/activation.hpp"
+#include "strata/layers/add.hpp"
+#include "strata/layers/average.hpp"
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
 #include "strata/layers/batch_normalization.hpp"
+#include "strata/layers/concatenate.hpp"
 #include "strata/layers/conv1d.hpp"
 #include "strata/layers/conv2d.hpp"
 #include "strata/layers/conv2d_transpose.hpp"
 #include "strata/layers/cropping2d.hpp"
 #include "strata/layers/dense.hpp"
 #include "strata/layers/depthwise_conv2d.hpp"
+#include "strata/layers/dot.hpp"
 #include "strata/layers/dropout.hpp"
 #include "strata/layers/flatten.hpp"
 #include "strata/layers/global_average_pooling1d.hpp"
@@ -28,12 +32,16 @@
 #include "strata/layers/leaky_re_lu.hpp"
 #include "strata/layers/max_pooling1d.hpp"
 #include "strata/layers/max_pooling2d.hpp"
+#include "strata/layers/maximum.hpp"
+#include "strata/layers/minimum.hpp"
+#include "strata/layers/multiply.hpp"
 #include "strata/layers/re_lu.hpp"
 #include "strata/layers/rescaling.hpp"
 #include "strata/layers/reshape.hpp"
 #include "strata/layers/separable_conv2d.hpp"
 #include "strata/layers/softmax.hpp"
 #include "strata/layers/spatial_dropout2d.hpp"
+#include "strata/layers/subtract.hpp"
 #include "strata/layers/up_sampling2d.hpp"
 #include "strata/layers/zero_padding2d.hpp"
 
@@ -75,6 +83,15 @@ const std::map<std::string, LayerFactory, std::less<>>& layer_registry() {
       {"LeakyReLU", &LeakyReLU::from_config},
       {"ReLU", &ReLU::from_config},
       {"Softmax", &Softmax::from_config},
+      // merging
+      {"Add", &Add::from_config},
+      {"Average", &Average::from_config},
+      {"Concatenate", &Concatenate::from_config},
+      {"Dot", &Dot::from_config},
+      {"Maximum", &Maximum::from_config},
+      {"Minimum", &Minimum::from_config},
+      {"Multiply", &Multiply::from_config},
+      {"Subtract", &Subtract::from_config},
   };
   return registry;
 }

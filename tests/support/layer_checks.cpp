@@ -210,3 +210,111 @@ void check_config_round_trip(const std::function<std::shared_ptr<Layer>()>& make
 }
 
 }  // namespace strata::testing
+
+// ---- several inputs -------------------------------------------------------------------------
+// (Its includes sit here so the helpers above stay untouched.)
+
+#include <span>
+
+#include "api/engine/engine_state.hpp"
+#include "api/engine/tape.hpp"
+#include "strata/initializers.hpp"
+
+namespace strata::testing {
+
+namespace {
+
+// Makes one input of the layer under test on the tape: outputs its `value` weight (whatever it
+// is called on), so the tape hands dL/d input to that weight's gradient.
+class HeldInput : public Layer {
+ public:
+  HeldInput(const Shape& shape, const std::vector<float>& values) : Layer("held_input", std::string()), shape_(shape) {
+    build(Shape{1});
+    backend().upload(values.data(), value_->value);
+  }
+  std::string class_name() const override { return "HeldInput"; }
+  const Variable& value() const { return *value_; }
+
+ protected:
+  void build_weights(const Shape&) override { value_ = &add_weight("value", shape_, *Initializer::from_name("zeros")); }
+  Tensor forward(const Tensor&, bool) override {
+    Tensor& out = buffer(0, shape_);
+    backend().copy(value_->value, out);
+    return out;
+  }
+  Tensor backward_impl(const Tensor& dy, bool) override {
+    backend().copy(dy, value_->grad);
+    return {};
+  }
+
+ private:
+  Shape shape_;
+  Variable* value_ = nullptr;
+};
+
+std::vector<Tensor> upload_all(std::span<const Shape> shapes, const std::vector<std::vector<float>>& values) {
+  Backend& backend = current_backend();
+  std::vector<Tensor> out;
+  for (std::size_t i = 0; i < shapes.size(); ++i) {
+    out.emplace_back(backend, shapes[i]);
+    backend.upload(values[i].data(), out.back());
+  }
+  return out;
+}
+
+}  // namespace
+
+void check_gradients_inputs(Layer& layer, std::span<const Shape> input_shapes, double tolerance, float epsilon) {
+  Backend& backend = current_backend();
+  std::vector<std::vector<float>> inputs;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i)
+    inputs.push_back(random_values(input_shapes[i].num_elements(), 7 + i));
+  layer.build(input_shapes);
+  const auto loss_of = [&](const std::vector<float>& r) {
+    const std::vector<Tensor> xs = upload_all(input_shapes, inputs);
+    return weighted_sum(download(layer(std::span<const Tensor>(xs), false)), r);
+  };
+  const std::vector<Tensor> first = upload_all(input_shapes, inputs);
+  const std::vector<float> r = random_values(layer(std::span<const Tensor>(first), false).size(), 11);
+
+  // Analytic: one recorded training step, then the tape's backward from dL/dy = r.
+  std::vector<std::shared_ptr<HeldInput>> held;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) held.push_back(std::make_shared<HeldInput>(input_shapes[i], inputs[i]));
+  detail::Tape tape;
+  {
+    detail::EngineScope scope;
+    detail::EngineState& engine = detail::engine_state();
+    engine.tape = &tape;
+    engine.training = true;
+    tape.begin();
+    const Tensor dummy(backend, Shape{1});
+    std::vector<Tensor> xs;
+    for (auto& h : held) xs.push_back((*h)(dummy, true));
+    const Tensor y = layer(std::span<const Tensor>(xs), true);
+    Tensor dy(backend, y.shape());
+    REQUIRE(static_cast<std::size_t>(dy.size()) == r.size());
+    backend.upload(r.data(), dy);
+    tape.backward(std::span<const Tensor>(&y, 1), std::span<const Tensor>(&dy, 1));
+  }
+
+  const double at_input = loss_of(r);
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    std::vector<NumericDerivative> numeric(inputs[i].size());
+    for (std::size_t k = 0; k < inputs[i].size(); ++k)
+      numeric[k] = differentiate([&] { return loss_of(r); }, inputs[i][k], epsilon, at_input);
+    compare(download(held[i]->value().grad), numeric, tolerance, layer.name() + " dL/d input " + std::to_string(i));
+  }
+  for (Variable* w : layer.trainable_weights()) {
+    std::vector<float> value = download(w->value);
+    std::vector<NumericDerivative> num(value.size());
+    const auto loss_with_weights = [&] {
+      backend.upload(value.data(), w->value);
+      return loss_of(r);
+    };
+    for (std::size_t k = 0; k < value.size(); ++k) num[k] = differentiate(loss_with_weights, value[k], epsilon, at_input);
+    backend.upload(value.data(), w->value);
+    compare(download(w->grad), num, tolerance, w->path);
+  }
+}
+
+}  // namespace strata::testing

@@ -53,4 +53,11 @@ void check_gradients(Layer& layer, const Shape& input_shape, double tolerance = 
 /// computes the same outputs.
 void check_config_round_trip(const std::function<std::shared_ptr<Layer>()>& make, const Shape& input_shape);
 
+/// check_gradients for a layer of several inputs (the merge layers): dL/d input i of every
+/// input and every trainable weight's gradient for L = sum(y * r), against central differences.
+/// The analytic pass runs as a model step does, recorded on the engine's tape with each input
+/// made by a layer of its own, so it exercises backward_inputs with its real need mask.
+void check_gradients_inputs(Layer& layer, std::span<const Shape> input_shapes, double tolerance = 2e-2,
+                            float epsilon = 2e-3f);
+
 }  // namespace strata::testing

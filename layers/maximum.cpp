@@ -1,0 +1,35 @@
+#include "strata/layers/maximum.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "layers/merging.hpp"
+
+namespace strata {
+inline namespace layers {
+
+Maximum::Maximum(LayerOptions options) : LayerOf<Maximum>("maximum", options) {}
+
+Shape Maximum::compute_output_shape_inputs(std::span<const Shape> input_shapes) const {
+  return detail::elementwise_merge_shape(detail::MergeKind::Maximum, input_shapes);
+}
+
+void Maximum::build_weights_inputs(std::span<const Shape> input_shapes) {
+  compute_output_shape_inputs(input_shapes);  // Keras's Merge.build only checks the shapes
+}
+
+Tensor Maximum::forward_inputs(std::span<const Tensor> inputs, bool) {
+  return detail::elementwise_forward(detail::MergeCall(*this), detail::MergeKind::Maximum, inputs);
+}
+
+void Maximum::backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask) {
+  detail::elementwise_backward(detail::MergeCall(*this), detail::MergeKind::Maximum, dy, dxs, need_mask);
+}
+
+std::shared_ptr<Layer> Maximum::from_config(const nlohmann::json& config) {
+  auto layer = std::make_shared<Maximum>(LayerOptions{.name = config.value("name", "")});
+  layer->read_base_config(config);
+  return layer;
+}
+
+}  // namespace layers
+}  // namespace strata

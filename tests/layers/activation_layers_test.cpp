@@ -100,7 +100,7 @@ TEST_CASE("Activation layers refuse bad arguments in Keras's words", "[layers][a
   CHECK_THROWS_WITH(ReLU(std::nullopt, 0, -1), Catch::StartsWith("threshold of a ReLU layer cannot be None"));
   CHECK_THROWS_WITH(LeakyReLU(-0.3), Catch::StartsWith("The negative_slope value of a Leaky ReLU layer"));
   set_backend(available_backends().front());
-  CHECK_THROWS_WITH(Softmax(1, "softmax_probe").build({kNone, 3, 4}),
+  CHECK_THROWS_WITH(Softmax(1, {.name = "softmax_probe"}).build({kNone, 3, 4}),
                     Catch::Contains("layer \"softmax_probe\": Softmax supports only the last axis (axis=-1)"));
   CHECK_THROWS_AS(Layer::from_config({{"class_name", "Softmax"}, {"config", {{"axis", {1, 2}}}}}), ValueError);
 }

@@ -118,14 +118,22 @@ void require_close(const std::vector<float>& actual, const std::vector<float>& e
 void check_backward_uses_last_call(Layer& layer, const Shape& input_shape) {
   constexpr std::uint64_t kSeed = 17;
   layer.build(input_shape);
+  // The expected gradients come from a fresh copy of the layer (same config, same weights),
+  // which has no earlier call to leak into them.
+  auto fresh = Layer::from_config({{"class_name", layer.class_name()}, {"config", layer.get_config()}});
+  fresh->build(input_shape);
+  const auto from = layer.weights();
+  const auto to = fresh->weights();
+  REQUIRE(from.size() == to.size());
+  for (std::size_t i = 0; i < from.size(); ++i) current_backend().copy(from[i]->value, to[i]->value);
+  const std::vector<float> input = random_values(input_shape.num_elements(), 23);
+  set_random_seed(kSeed);
+  const Gradients expected = train_and_backward(*fresh, input_shape, input);
+
   // The other calls take other batch sizes, so a layer that kept a shape or a buffer of
   // theirs fails loudly.
   const Shape other_shape = input_shape.with_batch(input_shape[0] + 1);
   const Shape inference_shape = input_shape.with_batch(input_shape[0] + 2);
-  const std::vector<float> input = random_values(input_shape.num_elements(), 23);
-
-  set_random_seed(kSeed);
-  const Gradients expected = train_and_backward(layer, input_shape, input);
   train_and_backward(layer, other_shape, random_values(other_shape.num_elements(), 29));
   run_forward(layer, inference_shape, random_values(inference_shape.num_elements(), 31), false);
   set_random_seed(kSeed);

@@ -35,11 +35,11 @@ std::vector<float> random_values(std::int64_t count, std::uint64_t seed);
 /// Runs `layer` forward on host `input` of `shape` (training or not) and returns the host output.
 std::vector<float> run_forward(Layer& layer, const Shape& shape, const std::vector<float>& input, bool training);
 
-/// backward() reads the context of the layer's own last call: a training call on `input_shape`
-/// and its backward are repeated after a training call on another input (with its backward)
-/// and an inference call, and must give the same dL/dx and weight gradients. Strata's generator
-/// is reseeded before both repeats, so a dropout layer drawing from it (no seed option of its
-/// own) draws the same mask.
+/// backward() reads the context of the layer's own last call: after a training call on another
+/// input (and its backward) and an inference call, a training call on `input_shape` and its
+/// backward must give the dL/dx and weight gradients a fresh copy of the layer (from its config,
+/// with its weights) gets from that input alone. Strata's generator is reseeded before both, so
+/// a dropout layer drawing from it (no seed option of its own) draws the same mask.
 void check_backward_uses_last_call(Layer& layer, const Shape& input_shape);
 
 /// Central-difference check of dL/dx and of every trainable weight's gradient for

@@ -35,9 +35,24 @@ std::string output_shape_text(const detail::FunctionalGraph* graph, Layer* layer
   return layer->output_shape_for(layer->build_input_shapes()).to_string();
 }
 
+// Keras draws a graph model with three columns, as a Sequential, when it is a chain: one input,
+// one output, every node with one input, no layer called twice (summary_utils.print_summary).
+bool chain_like(const detail::FunctionalGraph& graph) {
+  if (graph.inputs.size() != 1 || graph.outputs.size() != 1) return false;
+  std::vector<int> uses(static_cast<std::size_t>(graph.value_count), 0);
+  std::vector<const Layer*> seen;
+  for (const auto& step : graph.steps) {
+    if (step.input_ids.size() != 1 || ++uses[static_cast<std::size_t>(step.input_ids[0])] > 1) return false;
+    for (const Layer* layer : seen)
+      if (layer == step.node->layer.get()) return false;
+    seen.push_back(step.node->layer.get());
+  }
+  return true;
+}
+
 }  // namespace
 
-void Model::summary(std::ostream& out) const {
+void Model::summary(std::ostream& out, int line_length) const {
   std::vector<detail::SummaryRow> rows;
   detail::SummaryTotals totals;
   for (Layer* layer : layers()) {
@@ -56,8 +71,12 @@ void Model::summary(std::ostream& out) const {
     for (const Variable* v : optimizer_->variables()) params += v->value.size();
     totals.optimizer = detail::SummaryCount::f32(params);
   }
-  // Keras draws Sequential and subclassed models with three columns, graph models with four.
-  out << detail::render_summary(name(), rows, totals, graph_ == nullptr);
+  // Keras draws Sequential and subclassed models with three columns, graph models with four
+  // unless they are a plain chain.
+  const bool sequential_like = graph_ == nullptr || chain_like(*graph_);
+  if (sequential_like)
+    for (auto& row : rows) row.connected_to.clear();
+  out << detail::render_summary(name(), rows, totals, sequential_like, line_length);
 }
 
 }  // namespace strata

@@ -195,8 +195,9 @@ class Model : public Layer {
   /// Throws ValueError when the count or a shape differs.
   void set_weights(const std::vector<xt::xarray<float>>& weights);
 
-  /// Keras's summary table ("Connected to" column for Functional models).
-  void summary(std::ostream& out = std::cout) const;
+  /// Keras's summary table ("Connected to" column for Functional models that are not a
+  /// chain). `line_length` 0: Keras's default for the terminal (see api/summary_table.hpp).
+  void summary(std::ostream& out = std::cout, int line_length = 0) const;
 
   /// The layers: a Functional model's in graph order, input layers included; a Sequential's
   /// without its input layer; a subclassed model's in the order its call first used them.

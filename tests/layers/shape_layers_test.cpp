@@ -86,3 +86,18 @@ TEST_CASE("InputLayer checks the rank and sizes it declares", "[layers][input]")
   auto copy = Layer::from_config({{"class_name", "InputLayer"}, {"config", {{"batch_input_shape", {nullptr, 5}}}}});
   CHECK(std::dynamic_pointer_cast<InputLayer>(copy)->batch_shape() == Shape{kNone, 5});
 }
+
+TEST_CASE("Layers take Keras's input_shape beside their name", "[layers][input_shape]") {
+  // Shape{...}: a braced list alone does not convert to std::optional<Shape>.
+  CHECK_FALSE(Flatten().input_shape_arg().has_value());
+  const Flatten flatten({.name = "flat", .input_shape = Shape{28, 28}});
+  CHECK(flatten.name() == "flat");
+  CHECK(flatten.input_shape_arg() == Shape{28, 28});
+  CHECK(Dense(4, "relu", {.input_shape = Shape{784}}).input_shape_arg() == Shape{784});
+  CHECK(Conv2D(4, 3, "linear", {.input_shape = Shape{28, 28, 1}}).input_shape_arg() == Shape{28, 28, 1});
+  CHECK(MaxPooling1D(2, {.input_shape = Shape{8, 3}}).input_shape_arg() == Shape{8, 3});
+  CHECK(Dropout(0.5f, {.input_shape = Shape{6}}).input_shape_arg() == Shape{6});
+  CHECK(Rescaling(0.5, 0.0, {.input_shape = Shape{2, 2}}).input_shape_arg() == Shape{2, 2});
+  // Not part of the config, as in Keras 3.
+  CHECK_FALSE(Dense(4, "relu", {.input_shape = Shape{784}}).get_config().contains("input_shape"));
+}

@@ -6,7 +6,7 @@
 /// Weights: kernel (input_dim, units), bias (units,).
 ///
 ///   Dense(128, "relu");  Dense(10, "softmax", {.use_bias = false});
-///   Dense(128, "relu", {.input_shape = {784}});
+///   Dense(128, "relu", {.input_shape = Shape{784}});
 
 #include <optional>
 #include <string>
@@ -24,7 +24,7 @@ struct DenseOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Dense : public LayerOf<Dense> {

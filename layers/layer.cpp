@@ -29,7 +29,7 @@ Layer::Layer(std::string_view prefix, std::string name)
     : name_(name.empty() ? unique_layer_name(prefix) : std::move(name)) {}
 
 Layer::Layer(std::string_view prefix, const LayerOptions& options) : Layer(prefix, options.name) {
-  input_shape_arg_ = options.input_shape;
+  if (options.input_shape.rank() > 0) input_shape_arg_ = options.input_shape;
 }
 
 Layer::Layer(Layer&& other) noexcept

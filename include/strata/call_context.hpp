@@ -38,9 +38,10 @@ struct CallContext {
   /// Who used this context last (the engine clears it when another layer takes it over).
   const void* owner = nullptr;
 
-  /// Forgets the saved tensors and state (keeps the buffers' memory for reuse).
+  /// Forgets what the last call saved (keeps the buffers' memory for reuse).
   void clear_saved() {
     for (auto& t : saved) t = Tensor();
+    for (auto& s : shapes) s = Shape();
     flag = false;
   }
 };

@@ -42,12 +42,13 @@ class Backend;
 class Initializer;
 
 /// The options every layer takes beside its own: `Flatten({.name = "flat"})`,
-/// `Dense(128, "relu", {.input_shape = {784}})`. `input_shape` (batch axis excluded) is
-/// Keras's legacy argument: on the first layer of a Sequential it builds the model at once,
-/// as an `Input` would.
+/// `Dense(128, "relu", {.input_shape = {784}})`. `input_shape` (batch axis excluded; empty:
+/// not given) is Keras's legacy argument: on the first layer of a Sequential it builds the
+/// model at once, as an `Input` would. (A plain Shape rather than std::optional, so that a
+/// braced `{784}` initialises it.)
 struct LayerOptions {
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Layer : public std::enable_shared_from_this<Layer> {

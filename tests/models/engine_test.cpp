@@ -206,3 +206,45 @@ TEST_CASE("Functional graphs refuse what Keras refuses, with its words", "[engin
     CHECK_THROWS_WITH(two({on_ref, on_cpu}), Catch::Contains("tensors of two different backends"));
   }
 }
+
+TEST_CASE("Every layer with weights shared by a Siamese pair sums both calls' gradients", "[engine][layers]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  struct Case {
+    std::string label;
+    std::function<std::shared_ptr<Layer>()> make;
+    std::vector<std::size_t> shape;  // one sample
+  };
+  const std::vector<Case> cases = {
+      {"Dense", [] { return std::make_shared<Dense>(3, "tanh"); }, {4}},
+      {"Conv2D", [] { return std::make_shared<Conv2D>(2, 3, "tanh", Conv2DOptions{.padding = "same"}); }, {5, 5, 2}},
+      {"Conv1D", [] { return std::make_shared<Conv1D>(2, 2, "tanh"); }, {5, 3}},
+      {"DepthwiseConv2D", [] { return std::make_shared<DepthwiseConv2D>(2, "tanh"); }, {4, 4, 2}},
+      {"SeparableConv2D", [] { return std::make_shared<SeparableConv2D>(3, 2, "tanh"); }, {4, 4, 2}},
+      {"Conv2DTranspose", [] { return std::make_shared<Conv2DTranspose>(2, 2, "tanh"); }, {3, 3, 2}},
+      {"BatchNormalization", [] { return std::make_shared<BatchNormalization>(); }, {3}},
+      {"LayerNormalization", [] { return std::make_shared<LayerNormalization>(); }, {5}},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.label) {
+      set_random_seed(20);
+      std::vector<std::int64_t> dims(c.shape.begin(), c.shape.end());
+      auto a = Input(Shape(dims));
+      auto b = Input(Shape(dims));
+      auto layer = c.make();
+      // A deterministic nonlinearity after the shared layer keeps the loss non-linear in it.
+      Model model({a, b}, {(*layer)(a), (*layer)(b)});
+      std::vector<std::size_t> batch{3};
+      batch.insert(batch.end(), c.shape.begin(), c.shape.end());
+      check_model_gradients(model, {random_array(batch, 21), random_array(batch, 22)}, 3e-2);
+    }
+  }
+}
+
+TEST_CASE("Keras's input_shape on a Sequential's first layer builds the model at once", "[engine][sequential]") {
+  Sequential model({Dense(8, "relu", {.input_shape = {784}}), Dense(10, "softmax")});
+  CHECK(model.built());
+  CHECK(model.input_shape() == Shape{kNone, 784});
+  CHECK(model.count_params() == 784 * 8 + 8 + 8 * 10 + 10);
+  Sequential flat({Flatten({.input_shape = {28, 28}}), Dense(4)});
+  CHECK(flat.output_shape() == Shape{kNone, 4});
+}

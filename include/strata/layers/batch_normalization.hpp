@@ -33,7 +33,7 @@ struct BatchNormalizationOptions {
   Handle<Initializer> moving_mean_initializer = "zeros";
   Handle<Initializer> moving_variance_initializer = "ones";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class BatchNormalization : public LayerOf<BatchNormalization> {

@@ -31,7 +31,7 @@ struct Conv1DOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Conv1D : public LayerOf<Conv1D> {

@@ -35,7 +35,7 @@ struct Conv2DTransposeOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Conv2DTranspose : public LayerOf<Conv2DTranspose> {

@@ -19,7 +19,7 @@ inline namespace layers {
 
 struct Cropping2DOptions {
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Cropping2D : public LayerOf<Cropping2D> {

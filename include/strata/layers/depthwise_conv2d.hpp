@@ -34,7 +34,7 @@ struct DepthwiseConv2DOptions {
   Handle<Initializer> depthwise_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class DepthwiseConv2D : public LayerOf<DepthwiseConv2D> {

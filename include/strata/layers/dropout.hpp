@@ -19,7 +19,7 @@ struct DropoutOptions {
   /// Seeds this layer's own generator; without it the layer draws from strata's seeded one.
   std::optional<std::int64_t> seed = {};
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class Dropout : public LayerOf<Dropout> {

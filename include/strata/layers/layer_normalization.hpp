@@ -27,7 +27,7 @@ struct LayerNormalizationOptions {
   Handle<Initializer> beta_initializer = "zeros";
   Handle<Initializer> gamma_initializer = "ones";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class LayerNormalization : public LayerOf<LayerNormalization> {

@@ -22,7 +22,7 @@ struct Pooling2DOptions {
   /// smaller half goes first), any case.
   std::string padding = "valid";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 struct Pooling1DOptions {
@@ -31,7 +31,7 @@ struct Pooling1DOptions {
   /// "valid" or "same", as for Pooling2DOptions.
   std::string padding = "valid";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 }  // namespace layers

@@ -35,7 +35,7 @@ struct SeparableConv2DOptions {
   Handle<Initializer> pointwise_initializer = "glorot_uniform";
   Handle<Initializer> bias_initializer = "zeros";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class SeparableConv2D : public LayerOf<SeparableConv2D> {

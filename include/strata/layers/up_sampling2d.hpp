@@ -20,7 +20,7 @@ struct UpSampling2DOptions {
   /// Only "nearest" is supported so far; Keras's other names are refused with a ValueError.
   std::string interpolation = "nearest";
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class UpSampling2D : public LayerOf<UpSampling2D> {

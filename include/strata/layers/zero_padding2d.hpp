@@ -19,7 +19,7 @@ inline namespace layers {
 
 struct ZeroPadding2DOptions {
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
 };
 
 class ZeroPadding2D : public LayerOf<ZeroPadding2D> {

@@ -1,13 +1,24 @@
 #include "strata/tensor.hpp"
 
+#include <atomic>
+
+#include "api/allocation_count.hpp"
+
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
 
+namespace {
+std::atomic<std::uint64_t> allocations{0};
+}  // namespace
+
+std::uint64_t detail::tensor_allocations() { return allocations.load(); }
+
 Tensor::Tensor(Backend& backend, Shape shape, DType dtype)
     : shape_(std::move(shape)), dtype_(dtype), backend_(&backend) {
   storage_ = backend.allocate(bytes());
+  allocations.fetch_add(1, std::memory_order_relaxed);
 }
 
 Tensor Tensor::symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node, int index) {

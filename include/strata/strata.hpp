@@ -15,6 +15,7 @@
 #include "strata/initializers.hpp"
 #include "strata/layer.hpp"
 #include "strata/model.hpp"
+#include "strata/ops.hpp"
 #include "strata/plot_model.hpp"
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"

@@ -71,6 +71,11 @@ TEST_CASE("parity: binary ops over every broadcast pattern", "[backends][parity]
       {{8, 1, 16, 32, 17}, {8, 5, 1, 32, 1}},
       {{13, 1, 11}, {13, 9, 11}},          // a middle axis
       {{6, 1}, {1, 1, 6}},
+      {{1000, 3}, {3}},                    // short rows: the row vector repeated into a tile
+      {{3}, {1000, 3}},
+      {{300, 100}, {1, 100}},              // several rows per tile, a partial last tile
+      {{700, 5}, {700, 1}},                // short rows, a column: blocks of rows
+      {{40, 30, 3}, {30, 1}},
   };
   std::uint32_t seed = 100;
   for (const Case& cs : cases) {
@@ -90,8 +95,8 @@ TEST_CASE("parity: binary ops over every broadcast pattern", "[backends][parity]
 }
 
 TEST_CASE("parity: keepdims reductions over every axis subset", "[backends][parity][broadcast]") {
-  const std::vector<Shape> shapes = {{9},           {100003},       {300, 257},    {5, 6, 7},
-                                     {3, 1, 4, 5},  {2, 3, 4, 5, 6}, {64, 33, 40}, {1, 1}};
+  const std::vector<Shape> shapes = {{9},          {100003},        {300, 257},    {5, 6, 7},   {3, 1, 4, 5},
+                                     {2, 3, 4, 5, 6}, {64, 33, 40}, {1, 1},        {30000, 3}};
   std::uint32_t seed = 200;
   for (const Shape& shape : shapes) {
     const auto values = uniform(shape.num_elements(), -2.f, 2.f, ++seed);

@@ -7,6 +7,15 @@
 ///   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 ///   model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
 
+// The xtensor a user's data code reaches for (arrays, views, eval, math, expand_dims, printing),
+// so the README's programs need no other include.
+#include <xtensor/xarray.hpp>
+#include <xtensor/xeval.hpp>
+#include <xtensor/xio.hpp>
+#include <xtensor/xmanipulation.hpp>
+#include <xtensor/xmath.hpp>
+#include <xtensor/xview.hpp>
+
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"

@@ -12,7 +12,9 @@ constexpr bool kOneD = false;
 }
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
-    : LayerOf<AveragePooling2D>("average_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), pool_size_(pool_size),
+    : LayerOf<AveragePooling2D>("average_pooling2d",
+                                LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+      pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
   input_spec_.ndim = 4;

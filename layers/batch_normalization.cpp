@@ -19,7 +19,8 @@ enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kGammaGrad, kBe
 }  // namespace
 
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
-    : LayerOf<BatchNormalization>("batch_normalization", LayerOptions{options.name, options.input_shape}), options_(std::move(options)) {
+    : LayerOf<BatchNormalization>("batch_normalization", LayerOptions{options.name, options.input_shape}),
+      options_(std::move(options)) {
   STRATA_CHECK(options_.epsilon > 0, ValueError,
                "BatchNormalization needs epsilon > 0. Received: epsilon=", options_.epsilon);
   input_spec_.min_ndim = 2;

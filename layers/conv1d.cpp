@@ -12,7 +12,10 @@ namespace strata {
 inline namespace layers {
 
 Conv1D::Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation, Conv1DOptions options)
-    : LayerOf<Conv1D>("conv1d", LayerOptions{options.name, options.input_shape}), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<Conv1D>("conv1d", LayerOptions{options.name, options.input_shape}),
+      filters_(filters),
+      kernel_size_(kernel_size),
+      options_(std::move(options)) {
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, true);
   activation_ = ActivationFunction::from_name(activation);
   detail::check_positive_argument("filters", filters_);

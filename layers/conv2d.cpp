@@ -9,7 +9,10 @@ namespace strata {
 inline namespace layers {
 
 Conv2D::Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation, Conv2DOptions options)
-    : LayerOf<Conv2D>("conv2d", LayerOptions{options.name, options.input_shape}), filters_(filters), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<Conv2D>("conv2d", LayerOptions{options.name, options.input_shape}),
+      filters_(filters),
+      kernel_size_(kernel_size),
+      options_(std::move(options)) {
   // Keras's order of checks (BaseConv.__init__).
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);

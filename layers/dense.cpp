@@ -19,7 +19,9 @@ enum Saved : std::size_t { kSavedInput, kSavedOutput, kSavedPre };
 }  // namespace
 
 Dense::Dense(std::int64_t units, const std::string& activation, DenseOptions options)
-    : LayerOf<Dense>("dense", LayerOptions{options.name, options.input_shape}), units_(units), activation_(ActivationFunction::from_name(activation)),
+    : LayerOf<Dense>("dense", LayerOptions{options.name, options.input_shape}),
+      units_(units),
+      activation_(ActivationFunction::from_name(activation)),
       options_(std::move(options)) {
   STRATA_CHECK(units > 0, ValueError,
                "Received an invalid value for `units`, expected a positive integer. Received: units=", units);

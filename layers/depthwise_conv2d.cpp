@@ -9,7 +9,9 @@ namespace strata {
 inline namespace layers {
 
 DepthwiseConv2D::DepthwiseConv2D(Size2 kernel_size, const std::string& activation, DepthwiseConv2DOptions options)
-    : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape}), kernel_size_(kernel_size), options_(std::move(options)) {
+    : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape}),
+      kernel_size_(kernel_size),
+      options_(std::move(options)) {
   // Keras's order of checks (BaseDepthwiseConv.__init__); Keras allows strides and dilation together here.
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);

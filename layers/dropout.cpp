@@ -10,7 +10,9 @@ namespace strata {
 inline namespace layers {
 
 Dropout::Dropout(float rate, DropoutOptions options)
-    : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape}), rate_(rate), options_(std::move(options)) {
+    : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape}),
+      rate_(rate),
+      options_(std::move(options)) {
   STRATA_CHECK(rate >= 0.f && rate <= 1.f, ValueError,
                "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=",
                rate);

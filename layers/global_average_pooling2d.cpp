@@ -22,7 +22,8 @@ Shape GlobalAveragePooling2D::compute_output_shape(const Shape& input_shape) con
 
 Tensor GlobalAveragePooling2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
-  detail::global_pool_forward(backend(), PoolKind::Average, x, kOneD, y, training ? &call_state<detail::PoolingState>() : nullptr);
+  detail::global_pool_forward(backend(), PoolKind::Average, x, kOneD, y,
+                              training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 

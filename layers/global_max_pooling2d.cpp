@@ -22,7 +22,8 @@ Shape GlobalMaxPooling2D::compute_output_shape(const Shape& input_shape) const {
 
 Tensor GlobalMaxPooling2D::forward(const Tensor& x, bool training) {
   Tensor& y = buffer(0, compute_output_shape(x.shape()));
-  detail::global_pool_forward(backend(), PoolKind::Max, x, kOneD, y, training ? &call_state<detail::PoolingState>() : nullptr);
+  detail::global_pool_forward(backend(), PoolKind::Max, x, kOneD, y,
+                              training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
 }
 

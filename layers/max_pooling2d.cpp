@@ -12,7 +12,8 @@ constexpr bool kOneD = false;
 }
 
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
-    : LayerOf<MaxPooling2D>("max_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), pool_size_(pool_size),
+    : LayerOf<MaxPooling2D>("max_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+      pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
   input_spec_.ndim = 4;

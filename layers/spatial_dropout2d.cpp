@@ -11,7 +11,9 @@ namespace strata {
 inline namespace layers {
 
 SpatialDropout2D::SpatialDropout2D(double rate, DropoutOptions options)
-    : LayerOf<SpatialDropout2D>("spatial_dropout2d", LayerOptions{options.name, options.input_shape}), rate_(rate), options_(std::move(options)) {
+    : LayerOf<SpatialDropout2D>("spatial_dropout2d", LayerOptions{options.name, options.input_shape}),
+      rate_(rate),
+      options_(std::move(options)) {
   STRATA_CHECK(
       rate >= 0 && rate <= 1, ValueError,
       "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=", rate);

@@ -69,6 +69,32 @@ Model::Model(std::vector<Tensor> inputs, const Tensor& output, std::string name)
 Model::Model(const Tensor& input, std::vector<Tensor> outputs, std::string name)
     : Model(std::vector<Tensor>{input}, std::move(outputs), std::move(name)) {}
 
+namespace {
+
+std::vector<Tensor> tensors_of(const Model::NamedTensors& named) {
+  std::vector<Tensor> out;
+  for (const auto& [key, tensor] : named) out.push_back(tensor);
+  return out;
+}
+
+std::vector<std::string> keys_of(const Model::NamedTensors& named) {
+  std::vector<std::string> out;
+  for (const auto& [key, tensor] : named) {
+    for (const auto& seen : out)
+      STRATA_CHECK(seen != key, ValueError, "The name '", key, "' is given twice in a model's inputs or outputs.");
+    out.push_back(key);
+  }
+  return out;
+}
+
+}  // namespace
+
+Model::Model(NamedTensors inputs, NamedTensors outputs, std::string name)
+    : Model(tensors_of(inputs), tensors_of(outputs), std::move(name)) {
+  input_keys_ = keys_of(inputs);
+  output_keys_ = keys_of(outputs);
+}
+
 Model::~Model() = default;
 
 std::string Model::class_name() const {
@@ -118,6 +144,7 @@ const std::vector<Tensor>& Model::outputs() const {
 }
 
 std::vector<std::string> Model::input_names() const {
+  if (!input_keys_.empty()) return input_keys_;
   std::vector<std::string> names;
   if (graph_) {
     for (const Tensor& input : graph_->inputs) names.push_back(input.node()->layer->name());
@@ -129,6 +156,7 @@ std::vector<std::string> Model::input_names() const {
 }
 
 std::vector<std::string> Model::output_names() const {
+  if (!output_keys_.empty()) return output_keys_;
   std::vector<std::string> names;
   if (graph_) {
     for (const Tensor& output : graph_->outputs) names.push_back(output.node()->layer->name());

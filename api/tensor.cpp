@@ -34,7 +34,18 @@ std::size_t Tensor::bytes() const {
   return static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
 }
 
+void Tensor::throw_no_memory(const char* what) const {
+  if (symbolic_)
+    throw StateError(detail::concat(
+        "Tensor::", what, " on a symbolic tensor of shape ", shape_.to_string(),
+        ": symbolic tensors (from Input, or a model's call() while Strata traces its shapes) hold no data. "
+        "Compute with layers and strata::ops, which work on both kinds; read values only from concrete tensors."));
+  throw StateError(detail::concat("Tensor::", what, " on an empty tensor (default-constructed or moved from)"));
+}
+
 Tensor Tensor::reshaped(const Shape& shape) const {
+  STRATA_CHECK(!symbolic_, StateError, "Tensor::reshaped on a symbolic tensor of shape ", shape_.to_string(),
+               ": use strata::ops::reshape, which works on symbolic and concrete tensors.");
   STRATA_CHECK(shape.num_elements() == shape_.num_elements(), ShapeError, "cannot reshape ",
                shape_.to_string(), " to ", shape.to_string());
   Tensor out = *this;

@@ -17,9 +17,10 @@ Tensor from_host(Backend& backend, const xt::xarray<float>& host) {
 }
 
 xt::xarray<float> to_host(const Tensor& tensor) {
+  Backend& backend = tensor.backend();  // first: a symbolic tensor's shape has None axes
   std::vector<std::size_t> shape(tensor.shape().dims().begin(), tensor.shape().dims().end());
   xt::xarray<float> out = xt::xarray<float>::from_shape(shape);
-  tensor.backend().download(tensor, out.data());
+  backend.download(tensor, out.data());
   return out;
 }
 

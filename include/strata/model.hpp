@@ -164,6 +164,10 @@ class Model : public Layer {
   Model(const Tensor& input, const Tensor& output, std::string name = {});
   Model(std::vector<Tensor> inputs, const Tensor& output, std::string name = {});
   Model(const Tensor& input, std::vector<Tensor> outputs, std::string name = {});
+  /// Inputs and outputs by name, as Keras's dict form: the names key the data maps of fit and
+  /// predict and compile's loss, metric and weight maps (in the order given).
+  using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+  Model(NamedTensors inputs, NamedTensors outputs, std::string name = {});
   ~Model() override;
   Model(Model&&) = delete;
 
@@ -257,6 +261,7 @@ class Model : public Layer {
   friend class Trainer;
 
   std::unique_ptr<detail::FunctionalGraph> graph_;  // Functional models only
+  std::vector<std::string> input_keys_, output_keys_;  // names given by the dict form
   std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
   std::vector<Tensor> step_outputs_;
   std::unique_ptr<detail::Tape> train_tape_, infer_tape_;

@@ -48,11 +48,18 @@ class Tensor {
   DType dtype() const { return dtype_; }
   std::int64_t size() const { return shape_.num_elements(); }
   std::size_t bytes() const;
-  Backend& backend() const { return *backend_; }
+  /// The backend holding the memory; StateError for a symbolic or empty tensor.
+  Backend& backend() const {
+    if (backend_ == nullptr) throw_no_memory("backend()");
+    return *backend_;
+  }
   bool has_backend() const { return backend_ != nullptr; }
 
   /// Backend-space address of the first element. Only backends dereference it.
-  void* raw() const { return storage_->data(); }
+  void* raw() const {
+    if (storage_ == nullptr) throw_no_memory("raw()");
+    return storage_->data();
+  }
   template <class T>
   T* data() const { return static_cast<T*>(raw()); }
 
@@ -66,6 +73,10 @@ class Tensor {
   std::uint32_t tape_step = 0;
 
  private:
+  // Says that a symbolic tensor has only a shape (what a model's call() may do with it), or
+  // that an empty tensor has nothing.
+  [[noreturn]] void throw_no_memory(const char* what) const;
+
   Shape shape_;
   DType dtype_ = DType::F32;
   std::shared_ptr<Storage> storage_;

@@ -248,3 +248,37 @@ TEST_CASE("Keras's input_shape on a Sequential's first layer builds the model at
   Sequential flat({Flatten({.input_shape = {28, 28}}), Dense(4)});
   CHECK(flat.output_shape() == Shape{kNone, 4});
 }
+
+TEST_CASE("Inputs and outputs by name key the data and compile's maps", "[engine][functional]") {
+  set_random_seed(40);
+  auto pixels = Input({3});
+  auto extra = Input({2});
+  auto h = Concatenate()({Dense(4, "relu")(pixels), extra});
+  Model model({{"pixels", pixels}, {"extra", extra}}, {{"label", Dense(2, "softmax")(h)}, {"score", Dense(1)(h)}});
+  CHECK(model.input_names() == std::vector<std::string>{"pixels", "extra"});
+  CHECK(model.output_names() == std::vector<std::string>{"label", "score"});
+  model.compile("sgd", {{"label", "sparse_categorical_crossentropy"}, {"score", "mae"}}, {{"label", {"accuracy"}}});
+  const auto x1 = random_array({8, 3}, 41);
+  const auto x2 = random_array({8, 2}, 42);
+  const auto score = random_array({8, 1}, 43);
+  xt::xarray<float> label = xt::zeros<float>({8});
+  const Logs logs = model.evaluate({{"extra", x2}, {"pixels", x1}}, {{"score", score}, {"label", label}}, {.verbose = 0});
+  for (const char* key : {"loss", "label_loss", "score_loss", "label_accuracy"}) CHECK(logs.count(key) == 1);
+}
+
+TEST_CASE("A subclassed call that reads data while its shapes are traced says what to do", "[engine][subclassed][errors]") {
+  struct Peeking : Model {
+    Dense d{2};
+    Tensor call(const Tensor& x, bool) override {
+      (void)to_host(x);  // data-dependent host code: not possible on a symbolic tensor
+      return d(x);
+    }
+  };
+  Peeking model;
+  model.compile("sgd", "mse");
+  const auto x = random_array({4, 3}, 44);
+  const auto y = random_array({4, 2}, 45);
+  CHECK_THROWS_WITH(model.fit(x, y, {.verbose = 0}),
+                    Catch::StartsWith("Tensor::backend() on a symbolic tensor of shape (None, 3)") &&
+                        Catch::Contains("strata::ops"));
+}

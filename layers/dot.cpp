@@ -21,11 +21,11 @@ enum Saved : std::size_t { kSavedXT, kSavedYT };
 struct DotPlan {
   std::vector<int> x_perm, y_perm;  // x -> xt, y -> yt
   bool x_moved = false, y_moved = false;
-  Shape xt, yt;                     // (b, X..., k), (b, k, Y...)
-  Shape x_view, y_view;             // (b, X..., k, 1...), (b, 1..., k, Y...)
-  Shape product;                    // (b, X..., k, Y...)
-  Shape reduced;                    // (b, X..., 1, Y...)
-  Shape output;                     // (b, X..., Y...), or (b, 1)
+  Shape xt, yt;          // (b, X..., k), (b, k, Y...)
+  Shape x_view, y_view;  // (b, X..., k, 1...), (b, 1..., k, Y...)
+  Shape product;         // (b, X..., k, Y...)
+  Shape reduced;         // (b, X..., 1, Y...)
+  Shape output;          // (b, X..., Y...), or (b, 1)
 };
 
 std::vector<int> inverse(const std::vector<int>& perm) {
@@ -50,7 +50,8 @@ Shape permuted(const Shape& s, const std::vector<int>& perm) {
 }  // namespace
 
 DotAxes::DotAxes(std::initializer_list<int> list) : axes{0, 0}, pair(true) {
-  STRATA_CHECK(list.size() == 2, ValueError, "Invalid format for argument `axes`: it should contain two elements. Received: axes=",
+  STRATA_CHECK(list.size() == 2, ValueError,
+               "Invalid format for argument `axes`: it should contain two elements. Received: axes=",
                list_text(std::vector<int>(list)));
   axes = {*list.begin(), *(list.begin() + 1)};
 }
@@ -66,13 +67,15 @@ namespace {
 
 // Keras's Dot.build and batch_dot checks, in their order and words, then the plan.
 DotPlan plan_dot(const DotAxes& given, std::span<const Shape> shapes) {
-  STRATA_CHECK(shapes.size() == 2, ValueError, "A `Dot` layer should be called on a list of 2 inputs. Received: input_shape=",
-               detail::shapes_text(shapes));
+  STRATA_CHECK(
+      shapes.size() == 2, ValueError,
+      "A `Dot` layer should be called on a list of 2 inputs. Received: input_shape=", detail::shapes_text(shapes));
   const Shape& xs = shapes[0];
   const Shape& ys = shapes[1];
   const auto rx = static_cast<int>(xs.rank()), ry = static_cast<int>(ys.rank());
-  STRATA_CHECK(rx >= 2 && ry >= 2, ValueError, "Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes ",
-               xs.to_string(), " and ", ys.to_string(), ".");
+  STRATA_CHECK(rx >= 2 && ry >= 2, ValueError,
+               "Cannot do batch_dot on inputs with rank < 2. Received inputs with shapes ", xs.to_string(), " and ",
+               ys.to_string(), ".");
   // An int axis is taken modulo each rank (Python's %); a pair indexes as Python does.
   int a0 = given.axes[0], a1 = given.axes[1];
   if (!given.pair && a0 < 0) {
@@ -83,8 +86,8 @@ DotPlan plan_dot(const DotAxes& given, std::span<const Shape> shapes) {
                ") are out of range for inputs of shapes ", xs.to_string(), " and ", ys.to_string(), ".");
   const std::int64_t d0 = xs[a0], d1 = ys[a1];
   const auto dim_text = [](std::int64_t d) { return d < 0 ? std::string("None") : std::to_string(d); };
-  STRATA_CHECK(d0 == d1, ValueError, "Incompatible input shapes: axis values ", dim_text(d0), " (at axis ", a0, ") != ",
-               dim_text(d1), " (at axis ", a1, "). Full input shapes: ", xs.to_string(), ", ", ys.to_string());
+  STRATA_CHECK(d0 == d1, ValueError, "Incompatible input shapes: axis values ", dim_text(d0), " (at axis ", a0,
+               ") != ", dim_text(d1), " (at axis ", a1, "). Full input shapes: ", xs.to_string(), ", ", ys.to_string());
   if (a0 < 0) a0 += rx;
   if (a1 < 0) a1 += ry;
   STRATA_CHECK(a0 != 0 && a1 != 0, ValueError,
@@ -212,8 +215,9 @@ std::shared_ptr<Layer> Dot::from_config(const nlohmann::json& config) {
   const auto parsed = [&]() -> DotAxes {
     if (!axes.is_array()) return DotAxes(axes.get<int>());
     const auto list = axes.get<std::vector<int>>();
-    STRATA_CHECK(list.size() == 2, ValueError,
-                 "Invalid format for argument `axes`: it should contain two elements. Received: axes=", list_text(list));
+    STRATA_CHECK(
+        list.size() == 2, ValueError,
+        "Invalid format for argument `axes`: it should contain two elements. Received: axes=", list_text(list));
     return DotAxes{list[0], list[1]};
   }();
   auto layer = std::make_shared<Dot>(

@@ -55,8 +55,8 @@ Shape elementwise_shape(const Shape& a, const Shape& b) {
     } else if (j == 1 || i == j) {
       out.push_back(i);
     } else {
-      throw ValueError(concat("Inputs have incompatible shapes. Received shapes ", a.to_string(), " and ",
-                              b.to_string()));
+      throw ValueError(
+          concat("Inputs have incompatible shapes. Received shapes ", a.to_string(), " and ", b.to_string()));
     }
   }
   return Shape(out);

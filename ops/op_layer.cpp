@@ -56,8 +56,8 @@ Shape broadcast_shapes(const Shape& a, const Shape& b) {
       out[k] = y == 1 ? kNone : y;
     } else {
       STRATA_CHECK(y == 1 || y < 0 || y == x, ValueError, "Cannot broadcast shape, the failure dim has value ", x,
-                   ", which cannot be broadcasted to ", y, ". Input shapes are: ", list_text(a), " and ",
-                   list_text(b), ".");
+                   ", which cannot be broadcasted to ", y, ". Input shapes are: ", list_text(a), " and ", list_text(b),
+                   ".");
       out[k] = x;
     }
   }

@@ -44,9 +44,9 @@ Reshape::Reshape(const Shape& shape) : OpLayer("Reshape", "reshape"), shape_(sha
                  newshape_text(shape), ".");
     unknown += d == -1;
   }
-  STRATA_CHECK(unknown <= 1, ValueError,
-               "There must be at most one unknown dimension (-1) in `newshape`. Received: newshape=", newshape_text(shape),
-               ".");
+  STRATA_CHECK(
+      unknown <= 1, ValueError,
+      "There must be at most one unknown dimension (-1) in `newshape`. Received: newshape=", newshape_text(shape), ".");
 }
 
 Shape Reshape::compute_output_shape(const Shape& input_shape) const {
@@ -59,8 +59,9 @@ Shape Reshape::compute_output_shape(const Shape& input_shape) const {
   for (const std::int64_t d : shape_.dims()) known *= d == -1 ? 1 : d;
   const auto unknown = std::find(dims.begin() + 1, dims.end(), -1);
   if (unknown == dims.end()) {
-    STRATA_CHECK(known == size, ValueError, "The total size of the tensor must be unchanged. Received: input_shape=",
-                 sample.to_string(), ", newshape=", newshape_text(shape_));
+    STRATA_CHECK(known == size, ValueError,
+                 "The total size of the tensor must be unchanged. Received: input_shape=", sample.to_string(),
+                 ", newshape=", newshape_text(shape_));
   } else {
     STRATA_CHECK(known != 0 && size % known == 0, ValueError,
                  "The total size of the tensor must be unchanged, however, the input size cannot by divided by the "
@@ -82,7 +83,8 @@ Tensor Reshape::backward_impl(const Tensor& dy, bool need_input_grad) {
 
 // ---- Transpose --------------------------------------------------------------------------------
 
-Transpose::Transpose(std::optional<std::vector<int>> axes) : OpLayer("Transpose", "transpose"), axes_(std::move(axes)) {}
+Transpose::Transpose(std::optional<std::vector<int>> axes)
+    : OpLayer("Transpose", "transpose"), axes_(std::move(axes)) {}
 
 std::vector<int> Transpose::permutation(std::size_t rank) const {
   std::vector<int> perm(rank);

@@ -41,20 +41,37 @@ inline float min_nan(float x, float y) {
   return x != x ? x : (y != y ? y : smaller);
 }
 
-struct AddOp { static float f(float x, float y) { return x + y; } };
-struct SubtractOp { static float f(float x, float y) { return x - y; } };
-struct MultiplyOp { static float f(float x, float y) { return x * y; } };
-struct DivideOp { static float f(float x, float y) { return x / y; } };
-struct MaximumOp { static float f(float x, float y) { return max_nan(x, y); } };
-struct MinimumOp { static float f(float x, float y) { return min_nan(x, y); } };
-struct EqualOp { static float f(float x, float y) { return x == y ? 1.f : 0.f; } };
-struct GreaterEqualOp { static float f(float x, float y) { return x >= y ? 1.f : 0.f; } };
+struct AddOp {
+  static float f(float x, float y) { return x + y; }
+};
+struct SubtractOp {
+  static float f(float x, float y) { return x - y; }
+};
+struct MultiplyOp {
+  static float f(float x, float y) { return x * y; }
+};
+struct DivideOp {
+  static float f(float x, float y) { return x / y; }
+};
+struct MaximumOp {
+  static float f(float x, float y) { return max_nan(x, y); }
+};
+struct MinimumOp {
+  static float f(float x, float y) { return min_nan(x, y); }
+};
+struct EqualOp {
+  static float f(float x, float y) { return x == y ? 1.f : 0.f; }
+};
+struct GreaterEqualOp {
+  static float f(float x, float y) { return x >= y ? 1.f : 0.f; }
+};
 
 // One run: a and b either step by one element or stay on one (stride 0). This and
 // binary_rows are forced inline into the cloned kernel: left out of line, GCC compiles them
 // once, for the baseline ISA, and every clone calls that.
 template <class Op>
-[[gnu::always_inline]] inline void binary_run(const float* a, bool a_steps, const float* b, bool b_steps, float* out, Index n) {
+[[gnu::always_inline]] inline void binary_run(const float* a, bool a_steps, const float* b, bool b_steps, float* out,
+                                              Index n) {
   if (a_steps && b_steps) {
 #pragma omp simd
     for (Index i = 0; i < n; ++i) out[i] = Op::f(a[i], b[i]);
@@ -76,8 +93,8 @@ template <class Op>
 constexpr Index kTile = 512;
 
 template <class Op>
-[[gnu::always_inline]] inline void binary_rows(const float* a, Index a_row, bool a_steps, const float* b, Index b_row, bool b_steps,
-                        float* out, Index rows, Index cols) {
+[[gnu::always_inline]] inline void binary_rows(const float* a, Index a_row, bool a_steps, const float* b, Index b_row,
+                                               bool b_steps, float* out, Index rows, Index cols) {
   // A short row vector over contiguous rows (a bias): repeated into a tile of whole rows, the
   // rows then run as one long loop (a (100000, 3) + (3) add: 192 us per row, 60 us tiled, 50
   // us for same shapes; one thread).

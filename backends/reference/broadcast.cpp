@@ -43,8 +43,8 @@ void for_each_broadcast(const Shape& full, const std::array<std::vector<std::siz
     for (std::size_t k = rank; k-- > 0;) {
       const bool carry = ++index[k] == full.dims()[k];
       for (std::size_t m = 0; m < N; ++m)
-        offsets[m] = carry ? offsets[m] - strides[m][k] * static_cast<std::size_t>(index[k] - 1)
-                           : offsets[m] + strides[m][k];
+        offsets[m] =
+            carry ? offsets[m] - strides[m][k] * static_cast<std::size_t>(index[k] - 1) : offsets[m] + strides[m][k];
       if (!carry) break;
       index[k] = 0;
     }

@@ -12,8 +12,7 @@ namespace {
 
 std::vector<std::size_t> row_major_strides(const Shape& shape) {
   std::vector<std::size_t> strides(shape.rank(), 1);
-  for (std::size_t k = shape.rank(); k-- > 1;)
-    strides[k - 1] = strides[k] * static_cast<std::size_t>(shape.dims()[k]);
+  for (std::size_t k = shape.rank(); k-- > 1;) strides[k - 1] = strides[k] * static_cast<std::size_t>(shape.dims()[k]);
   return strides;
 }
 

@@ -8,8 +8,8 @@
 // Sum and mean: the cpu backend sums rows in f32 where the reference sums in double, so
 // rel 1e-5 and abs 1e-6 sqrt(count).
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <numeric>
 #include <sstream>
@@ -62,19 +62,19 @@ TEST_CASE("parity: binary ops over every broadcast pattern", "[backends][parity]
       {{2, 3, 4, 5, 6}, {2, 3, 4, 5, 6}},  // rank 5, same shapes
       {{300, 257}, {257}},                 // a row vector over rows
       {{5, 7}, {1, 7}},
-      {{257}, {300, 257}},                 // the row vector on the left
-      {{300, 257}, {300, 1}},              // a column over columns
-      {{4, 5}, {1}},                       // a scalar
+      {{257}, {300, 257}},     // the row vector on the left
+      {{300, 257}, {300, 1}},  // a column over columns
+      {{4, 5}, {1}},           // a scalar
       {{1}, {3, 9}},
       {{3, 1, 5}, {4, 1}},                 // both operands broadcast
       {{2, 1, 3, 1, 5}, {1, 4, 1, 6, 1}},  // rank 5, alternating
       {{8, 1, 16, 32, 17}, {8, 5, 1, 32, 1}},
-      {{13, 1, 11}, {13, 9, 11}},          // a middle axis
+      {{13, 1, 11}, {13, 9, 11}},  // a middle axis
       {{6, 1}, {1, 1, 6}},
-      {{1000, 3}, {3}},                    // short rows: the row vector repeated into a tile
+      {{1000, 3}, {3}},  // short rows: the row vector repeated into a tile
       {{3}, {1000, 3}},
-      {{300, 100}, {1, 100}},              // several rows per tile, a partial last tile
-      {{700, 5}, {700, 1}},                // short rows, a column: blocks of rows
+      {{300, 100}, {1, 100}},  // several rows per tile, a partial last tile
+      {{700, 5}, {700, 1}},    // short rows, a column: blocks of rows
       {{40, 30, 3}, {30, 1}},
   };
   std::uint32_t seed = 100;
@@ -95,8 +95,8 @@ TEST_CASE("parity: binary ops over every broadcast pattern", "[backends][parity]
 }
 
 TEST_CASE("parity: keepdims reductions over every axis subset", "[backends][parity][broadcast]") {
-  const std::vector<Shape> shapes = {{9},          {100003},        {300, 257},    {5, 6, 7},   {3, 1, 4, 5},
-                                     {2, 3, 4, 5, 6}, {64, 33, 40}, {1, 1},        {30000, 3}};
+  const std::vector<Shape> shapes = {{9},          {100003}, {300, 257}, {5, 6, 7}, {3, 1, 4, 5}, {2, 3, 4, 5, 6},
+                                     {64, 33, 40}, {1, 1},   {30000, 3}};
   std::uint32_t seed = 200;
   for (const Shape& shape : shapes) {
     const auto values = uniform(shape.num_elements(), -2.f, 2.f, ++seed);
@@ -125,8 +125,8 @@ TEST_CASE("parity: keepdims reductions over every axis subset", "[backends][pari
 
 TEST_CASE("parity: transpose, every permutation up to rank 4 and some of rank 5", "[backends][parity][broadcast]") {
   std::vector<std::pair<Shape, std::vector<int>>> cases;
-  for (const Shape& shape : std::vector<Shape>{{5}, {3, 7}, {300, 257}, {2, 3, 4}, {4, 65, 70}, {2, 1, 3, 5},
-                                               {3, 4, 5, 6}}) {
+  for (const Shape& shape :
+       std::vector<Shape>{{5}, {3, 7}, {300, 257}, {2, 3, 4}, {4, 65, 70}, {2, 1, 3, 5}, {3, 4, 5, 6}}) {
     std::vector<int> perm(shape.rank());
     std::iota(perm.begin(), perm.end(), 0);
     do cases.emplace_back(shape, perm);

@@ -76,9 +76,9 @@ TEST_CASE("reference: maximum and minimum propagate NaN, comparisons write 0 / 1
 
 TEST_CASE("reference: keepdims reductions", "[backends][reference][broadcast]") {
   const Tensor m = tensor({2, 3}, {1, 2, 3, 4, 5, 6});
-  CHECK(reduce_of(ReduceOp::Sum, m, {1, 3}) == std::vector<float>{5, 7, 9});    // columns
-  CHECK(reduce_of(ReduceOp::Sum, m, {2, 1}) == std::vector<float>{6, 15});      // rows
-  CHECK(reduce_of(ReduceOp::Sum, m, {1, 1}) == std::vector<float>{21});         // everything
+  CHECK(reduce_of(ReduceOp::Sum, m, {1, 3}) == std::vector<float>{5, 7, 9});  // columns
+  CHECK(reduce_of(ReduceOp::Sum, m, {2, 1}) == std::vector<float>{6, 15});    // rows
+  CHECK(reduce_of(ReduceOp::Sum, m, {1, 1}) == std::vector<float>{21});       // everything
   CHECK(reduce_of(ReduceOp::Mean, m, {1, 3}) == std::vector<float>{2.5f, 3.5f, 4.5f});
   CHECK(reduce_of(ReduceOp::Mean, m, {2, 1}) == std::vector<float>{2, 5});
   CHECK(reduce_of(ReduceOp::Max, m, {2, 1}) == std::vector<float>{3, 6});

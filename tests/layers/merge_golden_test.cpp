@@ -54,8 +54,7 @@ TEST_CASE("Merge layers match Keras", "[layers][merge][golden]") {
     }
     const Shape want = shape_of(c["output_shape"]);
     // Concatenate along the batch axis sums batch sizes, which None does not show.
-    if (want[0] == inputs[0].shape()[0])
-      CHECK(layer->compute_output_shape_inputs(symbolic) == want.with_batch(kNone));
+    if (want[0] == inputs[0].shape()[0]) CHECK(layer->compute_output_shape_inputs(symbolic) == want.with_batch(kNone));
     const Tensor y = (*layer)(std::span<const Tensor>(inputs));
     REQUIRE(y.shape() == want);
     std::vector<float> got(static_cast<std::size_t>(y.size()));

@@ -68,7 +68,9 @@ struct MergeCase {
 const std::vector<MergeCase>& merge_cases() {
   static const std::vector<MergeCase> cases = {
       {"add", [] { return std::make_shared<Add>(); }, {{2, 3}, {2, 3}}},
-      {"add three, row and column broadcast", [] { return std::make_shared<Add>(); }, {{2, 4, 3}, {2, 1, 3}, {2, 4, 1}}},
+      {"add three, row and column broadcast",
+       [] { return std::make_shared<Add>(); },
+       {{2, 4, 3}, {2, 1, 3}, {2, 4, 1}}},
       {"add lower rank", [] { return std::make_shared<Add>(); }, {{2, 3}, {2, 4, 3}}},
       {"subtract", [] { return std::make_shared<Subtract>(); }, {{2, 5}, {2, 5}}},
       {"subtract broadcast", [] { return std::make_shared<Subtract>(); }, {{3, 1, 4}, {3, 2, 4}}},
@@ -83,10 +85,22 @@ const std::vector<MergeCase>& merge_cases() {
       {"concatenate last axis", [] { return std::make_shared<Concatenate>(); }, {{2, 3}, {2, 1}, {2, 4}}},
       {"concatenate middle axis", [] { return std::make_shared<Concatenate>(1); }, {{2, 2, 3}, {2, 1, 3}}},
       {"dot 2-D", [] { return std::make_shared<Dot>(1); }, {{3, 4}, {3, 4}}},
-      {"dot (b, n, k)·(b, k, m)", [] { return std::make_shared<Dot>(DotAxes{2, 1}); }, {{2, 3, 4}, {2, 4, 5}}},
+      {"dot (b, n, k)·(b, k, m)",
+       [] {
+         return std::make_shared<Dot>(DotAxes{2, 1});
+       },
+       {{2, 3, 4}, {2, 4, 5}}},
       {"dot (b, n, k)·(b, m, k)", [] { return std::make_shared<Dot>(-1); }, {{2, 3, 4}, {2, 5, 4}}},
-      {"dot (b, k, n)·(b, k)", [] { return std::make_shared<Dot>(DotAxes{1, 1}); }, {{2, 4, 3}, {2, 4}}},
-      {"dot rank 4", [] { return std::make_shared<Dot>(DotAxes{2, 3}); }, {{2, 3, 4, 2}, {2, 2, 3, 4}}},
+      {"dot (b, k, n)·(b, k)",
+       [] {
+         return std::make_shared<Dot>(DotAxes{1, 1});
+       },
+       {{2, 4, 3}, {2, 4}}},
+      {"dot rank 4",
+       [] {
+         return std::make_shared<Dot>(DotAxes{2, 3});
+       },
+       {{2, 3, 4, 2}, {2, 2, 3, 4}}},
   };
   return cases;
 }
@@ -237,20 +251,26 @@ TEST_CASE("Merge layers: Keras's error texts", "[layers][merge][errors]") {
   CHECK(build(Concatenate(), {{kNone, 3}, {kNone, 2, 3}}) ==
         "A `Concatenate` layer requires inputs with matching shapes except for the concatenation axis. Received: "
         "input_shape=[(None, 3), (None, 2, 3)]");
-  CHECK(build(Dot(1), {{kNone, 3}}) == "A `Dot` layer should be called on a list of 2 inputs. Received: input_shape=[(None, 3)]");
-  CHECK(build(Dot(1), {{kNone, 3}, {kNone, 4}}) ==
-        "Incompatible input shapes: axis values 3 (at axis 1) != 4 (at axis 1). Full input shapes: (None, 3), (None, 4)");
+  CHECK(build(Dot(1), {{kNone, 3}}) ==
+        "A `Dot` layer should be called on a list of 2 inputs. Received: input_shape=[(None, 3)]");
+  CHECK(
+      build(Dot(1), {{kNone, 3}, {kNone, 4}}) ==
+      "Incompatible input shapes: axis values 3 (at axis 1) != 4 (at axis 1). Full input shapes: (None, 3), (None, 4)");
   CHECK(build(Dot(0), {{kNone, 3}, {kNone, 3}}).rfind("Cannot perform batch_dot over axis 0.", 0) == 0);
-  CHECK(error_of([] { Dot({1, 2, 3}); }) ==
-        "Invalid format for argument `axes`: it should contain two elements. Received: axes=[1, 2, 3]");
+  CHECK(error_of([] {
+          Dot({1, 2, 3});
+        }) == "Invalid format for argument `axes`: it should contain two elements. Received: axes=[1, 2, 3]");
   CHECK(error_of([] { Dot(1, {.normalize = true}); }).find("normalize=True") != std::string::npos);
 
   // Concrete calls check what a symbolic build cannot: the batch sizes.
   set_backend("reference");
   Add add;
-  CHECK(error_of([&] { add({make({2, 3}, std::vector<float>(6)), make({4, 3}, std::vector<float>(12))}); }) ==
-        "Cannot merge tensors with different batch sizes. Received tensors with shapes [(2, 3), (4, 3)]");
+  CHECK(error_of([&] {
+          add({make({2, 3}, std::vector<float>(6)), make({4, 3}, std::vector<float>(12))});
+        }) == "Cannot merge tensors with different batch sizes. Received tensors with shapes [(2, 3), (4, 3)]");
   Dot dot(1);
-  CHECK(error_of([&] { dot({make({2, 3}, std::vector<float>(6)), make({4, 3}, std::vector<float>(12))}); }) ==
+  CHECK(error_of([&] {
+          dot({make({2, 3}, std::vector<float>(6)), make({4, 3}, std::vector<float>(12))});
+        }) ==
         "Cannot do batch_dot on inputs with different batch sizes. Received inputs with shapes (2, 3) and (4, 3).");
 }

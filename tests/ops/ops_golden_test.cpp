@@ -54,10 +54,8 @@ const std::map<std::string, OpCall>& calls() {
       {"negative", [](const Inputs& x, const Args&) { return ops::negative(x[0]); }},
       {"matmul", [](const Inputs& x, const Args&) { return ops::matmul(x[0], x[1]); }},
       {"concatenate", [](const Inputs& x, const Args& a) { return ops::concatenate(x, a["axis"].get<int>()); }},
-      {"reshape",
-       [](const Inputs& x, const Args& a) {
-         return ops::reshape(x[0], Shape(a["shape"].get<std::vector<std::int64_t>>()));
-       }},
+      {"reshape", [](const Inputs& x,
+                     const Args& a) { return ops::reshape(x[0], Shape(a["shape"].get<std::vector<std::int64_t>>())); }},
       {"transpose", [](const Inputs& x, const Args& a) { return ops::transpose(x[0], axes_of(a)); }},
       {"expand_dims", [](const Inputs& x, const Args& a) { return ops::expand_dims(x[0], a["axis"].get<int>()); }},
       {"squeeze",

@@ -2,6 +2,8 @@
 // layers called directly through the layer checklist), symbolic shape inference, Keras's
 // errors, and ops inside Functional and subclassed models.
 
+#include "strata/ops.hpp"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
@@ -13,10 +15,9 @@
 #include "ops/matmul.hpp"
 #include "ops/reductions.hpp"
 #include "ops/shape_ops.hpp"
-#include "strata/strata.hpp"
-#include "strata/ops.hpp"
 #include "strata/layers/add.hpp"
 #include "strata/layers/concatenate.hpp"
+#include "strata/strata.hpp"
 #include "support/layer_checks.hpp"
 #include "support/model_checks.hpp"
 
@@ -88,7 +89,9 @@ const std::vector<OpCase>& op_cases() {
   static const std::vector<OpCase> cases = {
       {"add", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Add); }, {{2, 3}, {2, 3}}},
       {"add broadcast", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Add); }, {{2, 3}, {3}}},
-      {"subtract broadcast", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Subtract); }, {{2, 1, 4}, {3, 1}}},
+      {"subtract broadcast",
+       [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Subtract); },
+       {{2, 1, 4}, {3, 1}}},
       {"multiply broadcast", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Multiply); }, {{2, 3}, {2, 1}}},
       {"divide broadcast", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Divide); }, {{3, 1}, {1, 4}}},
       {"x + 2", [] { return std::make_shared<impl::Arithmetic>(BinaryOp::Add, 2.f, false); }, {{2, 3}}},
@@ -100,8 +103,16 @@ const std::vector<OpCase>& op_cases() {
       {"matmul rank 3", [] { return std::make_shared<impl::Matmul>(); }, {{2, 3, 4}, {4, 5}}},
       {"concatenate", [] { return std::make_shared<impl::Concatenate>(-1); }, {{2, 3}, {2, 1}}},
       {"concatenate axis 0", [] { return std::make_shared<impl::Concatenate>(0); }, {{2, 3}, {1, 3}, {2, 3}}},
-      {"reshape", [] { return std::make_shared<impl::Reshape>(Shape{-1, 2}); }, {{2, 3, 2}}},
-      {"transpose", [] { return std::make_shared<impl::Transpose>(std::vector<int>{0, 2, 1}); }, {{2, 3, 4}}},
+      {"reshape",
+       [] {
+         return std::make_shared<impl::Reshape>(Shape{-1, 2});
+       },
+       {{2, 3, 2}}},
+      {"transpose",
+       [] {
+         return std::make_shared<impl::Transpose>(std::vector<int>{0, 2, 1});
+       },
+       {{2, 3, 4}}},
       {"transpose reversed", [] { return std::make_shared<impl::Transpose>(std::nullopt); }, {{2, 3, 4}}},
       {"expand_dims", [] { return std::make_shared<impl::ExpandDims>(-1); }, {{2, 3}}},
       {"squeeze", [] { return std::make_shared<impl::Squeeze>(1); }, {{2, 1, 3}}},
@@ -111,19 +122,31 @@ const std::vector<OpCase>& op_cases() {
        [] { return std::make_shared<impl::Reduction>(ReduceOp::Sum, std::vector<int>{1}, true); },
        {{2, 3, 2}}},
       {"mean axes 0, 2",
-       [] { return std::make_shared<impl::Reduction>(ReduceOp::Mean, std::vector<int>{0, -1}, false); },
+       [] {
+         return std::make_shared<impl::Reduction>(ReduceOp::Mean, std::vector<int>{0, -1}, false);
+       },
        {{2, 3, 2}}},
-      {"max axis -1", [] { return std::make_shared<impl::Reduction>(ReduceOp::Max, std::vector<int>{-1}, false); }, {{3, 4}}},
+      {"max axis -1",
+       [] { return std::make_shared<impl::Reduction>(ReduceOp::Max, std::vector<int>{-1}, false); },
+       {{3, 4}}},
       {"relu", [] { return activation({ActivationKind::Relu}, "Relu"); }, {{3, 4}}},
       {"sigmoid", [] { return activation({ActivationKind::Sigmoid}, "Sigmoid"); }, {{3, 4}}},
       {"tanh", [] { return activation({ActivationKind::Tanh}, "Tanh"); }, {{3, 4}}},
       {"softmax", [] { return activation({ActivationKind::Softmax}, "Softmax"); }, {{3, 4}}},
       {"gelu exact", [] { return activation({ActivationKind::Gelu}, "Gelu"); }, {{3, 4}}},
-      {"elu", [] { return activation({ActivationKind::Elu, 0.5f}, "Elu"); }, {{3, 4}}},
+      {"elu",
+       [] {
+         return activation({ActivationKind::Elu, 0.5f}, "Elu");
+       },
+       {{3, 4}}},
       {"selu", [] { return activation({ActivationKind::Selu}, "Selu"); }, {{3, 4}}},
       {"softplus", [] { return activation({ActivationKind::Softplus}, "Softplus"); }, {{3, 4}}},
       {"silu", [] { return activation({ActivationKind::Swish}, "Silu"); }, {{3, 4}}},
-      {"leaky_relu", [] { return activation({ActivationKind::LeakyRelu, 0.2f}, "LeakyRelu"); }, {{3, 4}}},
+      {"leaky_relu",
+       [] {
+         return activation({ActivationKind::LeakyRelu, 0.2f}, "LeakyRelu");
+       },
+       {{3, 4}}},
       // The composed ones: approximate gelu and softmax over an inner axis.
       {"gelu approximate",
        [] { return std::make_shared<FunctionLayer>([](std::span<const Tensor> x) { return ops::gelu(x[0]); }); },
@@ -285,29 +308,39 @@ TEST_CASE("ops: symbolic tensors get Keras's inferred shapes", "[ops][symbolic]"
 TEST_CASE("ops: Keras's errors for bad axes and shapes", "[ops][errors]") {
   set_backend("reference");
   const Tensor a = make({2, 3}, {1, 2, 3, 4, 5, 6});
-  CHECK(error_of([&] { ops::add(a, make({4}, {1, 2, 3, 4})); }) ==
+  CHECK(error_of([&] {
+          ops::add(a, make({4}, {1, 2, 3, 4}));
+        }) ==
         "Cannot broadcast shape, the failure dim has value 3, which cannot be broadcasted to 4. Input shapes are: "
         "[2, 3] and [4].");
-  CHECK(error_of([&] { ops::matmul(a, make({2, 2}, {1, 2, 3, 4})); }) ==
+  CHECK(error_of([&] {
+          ops::matmul(a, make({2, 2}, {1, 2, 3, 4}));
+        }) ==
         "Inner dimensions (`x1.shape[-1]` and `x2.shape[-2]`) must be equal, but received `x1.shape=(2, 3)` and "
         "`x2.shape=(2, 2)`.");
   CHECK(error_of([&] { ops::sum(a, 2); }) == "axis 2 is out of bounds for an array with dimension 2.");
   CHECK(error_of([&] { ops::expand_dims(a, 3); }) == "axis 3 is out of bounds for an array with dimension 3.");
   CHECK(error_of([&] { ops::squeeze(a, 1); }) == "Cannot squeeze axis 1, because the dimension is not 1.");
-  CHECK(error_of([&] { ops::transpose(a, std::vector<int>{0, 2}); }) ==
-        "Each axis in `axes` must be an integer in [-2, 2). Received: axes=[0, 2].");
+  CHECK(error_of([&] {
+          ops::transpose(a, std::vector<int>{0, 2});
+        }) == "Each axis in `axes` must be an integer in [-2, 2). Received: axes=[0, 2].");
   CHECK(error_of([&] { ops::transpose(a, std::vector<int>{0}); }) ==
         "axis must be a list of the same length as the input shape, expected 2, but received 1.");
-  CHECK(error_of([&] { ops::transpose(a, std::vector<int>{1, -1}); }) ==
+  CHECK(error_of([&] {
+          ops::transpose(a, std::vector<int>{1, -1});
+        }) ==
         "`axes` must be a valid permutation of the input dimensions (no duplicates). Received: axes=[1, -1] for "
         "input of rank 2.");
-  CHECK(error_of([&] { ops::concatenate({a, make({2, 2}, {1, 2, 3, 4})}); }) ==
+  CHECK(error_of([&] {
+          ops::concatenate({a, make({2, 2}, {1, 2, 3, 4})});
+        }) ==
         "Every value in `xs` must have the same shape except on the `axis` dim. But found element of shape (2, 2), "
         "which is different from the first element's shape (2, 3).");
   CHECK(error_of([&] { ops::reshape(a, {4}); }) ==
         "The total size of the tensor must be unchanged. Received: input_shape=(3,), newshape=(4,)");
-  CHECK(error_of([&] { ops::reshape(a, {-1, -1}); }) ==
-        "There must be at most one unknown dimension (-1) in `newshape`. Received: newshape=(-1, -1).");
+  CHECK(error_of([&] {
+          ops::reshape(a, {-1, -1});
+        }) == "There must be at most one unknown dimension (-1) in `newshape`. Received: newshape=(-1, -1).");
   CHECK(error_of([&] { ops::slice(a, 1, 2, 2); }).find("out of bounds") != std::string::npos);
   CHECK(error_of([&] { ops::slice(a, 2, 0, 1); }) == "axis 2 is out of bounds for an array with dimension 2.");
   CHECK(error_of([&] { ops::softmax(a, 5); }) == "axis 5 is out of bounds for an array with dimension 2.");

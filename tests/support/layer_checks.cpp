@@ -244,7 +244,9 @@ class HeldInput : public Layer {
   const Variable& value() const { return *value_; }
 
  protected:
-  void build_weights(const Shape&) override { value_ = &add_weight("value", shape_, *Initializer::from_name("zeros")); }
+  void build_weights(const Shape&) override {
+    value_ = &add_weight("value", shape_, *Initializer::from_name("zeros"));
+  }
   Tensor forward(const Tensor&, bool) override {
     Tensor& out = buffer(0, shape_);
     backend().copy(value_->value, out);
@@ -287,7 +289,8 @@ void check_gradients_inputs(Layer& layer, std::span<const Shape> input_shapes, d
 
   // Analytic: one recorded training step, then the tape's backward from dL/dy = r.
   std::vector<std::shared_ptr<HeldInput>> held;
-  for (std::size_t i = 0; i < input_shapes.size(); ++i) held.push_back(std::make_shared<HeldInput>(input_shapes[i], inputs[i]));
+  for (std::size_t i = 0; i < input_shapes.size(); ++i)
+    held.push_back(std::make_shared<HeldInput>(input_shapes[i], inputs[i]));
   detail::Tape tape;
   {
     detail::EngineScope scope;
@@ -319,7 +322,8 @@ void check_gradients_inputs(Layer& layer, std::span<const Shape> input_shapes, d
       backend.upload(value.data(), w->value);
       return loss_of(r);
     };
-    for (std::size_t k = 0; k < value.size(); ++k) num[k] = differentiate(loss_with_weights, value[k], epsilon, at_input);
+    for (std::size_t k = 0; k < value.size(); ++k)
+      num[k] = differentiate(loss_with_weights, value[k], epsilon, at_input);
     backend.upload(value.data(), w->value);
     compare(download(w->grad), num, tolerance, w->path);
   }

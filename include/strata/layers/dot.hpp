@@ -22,7 +22,6 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 
@@ -44,7 +43,7 @@ struct DotAxes {
 /// Dot(2, normalize = 1).
 struct DotOptions {
   std::string name = {};
-  std::optional<Shape> input_shape = std::nullopt;
+  Shape input_shape = {};
   bool normalize = false;
 };
 

@@ -88,16 +88,15 @@ TEST_CASE("InputLayer checks the rank and sizes it declares", "[layers][input]")
 }
 
 TEST_CASE("Layers take Keras's input_shape beside their name", "[layers][input_shape]") {
-  // Shape{...}: a braced list alone does not convert to std::optional<Shape>.
   CHECK_FALSE(Flatten().input_shape_arg().has_value());
-  const Flatten flatten({.name = "flat", .input_shape = Shape{28, 28}});
+  const Flatten flatten({.name = "flat", .input_shape = {28, 28}});
   CHECK(flatten.name() == "flat");
   CHECK(flatten.input_shape_arg() == Shape{28, 28});
-  CHECK(Dense(4, "relu", {.input_shape = Shape{784}}).input_shape_arg() == Shape{784});
-  CHECK(Conv2D(4, 3, "linear", {.input_shape = Shape{28, 28, 1}}).input_shape_arg() == Shape{28, 28, 1});
-  CHECK(MaxPooling1D(2, {.input_shape = Shape{8, 3}}).input_shape_arg() == Shape{8, 3});
-  CHECK(Dropout(0.5f, {.input_shape = Shape{6}}).input_shape_arg() == Shape{6});
-  CHECK(Rescaling(0.5, 0.0, {.input_shape = Shape{2, 2}}).input_shape_arg() == Shape{2, 2});
+  CHECK(Dense(4, "relu", {.input_shape = {784}}).input_shape_arg() == Shape{784});
+  CHECK(Conv2D(4, 3, "linear", {.input_shape = {28, 28, 1}}).input_shape_arg() == Shape{28, 28, 1});
+  CHECK(MaxPooling1D(2, {.input_shape = {8, 3}}).input_shape_arg() == Shape{8, 3});
+  CHECK(Dropout(0.5f, {.input_shape = {6}}).input_shape_arg() == Shape{6});
+  CHECK(Rescaling(0.5, 0.0, {.input_shape = {2, 2}}).input_shape_arg() == Shape{2, 2});
   // Not part of the config, as in Keras 3.
-  CHECK_FALSE(Dense(4, "relu", {.input_shape = Shape{784}}).get_config().contains("input_shape"));
+  CHECK_FALSE(Dense(4, "relu", {.input_shape = {784}}).get_config().contains("input_shape"));
 }

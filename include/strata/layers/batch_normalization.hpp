@@ -11,7 +11,6 @@
 ///
 ///   BatchNormalization();  BatchNormalization({.momentum = 0.9, .epsilon = 1e-5});
 
-#include <optional>
 #include <string>
 
 #include "strata/handle.hpp"

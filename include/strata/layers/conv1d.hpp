@@ -9,7 +9,6 @@
 ///
 ///   Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
 
-#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"

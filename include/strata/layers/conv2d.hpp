@@ -9,7 +9,6 @@
 ///
 ///   Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
 
-#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"

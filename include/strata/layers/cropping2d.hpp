@@ -8,7 +8,6 @@
 ///   Cropping2D(1);  Cropping2D({{2, 2}, {4, 4}}, {.name = "crop"});
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"

@@ -6,9 +6,8 @@
 /// Weights: kernel (input_dim, units), bias (units,).
 ///
 ///   Dense(128, "relu");  Dense(10, "softmax", {.use_bias = false});
-///   Dense(128, "relu", {.input_shape = Shape{784}});
+///   Dense(128, "relu", {.input_shape = {784}});
 
-#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"

@@ -12,7 +12,6 @@
 ///
 ///   DepthwiseConv2D(3, "relu", {.padding = "same", .depth_multiplier = 2});
 
-#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"

@@ -2,7 +2,7 @@
 /// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as keras.layers.Flatten. No copy:
 /// the output shares the input's memory.
 ///
-///   Flatten();  Flatten({.input_shape = Shape{28, 28}});
+///   Flatten();  Flatten({.input_shape = {28, 28}});
 
 #include <string>
 

@@ -8,7 +8,6 @@
 ///
 ///   LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
 
-#include <optional>
 #include <string>
 
 #include "strata/handle.hpp"

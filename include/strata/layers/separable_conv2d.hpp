@@ -12,7 +12,6 @@
 ///
 ///   SeparableConv2D(32, 3, "relu", {.padding = "same"});
 
-#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"

@@ -7,7 +7,6 @@
 ///   UpSampling2D();  UpSampling2D({2, 3}, {.name = "up"});
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"

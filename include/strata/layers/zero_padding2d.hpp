@@ -8,7 +8,6 @@
 ///   ZeroPadding2D();  ZeroPadding2D({1, 2});  ZeroPadding2D({{1, 0}, {0, 1}}, {.name = "pad"});
 
 #include <memory>
-#include <optional>
 #include <string>
 
 #include "strata/layer.hpp"

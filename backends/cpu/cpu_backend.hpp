@@ -3,10 +3,13 @@
 // the fused losses, metrics and optimizer updates that oneDNN does not provide.
 //
 // One op family per file: memory.cpp, dense.cpp (dense_forward, matmul, sum_rows),
-// activations.cpp, elementwise.cpp (dropout, multiply, scale, clip, sum_squares), conv2d.cpp,
-// pool2d.cpp, normalization.cpp (batch and layer norm), spatial.cpp (pad, crop, upsample and the
-// per-channel ops), loss.cpp, metrics.cpp, optimizer_updates.cpp; dnnl_context.{hpp,cpp} hold
-// the engine, stream and the primitive cache, kernels.{hpp,cpp} the loop helpers.
+// activations.cpp, elementwise.cpp (dropout, multiply, add, scale, clip, sum_squares),
+// broadcast.cpp (binary ops with broadcasting, keepdims reductions), layout.cpp (transpose,
+// slice, slice_assign), conv2d.cpp, pool2d.cpp, normalization.cpp (batch and layer norm),
+// spatial.cpp (pad, crop, upsample and the per-channel ops), loss.cpp, metrics.cpp,
+// optimizer_updates.cpp; dnnl_context.{hpp,cpp} hold the engine, stream and the primitive
+// cache, kernels.{hpp,cpp} the loop helpers, strided.hpp the axis merging broadcast and layout
+// share.
 
 #include <memory>
 

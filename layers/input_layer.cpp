@@ -45,11 +45,15 @@ Tensor Input(std::initializer_list<std::int64_t> shape, InputOptions options) {
 Tensor Input(const Shape& shape, InputOptions options) {
   auto layer = std::make_shared<InputLayer>(shape, std::move(options.name));
   layer->build(layer->batch_shape());
+  return layer->symbolic_output();
+}
+
+Tensor InputLayer::symbolic_output() {
   auto node = std::make_shared<detail::GraphNode>();
-  node->output_shape = layer->batch_shape();
-  node->layer = std::move(layer);
-  const Shape output_shape = node->output_shape;
-  return Tensor::symbolic(output_shape, std::move(node), 0);
+  node->output_shape = batch_shape();
+  node->layer = shared_from_this();
+  set_last_node(node);
+  return Tensor::symbolic(batch_shape(), std::move(node), 0);
 }
 
 std::shared_ptr<InputLayer> input_layer_of(const Tensor& tensor) {

@@ -183,6 +183,11 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void read_base_config(const nlohmann::json& config);
   /// Op layers are made per call and never tracked as sublayers.
   void mark_as_op() { is_op_ = true; }
+  /// Records `node` as this layer's latest symbolic call (an InputLayer's own node).
+  void set_last_node(const std::shared_ptr<const detail::GraphNode>& node) {
+    last_node_ = node;
+    ++inbound_nodes_;
+  }
 
   InputSpec input_spec_;
 

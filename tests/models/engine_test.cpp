@@ -282,3 +282,25 @@ TEST_CASE("A subclassed call that reads data while its shapes are traced says wh
                     Catch::StartsWith("Tensor::backend() on a symbolic tensor of shape (None, 3)") &&
                         Catch::Contains("strata::ops"));
 }
+
+TEST_CASE("A model cut from another's intermediate tensors shares its layers and weights", "[engine][functional]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  set_random_seed(50);
+  auto image = Input({6}, {.name = "image"});
+  auto code = Dense(2, "tanh", {.name = "code"})(image);
+  auto decoded = Dense(6, "sigmoid", {.name = "decoded"})(code);
+  Model autoencoder(image, decoded);
+  Model encoder(image, autoencoder.get_layer("code").output());
+  CHECK(encoder.layers().size() == 2);
+  CHECK(&encoder.get_layer("code") == &autoencoder.get_layer("code"));
+  CHECK(autoencoder.get_layer("image").output().shape() == Shape{kNone, 6});
+  CHECK(encoder.inputs()[0].node() == autoencoder.inputs()[0].node());
+
+  const auto x = random_array({16, 6}, 51);
+  const auto before = encoder.predict(x, {.verbose = 0});
+  autoencoder.compile(optimizers::SGD(0.5), "mse");
+  autoencoder.fit(x, x, {.batch_size = 4, .epochs = 2, .verbose = 0});
+  const auto after = encoder.predict(x, {.verbose = 0});
+  CHECK_FALSE(bool(before == after));  // training the autoencoder moved the encoder's weights
+  CHECK(bool(encoder.get_weights()[0] == autoencoder.get_weights()[0]));
+}

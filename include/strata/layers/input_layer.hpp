@@ -21,6 +21,9 @@ class InputLayer : public LayerOf<InputLayer> {
   std::string class_name() const override { return "InputLayer"; }
   /// The full input shape, batch axis None: Keras's batch_shape.
   Shape batch_shape() const { return shape_.with_batch(kNone); }
+  /// A new symbolic tensor of batch_shape() made by this layer (what Input returns); the layer
+  /// must be owned by a std::shared_ptr.
+  Tensor symbolic_output();
   nlohmann::json get_config() const override;
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 

@@ -187,12 +187,7 @@ void Model::trace(std::span<const Shape> input_shapes) {
   for (const Shape& shape : input_shapes) placeholders.push_back(Tensor::symbolic(shape.with_batch(kNone)));
   std::vector<Tensor> outputs;
   {
-    detail::EngineScope scope;
-    detail::EngineState& engine = detail::engine_state();
-    engine.caller = this;
-    engine.tape = nullptr;
-    engine.training = false;
-    engine.tracing = true;
+    const detail::EngineScope scope({.tape = nullptr, .training = false, .caller = this});
     call_outputs(placeholders, false, outputs);
   }
   traced_input_shapes_.assign(input_shapes.begin(), input_shapes.end());
@@ -280,12 +275,7 @@ std::span<const Tensor> Model::run_step(std::span<const Tensor> inputs, bool tra
   }
   detail::Tape& tape = training ? *train_tape_ : *infer_tape_;
   tape.begin();
-  detail::EngineScope scope;
-  detail::EngineState& engine = detail::engine_state();
-  engine.tape = &tape;
-  engine.training = training;
-  engine.caller = this;
-  engine.tracing = false;
+  const detail::EngineScope scope({.tape = &tape, .training = training, .caller = this});
   call_outputs(inputs, training, step_outputs_);
   return step_outputs_;
 }

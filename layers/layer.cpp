@@ -145,9 +145,7 @@ Tensor Layer::call_eager(std::span<const Tensor> inputs, std::optional<bool> tra
     input_spec_.check(inputs[0].shape(), name_);
   }
   if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
-  detail::EngineScope scope;
-  engine.caller = this;
-  engine.training = train;
+  const detail::EngineScope scope({.tape = engine.tape, .training = train, .caller = this});
   return call(inputs, train);
 }
 
@@ -159,11 +157,7 @@ Tensor Layer::call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor
   if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
   Tensor traced;
   {
-    detail::EngineScope scope;
-    engine.caller = this;
-    engine.training = false;
-    engine.tape = nullptr;
-    engine.tracing = true;
+    const detail::EngineScope scope({.tape = nullptr, .training = false, .caller = this});
     traced = call(inputs, false);
   }
   STRATA_CHECK(traced.symbolic(), ValueError, "Layer \"", name_,
@@ -183,12 +177,7 @@ Shape Layer::output_shape_for(std::span<const Shape> input_shapes) {
   build(input_shapes);
   std::vector<Tensor> placeholders;
   for (const Shape& shape : input_shapes) placeholders.push_back(Tensor::symbolic(shape));
-  detail::EngineScope scope;
-  detail::EngineState& engine = detail::engine_state();
-  engine.caller = nullptr;
-  engine.tape = nullptr;
-  engine.training = false;
-  engine.tracing = true;
+  const detail::EngineScope scope({.tape = nullptr, .training = false, .caller = nullptr});
   return call(placeholders, false).shape();
 }
 
@@ -221,8 +210,7 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   Tensor y;
   {
     // A primitive layer's forward is one node: whatever it runs inside is not recorded.
-    detail::EngineScope scope;
-    engine.tape = nullptr;
+    const detail::EngineScope scope({.tape = nullptr, .training = engine.training, .caller = engine.caller});
     try {
       y = forward_inputs(inputs, training);
     } catch (...) {

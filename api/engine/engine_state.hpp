@@ -12,18 +12,17 @@ namespace strata::detail {
 class Tape;
 
 struct EngineState {
-  Tape* tape = nullptr;
+  Tape* tape = nullptr;    // null: calls are not recorded (tracing shapes, inside a primitive)
   bool training = false;
   Layer* caller = nullptr;
-  bool tracing = false;  // inside a symbolic call: nothing runs, shapes only
 };
 
 EngineState& engine_state();
 
-/// Sets fields of the engine state for a scope and restores them at its end.
+/// Makes `next` the engine state for a scope and restores the previous one at its end.
 class EngineScope {
  public:
-  EngineScope() : saved_(engine_state()) {}
+  explicit EngineScope(const EngineState& next) : saved_(engine_state()) { engine_state() = next; }
   ~EngineScope() { engine_state() = saved_; }
   EngineScope(const EngineScope&) = delete;
   EngineScope& operator=(const EngineScope&) = delete;

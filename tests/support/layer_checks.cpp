@@ -293,10 +293,7 @@ void check_gradients_inputs(Layer& layer, std::span<const Shape> input_shapes, d
     held.push_back(std::make_shared<HeldInput>(input_shapes[i], inputs[i]));
   detail::Tape tape;
   {
-    detail::EngineScope scope;
-    detail::EngineState& engine = detail::engine_state();
-    engine.tape = &tape;
-    engine.training = true;
+    const detail::EngineScope scope({.tape = &tape, .training = true, .caller = nullptr});
     tape.begin();
     const Tensor dummy(backend, Shape{1});
     std::vector<Tensor> xs;

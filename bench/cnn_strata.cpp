@@ -1,13 +1,17 @@
 // Strata side of the CNN benchmark (bench/run cnn): Keras's "simple MNIST convnet" on
 // Fashion-MNIST, the same model, data and settings as bench/cnn_pytorch.py.
 //
-//   ./build-bench/bench/cnn_strata [--threads 2] [--epochs 1] [--samples 54000]
+//   ./build-bench/bench/cnn_strata [--model sequential|functional|subclass] [--threads 2]
+//                                  [--epochs 1] [--samples 54000]
 //   ./build-bench/bench/cnn_strata --ops [--threads 2] [--reps 20]
 //
 // Training mode: a short warm-up fit (full batches and one batch of the epoch's last size), then
 // the timed epoch(s) at batch 128; then predict on the 10,000 test images at batch 128 (one
 // untimed pass, one timed). Prints `strata: X.XXXX s/epoch`, `strata predict: X.XXXX s`, and the
 // model's FLOPs per epoch and per predict pass, counted as bench/run reports them.
+// --model picks how the same network is written: a Sequential (the default), a Functional model
+// or a subclassed Model. All three run on one engine, so bench/run times them side by side to
+// show that the way a model is written costs nothing per step.
 //
 // --ops: the convolution layers' own ops at the model's shapes (batch 128), through the public
 // Backend API: forward (bias + relu fused), backward-data and backward-weights (+ bias), each the
@@ -20,6 +24,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <memory>
 #include <iostream>
 #include <random>
 #include <string>
@@ -147,7 +152,40 @@ int run_ops(int reps) {
 }
 
 // ---- training and predict --------------------------------------------------------------------
-int run_model(int epochs, std::size_t samples) {
+// The network as a subclass, the way a PyTorch user writes it: the same layers in the same order,
+// so the same seed gives the same weights as the Sequential.
+struct ConvNet : Model {
+  Conv2D conv1{32, 3, "relu"};
+  MaxPooling2D pool1{2};
+  Conv2D conv2{64, 3, "relu"};
+  MaxPooling2D pool2{2};
+  Flatten flatten;
+  Dropout dropout{0.5};
+  Dense classifier{10, "softmax"};
+  Tensor call(const Tensor& x, bool training) override {
+    return classifier(dropout(flatten(pool2(conv2(pool1(conv1(x))))), training));
+  }
+};
+
+std::unique_ptr<Model> make_model(const std::string& kind) {
+  if (kind == "sequential")
+    return std::make_unique<Sequential>(std::initializer_list<SequentialItem>{
+        Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"), MaxPooling2D(2),
+        Flatten(), Dropout(0.5), Dense(10, "softmax")});
+  if (kind == "functional") {
+    auto x = Input({28, 28, 1});
+    Tensor h = Conv2D(32, 3, "relu")(x);
+    h = MaxPooling2D(2)(h);
+    h = Conv2D(64, 3, "relu")(h);
+    h = MaxPooling2D(2)(h);
+    h = Dropout(0.5)(Flatten()(h));
+    return std::make_unique<Model>(x, Dense(10, "softmax")(h));
+  }
+  if (kind == "subclass") return std::make_unique<ConvNet>();
+  throw ValueError("--model expects sequential, functional or subclass, received " + kind);
+}
+
+int run_model(const std::string& kind, int epochs, std::size_t samples) {
   set_random_seed(0);
   const auto data = datasets::fashion_mnist::load_data();
   samples = std::min(samples, data.x_train.shape()[0]);
@@ -155,8 +193,8 @@ int run_model(int epochs, std::size_t samples) {
   const xt::xarray<float> y = xt::view(xt::cast<float>(data.y_train), xt::range(0, samples));
   const xt::xarray<float> x_test = xt::expand_dims(data.x_test / 255.0f, 3);
 
-  Sequential model({Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"),
-                    MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10, "softmax")});
+  const std::unique_ptr<Model> built = make_model(kind);
+  Model& model = *built;
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 
   // Warm-up: plan, primitives and pages for full batches and for the epoch's smaller last batch.
@@ -178,7 +216,7 @@ int run_model(int epochs, std::size_t samples) {
   const double test_accuracy =
       xt::mean(xt::cast<double>(xt::equal(xt::argmax(probs, 1), xt::cast<std::size_t>(data.y_test))))();
 
-  std::cout << "strata: loss " << history.history.at("loss").back() << " accuracy "
+  std::cout << "strata: " << kind << " model, loss " << history.history.at("loss").back() << " accuracy "
             << history.history.at("accuracy").back() << " test accuracy " << test_accuracy << '\n';
   std::cout.setf(std::ios::fixed);
   std::cout.precision(4);
@@ -198,6 +236,7 @@ int main(int argc, char** argv) try {
   int epochs = 1;
   int reps = 20;
   bool ops = false;
+  std::string kind = "sequential";
   std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -214,13 +253,14 @@ int main(int argc, char** argv) try {
     else if (flag == "--epochs") epochs = std::atoi(value);
     else if (flag == "--samples") samples = static_cast<std::size_t>(std::atol(value));
     else if (flag == "--reps") reps = std::atoi(value);
+    else if (flag == "--model") kind = value;
     else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;
     }
   }
   set_num_threads(threads);
-  return ops ? run_ops(reps) : run_model(epochs, samples);
+  return ops ? run_ops(reps) : run_model(kind, epochs, samples);
 } catch (const strata::Error& e) {
   std::cerr << "cnn_strata: " << e.what() << '\n';
   return 1;

@@ -2,6 +2,7 @@
 
 #include <cxxabi.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <typeinfo>
 
@@ -42,7 +43,38 @@ Arrays::Arrays(const std::map<std::string, Array>& by_name) {
 
 // ---- construction -------------------------------------------------------------------------
 
-Model::Model(std::string name) : Model("model", std::move(name)) {}
+// The constructor of a subclass runs after this one, so the class name (and with it Keras's
+// default name) is known only once the object is in use: settle_name() gives it then.
+Model::Model(std::string name) : Model("model", name.empty() ? std::string("model") : name) {
+  named_by_class_ = name.empty();
+}
+
+namespace {
+
+// Keras's to_snake_case: "SimpleNN" -> "simple_nn", "MyModel2" -> "my_model2".
+std::string to_snake_case(const std::string& name) {
+  std::string word;
+  for (char c : name)
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') word += c;
+  std::string out;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    const auto at = [&](std::size_t j) { return static_cast<unsigned char>(word[j]); };
+    const bool upper = std::isupper(at(i));
+    const bool starts_word = upper && i > 0 && i + 1 < word.size() && std::islower(at(i + 1));
+    const bool after_lower = upper && i > 0 && std::islower(at(i - 1));
+    if ((starts_word || after_lower) && out.back() != '_') out += '_';
+    out += static_cast<char>(std::tolower(at(i)));
+  }
+  return out;
+}
+
+}  // namespace
+
+void Model::settle_name() {
+  if (!named_by_class_) return;
+  named_by_class_ = false;
+  rename(unique_layer_name(to_snake_case(class_name())));
+}
 
 Model::Model(std::string_view prefix, std::string name)
     : Layer(prefix, std::move(name)),
@@ -179,6 +211,7 @@ bool Model::built() const {
 
 void Model::build_weights_inputs(std::span<const Shape> input_shapes) {
   if (graph_) return;
+  settle_name();
   trace(input_shapes);
 }
 
@@ -287,6 +320,7 @@ std::uint32_t Model::last_training_step() const { return train_tape_->step(); }
 // ---- compile and the training API -------------------------------------------------------
 
 void Model::compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
+  settle_name();
   trainer_->compile(std::move(loss), std::move(metrics), std::move(loss_weights));
   optimizer_ = optimizer.get();
 }

@@ -53,6 +53,7 @@ bool chain_like(const detail::FunctionalGraph& graph) {
 }  // namespace
 
 void Model::summary(std::ostream& out, int line_length) const {
+  const_cast<Model*>(this)->settle_name();
   std::vector<detail::SummaryRow> rows;
   detail::SummaryTotals totals;
   for (Layer* layer : layers()) {

@@ -179,6 +179,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   }
   /// The current call's context (the tape's during a model step, else the layer's own).
   CallContext& context() const;
+  /// Gives the layer another name (a subclassed model named after its class once it is known).
+  void rename(std::string name) { name_ = std::move(name); }
   /// Reads {"name", "trainable"} from a config into this layer (for from_config constructors).
   void read_base_config(const nlohmann::json& config);
   /// Op layers are made per call and never tracked as sublayers.

@@ -241,7 +241,8 @@ class Model : public Layer {
   std::uint32_t last_training_step() const;
 
  protected:
-  /// A subclassed model (or Sequential): name given, or "model", "model_1", ...
+  /// A subclassed model: the name given, or, as Keras names it, its class name in snake case
+  /// ("simple_nn", "simple_nn_1", ...), settled at its first compile, build or summary.
   explicit Model(std::string name = {});
   /// For subclasses with a Keras prefix of their own ("sequential").
   Model(std::string_view prefix, std::string name);
@@ -262,6 +263,8 @@ class Model : public Layer {
 
   std::unique_ptr<detail::FunctionalGraph> graph_;  // Functional models only
   std::vector<std::string> input_keys_, output_keys_;  // names given by the dict form
+  bool named_by_class_ = false;  // a subclass given no name: named when its class is known
+  void settle_name();
   std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
   std::vector<Tensor> step_outputs_;
   std::unique_ptr<detail::Tape> train_tape_, infer_tape_;

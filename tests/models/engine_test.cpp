@@ -103,6 +103,7 @@ TEST_CASE("A subclassed model trains like the equal Sequential one", "[engine][s
   check_model_gradients(sub, {x});  // builds it from the data
   CHECK(sub.layers() == std::vector<Layer*>{&sub.hidden, &sub.out});
   CHECK(sub.class_name() == "TwoDense");
+  CHECK_THAT(sub.name(), Catch::Matches("two_dense(_[0-9]+)?"));  // Keras's default: the class in snake case
 
   Sequential seq({Input({4}), Dense(6, "tanh"), Dense(3)});
   seq.set_weights(sub.get_weights());

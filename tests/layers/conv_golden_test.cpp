@@ -12,20 +12,14 @@
 
 #include "strata/strata.hpp"
 #include "support/layer_checks.hpp"
+#include "support/goldens.hpp"
 
 using namespace strata;
 using nlohmann::json;
 
 namespace {
 
-const json& goldens() {
-  static const json doc = [] {
-    std::ifstream in(std::string(STRATA_GOLDEN_DIR) + "/conv.json");
-    REQUIRE(in.good());
-    return json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& goldens() { return testing::golden_file("conv.json"); }
 
 Shape shape_of(const json& dims) {
   std::vector<std::int64_t> out;

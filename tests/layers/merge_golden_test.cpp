@@ -9,21 +9,16 @@
 
 #include "strata/backend.hpp"
 #include "strata/layer.hpp"
+#include "support/goldens.hpp"
 
 using namespace strata;
 
+using strata::testing::shape_of;
+
 namespace {
 
-const nlohmann::json& goldens() {
-  static const nlohmann::json doc = [] {
-    std::ifstream in(std::string(STRATA_GOLDEN_DIR) + "/merge.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& goldens() { return testing::golden_file("merge.json"); }
 
-Shape shape_of(const nlohmann::json& dims) { return Shape(dims.get<std::vector<std::int64_t>>()); }
 
 }  // namespace
 

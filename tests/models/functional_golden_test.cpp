@@ -8,18 +8,14 @@
 #include <sstream>
 
 #include "strata/strata.hpp"
+#include "support/goldens.hpp"
 
 using namespace strata;
 
 namespace {
 
 const nlohmann::json& golden(const std::string& name) {
-  static const nlohmann::json doc = [] {
-    std::ifstream in(std::string(STRATA_GOLDEN_DIR) + "/functional.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  for (const auto& c : doc.at("cases"))
+  for (const auto& c : testing::golden_file("functional.json").at("cases"))
     if (c.at("name") == name) return c;
   FAIL("no golden case " << name);
   throw;

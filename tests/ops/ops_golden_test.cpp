@@ -11,19 +11,13 @@
 
 #include "strata/backend.hpp"
 #include "strata/ops.hpp"
+#include "support/goldens.hpp"
 
 using namespace strata;
 
 namespace {
 
-const nlohmann::json& goldens() {
-  static const nlohmann::json doc = [] {
-    std::ifstream in(std::string(STRATA_GOLDEN_DIR) + "/ops.json");
-    REQUIRE(in.good());
-    return nlohmann::json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& goldens() { return testing::golden_file("ops.json"); }
 
 using Inputs = std::vector<Tensor>;
 using Args = nlohmann::json;

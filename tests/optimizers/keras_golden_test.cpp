@@ -19,6 +19,7 @@
 #include "strata/optimizers/optimizer.hpp"
 #include "strata/optimizers/rmsprop.hpp"
 #include "strata/optimizers/sgd.hpp"
+#include "support/goldens.hpp"
 
 using strata::Optimizer;
 using strata::Variable;
@@ -27,14 +28,7 @@ namespace opt = strata::optimizers;
 
 namespace {
 
-const json& goldens() {
-  static const json doc = [] {
-    std::ifstream in(std::string(STRATA_GOLDEN_DIR) + "/optimizers.json");
-    REQUIRE(in.good());
-    return json::parse(in);
-  }();
-  return doc;
-}
+const nlohmann::json& goldens() { return strata::testing::golden_file("optimizers.json"); }
 
 const json& golden_case(const std::string& name) {
   for (const auto& c : goldens()["cases"])

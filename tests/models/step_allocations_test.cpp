@@ -1,10 +1,12 @@
-// After the first step of a shape, a training step asks no backend for memory, whatever the
-// model style: contexts, gradient sums and scratch are pooled by the tape.
+// After the first step of a shape, a training step asks no backend for memory and creates no
+// primitive, whatever the model style: contexts, gradient sums and scratch are pooled by the
+// tape.
 
 #include <catch2/catch.hpp>
 
 #include "api/allocation_count.hpp"
 #include "strata/strata.hpp"
+#include "support/backend_checks.hpp"
 #include "support/model_checks.hpp"
 
 using namespace strata;
@@ -23,14 +25,17 @@ struct WithOps : Model {
 };
 
 // Allocations made by train_on_batch once the first one (which builds and sizes everything)
-// has run.
+// has run; on the cpu backend, no oneDNN primitive is created either.
 std::uint64_t steady_allocations(Model& model, const Arrays& x, const Arrays& y) {
   const std::uint64_t start = detail::tensor_allocations();
   model.train_on_batch(x, y);
   CHECK(detail::tensor_allocations() > start);  // the counter sees the first step's buffers
   model.train_on_batch(x, y);
+  const bool on_cpu = current_backend().name() == "cpu";
+  const std::size_t primitives = on_cpu ? testing::cpu_impl().cached_primitives() : 0;
   const std::uint64_t before = detail::tensor_allocations();
   for (int i = 0; i < 3; ++i) model.train_on_batch(x, y);
+  if (on_cpu) CHECK(testing::cpu_impl().cached_primitives() == primitives);
   return detail::tensor_allocations() - before;
 }
 

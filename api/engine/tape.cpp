@@ -45,6 +45,9 @@ std::int32_t Tape::slot_of(const Tensor& t) const {
 }
 
 void Tape::record(Layer& layer, std::shared_ptr<Layer> keep, std::span<const Tensor> inputs, Tensor& output) {
+  // backward's need mask has a bit per input.
+  STRATA_CHECK(inputs.size() <= 32, ValueError, "layer \"", layer.name(), "\" was called on ", inputs.size(),
+               " tensors; a call takes at most 32");
   const std::size_t index = nodes_.size();
   Node node;
   node.layer = &layer;

@@ -123,7 +123,6 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const InputSpec& input_spec() const { return input_spec_; }
   /// The backend holding this layer's weights and buffers (the current one at build time).
   Backend& backend() const;
-  bool has_backend() const { return backend_ != nullptr; }
 
   /// How many symbolic nodes calls of this layer have recorded (Keras's inbound nodes).
   int inbound_node_count() const { return inbound_nodes_; }

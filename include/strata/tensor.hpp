@@ -53,7 +53,6 @@ class Tensor {
     if (backend_ == nullptr) throw_no_memory("backend()");
     return *backend_;
   }
-  bool has_backend() const { return backend_ != nullptr; }
 
   /// Backend-space address of the first element. Only backends dereference it.
   void* raw() const {

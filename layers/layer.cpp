@@ -86,6 +86,16 @@ Shape Layer::compute_output_shape_inputs(std::span<const Shape> input_shapes) co
 
 // ---- calls --------------------------------------------------------------------------------
 
+namespace {
+
+std::vector<Shape> shapes_of(std::span<const Tensor> tensors) {
+  std::vector<Shape> shapes;
+  for (const Tensor& t : tensors) shapes.push_back(t.shape());
+  return shapes;
+}
+
+}  // namespace
+
 Tensor Layer::operator()(const Tensor& x, std::optional<bool> training) & {
   return (*this)(std::span<const Tensor>(&x, 1), training);
 }
@@ -135,12 +145,10 @@ Tensor Layer::call_eager(std::span<const Tensor> inputs, std::optional<bool> tra
   detail::EngineState& engine = detail::engine_state();
   const bool train = training.value_or(engine.training);
   if (!built_) {
-    Shape shapes[8];
     STRATA_CHECK(inputs.size() <= 8, ValueError, "Layer \"", name_, "\" takes at most 8 inputs");
-    for (std::size_t i = 0; i < inputs.size(); ++i) shapes[i] = inputs[i].shape();
     // The backend of the data, so a layer first called on reference tensors lives there.
     backend_ = &inputs[0].backend();
-    build(std::span<const Shape>(shapes, inputs.size()));
+    build(shapes_of(inputs));
   } else if (inputs.size() == 1) {
     input_spec_.check(inputs[0].shape(), name_);
   }
@@ -151,8 +159,8 @@ Tensor Layer::call_eager(std::span<const Tensor> inputs, std::optional<bool> tra
 
 Tensor Layer::call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor> inputs) {
   detail::EngineState& engine = detail::engine_state();
-  std::vector<Shape> shapes;
-  for (const Tensor& input : inputs) shapes.push_back(input.shape().with_batch(kNone));
+  std::vector<Shape> shapes = shapes_of(inputs);
+  for (Shape& shape : shapes) shape = shape.with_batch(kNone);
   build(shapes);
   if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
   Tensor traced;
@@ -197,9 +205,7 @@ Tensor Layer::call(std::span<const Tensor> inputs, bool training) {
 
 Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   if (inputs[0].symbolic()) {
-    Shape shapes[8];
-    for (std::size_t i = 0; i < inputs.size() && i < 8; ++i) shapes[i] = inputs[i].shape();
-    return Tensor::symbolic(compute_output_shape_inputs(std::span<const Shape>(shapes, inputs.size())));
+    return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs)));
   }
   detail::EngineState& engine = detail::engine_state();
   detail::Tape* tape = engine.tape;

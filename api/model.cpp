@@ -290,9 +290,9 @@ Tensor Model::call(std::span<const Tensor> inputs, bool training) {
                  graph_->outputs.size(), " outputs; a model called as a layer must have one.");
     STRATA_CHECK(inputs.size() == graph_->inputs.size(), ValueError, "Model \"", name(), "\" expects ",
                  graph_->inputs.size(), " input(s), but it received ", inputs.size(), " input tensors.");
-    std::vector<Tensor> outputs;
-    graph_->run(inputs, training, outputs);
-    return outputs[0];
+    nested_outputs_.clear();
+    graph_->run(inputs, training, nested_outputs_);
+    return nested_outputs_[0];
   }
   if (inputs.size() == 1) return call(inputs[0], training);
   throw StateError(detail::concat("Model \"", name(), "\" (", class_name(), ") was called on ", inputs.size(),

@@ -5,9 +5,9 @@
 
 #include <cstdio>
 #include <fstream>
-#include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "api/functional_graph.hpp"
@@ -67,47 +67,24 @@ std::string model_to_dot(const Model& model, const PlotOptions& options) {
     dot << "  n" << id << " [label=\"" << escape(label_for(layer, output_shape, inputs, options)) << "\"];\n";
   };
 
-  if (model.class_name() == "Functional") {
-    // Walk the graph back from the outputs: every node's layer, its first node's shapes, and
-    // an edge from each input's producer.
-    std::map<const Layer*, const detail::GraphNode*> first_node;
-    std::vector<std::pair<const Layer*, const Layer*>> edges;
-    std::vector<const detail::GraphNode*> pending;
-    for (const Tensor& output : model.outputs()) pending.push_back(output.node().get());
-    std::map<const detail::GraphNode*, bool> seen;
-    while (!pending.empty()) {
-      const detail::GraphNode* current = pending.back();
-      pending.pop_back();
-      if (seen[current]) continue;
-      seen[current] = true;
-      first_node.emplace(current->layer.get(), current);
-      bool is_input = false;
-      for (const Tensor& input : model.inputs()) is_input = is_input || input.node().get() == current;
-      if (is_input) continue;
-      for (const Tensor& input : current->inputs) {
-        edges.emplace_back(input.node()->layer.get(), current->layer.get());
-        pending.push_back(input.node().get());
-      }
-    }
+  if (const detail::FunctionalGraph* graph = model.graph()) {
+    // Each layer's box shows its first call in the graph (as the summary does); an edge runs
+    // from the producer of each input of each step, drawn once, in layer order.
     for (Layer* layer : model.layers()) {
-      const detail::GraphNode* first = first_node.count(layer) ? first_node[layer] : nullptr;
+      const detail::GraphNode* first = nullptr;
+      for (const auto& n : graph->nodes)
+        if (n->layer.get() == layer && !first) first = n.get();
       std::vector<Shape> inputs;
       if (first)
         for (const Tensor& input : first->inputs) inputs.push_back(input.shape());
       node(*layer, first ? first->output_shape.to_string() : std::string("?"),
            inputs.empty() ? std::string() : shape_list(inputs));
     }
-    // Edges in layer order, each once.
-    std::map<std::pair<int, int>, bool> drawn;
-    std::vector<std::pair<int, int>> ordered;
-    for (const auto& [from, to] : edges) {
-      const std::pair<int, int> key{ids.at(from), ids.at(to)};
-      if (drawn[key]) continue;
-      drawn[key] = true;
-      ordered.push_back(key);
-    }
-    std::sort(ordered.begin(), ordered.end());
-    for (const auto& [from, to] : ordered) dot << "  n" << from << " -> n" << to << ";\n";
+    std::set<std::pair<int, int>> edges;
+    for (const auto& step : graph->steps)
+      for (const Tensor& input : step.node->inputs)
+        edges.emplace(ids.at(input.node()->layer.get()), ids.at(step.node->layer.get()));
+    for (const auto& [from, to] : edges) dot << "  n" << from << " -> n" << to << ";\n";
   } else if (model.class_name() == "Sequential") {
     const Layer* previous = nullptr;
     for (Layer* layer : model.layers()) {

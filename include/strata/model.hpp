@@ -239,6 +239,8 @@ class Model : public Layer {
   void run_backward(std::span<const Tensor> grads);
   /// Internal: the number of the last training step's tape (see Variable::grad_step).
   std::uint32_t last_training_step() const;
+  /// Internal: a Functional model's graph (null for Sequential and subclassed models).
+  const detail::FunctionalGraph* graph() const { return graph_.get(); }
 
  protected:
   /// A subclassed model: the name given, or, as Keras names it, its class name in snake case
@@ -267,6 +269,7 @@ class Model : public Layer {
   void settle_name();
   std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
   std::vector<Tensor> step_outputs_;
+  std::vector<Tensor> nested_outputs_;  // a Functional model called as a layer, reused each call
   std::unique_ptr<detail::Tape> train_tape_, infer_tape_;
   std::shared_ptr<Optimizer> optimizer_;
   std::unique_ptr<class Trainer> trainer_;

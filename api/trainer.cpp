@@ -85,6 +85,13 @@ void Trainer::resolve_heads() {
   heads_.resize(names.size());
   const bool several = names.size() > 1;
   for (std::size_t i = 0; i < names.size(); ++i) heads_[i].name = names[i];
+  // The head an output name of a weights or metrics map stands for.
+  const auto head_named = [&](const std::string& key, const char* dict) -> Head& {
+    const auto it = std::find(names.begin(), names.end(), key);
+    STRATA_CHECK(it != names.end(), ValueError, "Expected keys ", list_names(names), " in ", dict,
+                 " dict, but found key '", key, "'");
+    return heads_[static_cast<std::size_t>(it - names.begin())];
+  };
 
   // Losses.
   if (loss_spec_.single()) {
@@ -114,12 +121,7 @@ void Trainer::resolve_heads() {
 
   // Loss weights.
   if (!weight_spec_.by_name().empty()) {
-    for (const auto& [key, weight] : weight_spec_.by_name()) {
-      auto it = std::find(names.begin(), names.end(), key);
-      STRATA_CHECK(it != names.end(), ValueError, "Expected keys ", list_names(names),
-                   " in loss_weights dict, but found key '", key, "'");
-      heads_[static_cast<std::size_t>(it - names.begin())].weight = weight;
-    }
+    for (const auto& [key, weight] : weight_spec_.by_name()) head_named(key, "loss_weights").weight = weight;
   } else if (!weight_spec_.by_position().empty()) {
     STRATA_CHECK(weight_spec_.by_position().size() == heads_.size(), ValueError, "Model \"", model, "\" has ",
                  heads_.size(), " outputs but compile received ", weight_spec_.by_position().size(), " loss weights.");
@@ -140,10 +142,8 @@ void Trainer::resolve_heads() {
   };
   if (!metric_spec_.by_name().empty()) {
     for (const auto& [key, list] : metric_spec_.by_name()) {
-      auto it = std::find(names.begin(), names.end(), key);
-      STRATA_CHECK(it != names.end(), ValueError, "Expected keys ", list_names(names),
-                   " in metrics dict, but found key '", key, "'");
-      for (const auto& metric : list) add_metric(heads_[static_cast<std::size_t>(it - names.begin())], metric.get());
+      Head& head = head_named(key, "metrics");
+      for (const auto& metric : list) add_metric(head, metric.get());
     }
   } else {
     for (std::size_t i = 0; i < heads_.size(); ++i)

@@ -38,6 +38,14 @@ class IOError : public Error {
   using Error::Error;
 };
 
+/// A tensor or buffer larger than the backend can hold (its element count overflows 64 bits, or
+/// its bytes exceed what can be allocated); the message names the tensor, its shape and the bytes.
+/// Raised before any memory is asked for, never as `std::bad_alloc` or a wrapped size.
+class ResourceExhaustedError : public Error {
+ public:
+  using Error::Error;
+};
+
 /// The object is used before the step that must come first (fit before compile, weights before build).
 class StateError : public Error {
  public:

@@ -11,6 +11,7 @@
 #include "strata/error.hpp"
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
+#include "api/progbar_format.hpp"
 
 namespace strata {
 
@@ -365,7 +366,8 @@ Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
     const std::int64_t first = step * batch_size;
     load_batch(data, {}, first, std::min<std::int64_t>(batch_size, data.size() - first));
     test_step();
-    read_logs(logs);
+    // The trackers accumulate on the device; they are read only when a bar shows them.
+    if (bar || step + 1 == steps) read_logs(logs);
     if (bar) bar->update(step + 1, logs, step + 1 == steps);
   }
   return logs;
@@ -373,14 +375,20 @@ Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
 
 namespace {
 
-// Keras's fit checks the loss at every step only with TerminateOnNaN; Strata stops at once, at
-// the batch that produced it, so a dead model is never trained on silently.
-void check_loss(const Logs& logs, std::int64_t epoch, std::int64_t step) {
+// Keras's fit checks the loss only with TerminateOnNaN; Strata always stops, so a dead model is
+// never trained on silently. The check costs no device read of its own: it looks at the logs
+// when they are read anyway (every step under a verbose=1 bar, else at the end of the epoch),
+// and the loss tracker is a running sum, so a non-finite batch loss stays visible until then.
+// The bar shows the `nan` first, as Keras's would.
+void check_loss(const Logs& logs, int epoch, std::int64_t step, bool every_step, Progbar* bar) {
   const double loss = logs.at("loss");
-  if (!std::isfinite(loss))
-    throw ValueError(detail::concat("Invalid loss (", loss, ") at epoch ", epoch + 1, ", batch ", step,
-                                    ": training stopped. Check the data for NaN or infinite values, or lower the "
-                                    "learning rate."));
+  if (std::isfinite(loss)) return;
+  if (bar) bar->update(step + 1, logs, true);
+  const std::string where = every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step + 1)
+                                       : detail::concat("in epoch ", epoch + 1);
+  throw ValueError(detail::concat("Invalid loss (", detail::format_log_value(loss), ") ", where,
+                                  ": training stopped. Check the data for NaN or infinite values, or lower the "
+                                  "learning rate."));
 }
 
 }  // namespace
@@ -432,9 +440,12 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
       const std::int64_t first = step * options.batch_size;
       load_batch(all, order, first, std::min<std::int64_t>(options.batch_size, train.size() - first));
       train_step();
-      read_logs(logs);
-      check_loss(logs, epoch, step);
-      if (options.verbose == 1) bar.update(step + 1, logs, false);
+      const bool every_step = options.verbose == 1;
+      if (every_step || step + 1 == steps) {
+        read_logs(logs);
+        check_loss(logs, epoch, step, every_step, &bar);
+      }
+      if (every_step) bar.update(step + 1, logs, false);
     }
     if (validation.size() > 0) {
       run_test_loop(validation, options.batch_size, nullptr);
@@ -494,7 +505,7 @@ Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
   train_step();
   Logs logs;
   read_logs(logs);
-  check_loss(logs, 0, 0);
+  check_loss(logs, 0, 0, true, nullptr);
   return logs;
 }
 

@@ -384,7 +384,8 @@ void check_loss(const Logs& logs, int epoch, std::int64_t step, bool every_step,
   const double loss = logs.at("loss");
   if (std::isfinite(loss)) return;
   if (bar) bar->update(step + 1, logs, true);
-  const std::string where = every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step + 1)
+  // Batches count from 0, as in Keras's TerminateOnNaN message.
+  const std::string where = every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step)
                                        : detail::concat("in epoch ", epoch + 1);
   throw ValueError(detail::concat("Invalid loss (", detail::format_log_value(loss), ") ", where,
                                   ": training stopped. Check the data for NaN or infinite values, or lower the "

@@ -1,11 +1,15 @@
 // Activations. Forward: relu and leaky relu are plain loops (a oneDNN call costs more than the
-// work at layer sizes), softmax is softmax_v2, every other function a cached oneDNN eltwise
-// primitive (vectorised exp/tanh/erf). Backward: every derivative that is a polynomial in the
+// work at layer sizes), softmax is softmax_v2 (or, when the input holds NaN or an infinity, which
+// softmax_v2 turns into numbers, a plain loop), every other function a cached oneDNN eltwise
+// primitive (vectorised exp/tanh/erf, which keep NaN). Every loop keeps NaN as the Backend
+// contract asks: comparisons are written so that NaN takes the branch that returns it, and a
+// derivative multiplies dy (0 * NaN is NaN). Backward: every derivative that is a polynomial in the
 // output (relu, leaky relu, sigmoid, tanh, elu, selu, softmax) is a plain loop over y; gelu,
 // swish (and softplus when only x is given) go through oneDNN's eltwise backward from x.
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <mutex>
 
 #include "backends/cpu/cpu_backend.hpp"
@@ -25,7 +29,7 @@ STRATA_ISA_CLONES
 void forward_kernel(ActivationKind kind, float alpha, const float* x, float* y, Index b, Index e) {
   if (kind == ActivationKind::Relu) {
 #pragma omp simd
-    for (Index i = b; i < e; ++i) y[i] = x[i] > 0.f ? x[i] : 0.f;
+    for (Index i = b; i < e; ++i) y[i] = x[i] < 0.f ? 0.f : x[i];
   } else {  // LeakyRelu: x if x >= 0 else alpha x
 #pragma omp simd
     for (Index i = b; i < e; ++i) y[i] = x[i] >= 0.f ? x[i] : alpha * x[i];
@@ -40,7 +44,9 @@ void relu_general_forward(float alpha, float max_value, float threshold, const f
 #pragma omp simd
   for (Index i = b; i < e; ++i) {
     const float v = x[i];
-    y[i] = v >= max_value ? max_value : v >= threshold ? v : alpha * (v - threshold);
+    // NaN fails both comparisons and comes out as itself; -inf below the threshold gives 0 (not
+    // 0 * -inf) when there is no slope.
+    y[i] = v >= max_value ? max_value : v < threshold ? (alpha != 0.f ? alpha * (v - threshold) : 0.f) : v;
   }
 }
 
@@ -51,9 +57,10 @@ STRATA_ISA_CLONES
 void relu_general_backward(bool from_y, float alpha, float max_value, float threshold, const float* v,
                            const float* dy, float* dx, Index b, Index e) {
   const float t = from_y ? 0.f : threshold;
+  const bool clips = max_value != std::numeric_limits<float>::infinity();  // relu'(+inf) is 1
 #pragma omp simd
   for (Index i = b; i < e; ++i)
-    dx[i] = v[i] >= max_value ? 0.f : v[i] > t ? dy[i] : alpha * dy[i];
+    dx[i] = dy[i] * (v[i] >= max_value && clips ? 0.f : v[i] > t ? 1.f : alpha);
 }
 
 // dx from the output y (or, for relu / leaky relu, from whichever of x, y the caller has:
@@ -64,11 +71,11 @@ void backward_kernel(ActivationKind kind, float alpha, const float* v, const flo
   switch (kind) {
     case ActivationKind::Relu:
 #pragma omp simd
-      for (Index i = b; i < e; ++i) dx[i] = v[i] > 0.f ? dy[i] : 0.f;
+      for (Index i = b; i < e; ++i) dx[i] = dy[i] * (v[i] > 0.f ? 1.f : 0.f);
       break;
     case ActivationKind::LeakyRelu:
 #pragma omp simd
-      for (Index i = b; i < e; ++i) dx[i] = v[i] > 0.f ? dy[i] : alpha * dy[i];
+      for (Index i = b; i < e; ++i) dx[i] = dy[i] * (v[i] > 0.f ? 1.f : alpha);
       break;
     case ActivationKind::Sigmoid:
 #pragma omp simd
@@ -80,12 +87,12 @@ void backward_kernel(ActivationKind kind, float alpha, const float* v, const flo
       break;
     case ActivationKind::Elu:  // y > 0 iff x > 0; for x <= 0, alpha e^x = y + alpha
 #pragma omp simd
-      for (Index i = b; i < e; ++i) dx[i] = v[i] > 0.f ? dy[i] : dy[i] * (v[i] + alpha);
+      for (Index i = b; i < e; ++i) dx[i] = dy[i] * (v[i] > 0.f ? 1.f : v[i] + alpha);
       break;
     case ActivationKind::Selu: {  // scale for x > 0, scale alpha e^x = y + scale alpha else
       const float sa = kSeluScale * kSeluAlpha;
 #pragma omp simd
-      for (Index i = b; i < e; ++i) dx[i] = v[i] > 0.f ? kSeluScale * dy[i] : dy[i] * (v[i] + sa);
+      for (Index i = b; i < e; ++i) dx[i] = dy[i] * (v[i] > 0.f ? kSeluScale : v[i] + sa);
       break;
     }
     case ActivationKind::Softplus:  // sigmoid(x) = 1 - e^-y
@@ -108,6 +115,20 @@ void softmax_backward_kernel(const float* y, const float* dy, float* dx, Index c
     for (Index j = 0; j < c; ++j) dot += gr[j] * yr[j];
 #pragma omp simd
     for (Index j = 0; j < c; ++j) out[j] = yr[j] * (gr[j] - dot);
+  }
+}
+
+// Softmax over rows of length c as written: e^(x - max) / sum. A row holding NaN or +inf comes
+// out NaN (x - max is NaN there), one of only -inf too, as in the reference and in Keras.
+void softmax_exact(const float* x, float* y, Index c, Index r0, Index r1) {
+  for (Index r = r0; r < r1; ++r) {
+    const float* xr = x + r * c;
+    float* yr = y + r * c;
+    float mx = xr[0];
+    for (Index j = 1; j < c; ++j) mx = std::isnan(xr[j]) || xr[j] > mx ? xr[j] : mx;
+    float sum = 0.f;
+    for (Index j = 0; j < c; ++j) sum += yr[j] = std::exp(xr[j] - mx);
+    for (Index j = 0; j < c; ++j) yr[j] /= sum;
   }
 }
 
@@ -207,9 +228,17 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
                      [&](Index b, Index e) { forward_kernel(act.kind, act.alpha, px, py, b, e); });
       return;
     }
-    case ActivationKind::Softmax:
-      dnnl_softmax_forward(x, y);
+    case ActivationKind::Softmax: {
+      if (!any_non_finite(f32(x), n)) {
+        dnnl_softmax_forward(x, y);
+        return;
+      }
+      const Index c = last_axis(x);
+      const float* px = f32(x);
+      float* py = f32(y);
+      parallel_range(n / c, kSerialRows / c, [&](Index r0, Index r1) { softmax_exact(px, py, c, r0, r1); });
       return;
+    }
     default:
       dnnl_eltwise_forward(act, x, y);
       return;

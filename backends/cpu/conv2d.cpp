@@ -6,8 +6,8 @@
 // update between calls is always seen; backward-weights reorders its blocked dw back into
 // Keras's layout as its last primitive (and, for a single input channel, first reorders dy into
 // the blocked layout its fastest kernel wants). Bias and activation are fused as post-ops when
-// oneDNN has the activation (everything but softmax and thresholded relu, which then run after
-// the convolution, in place).
+// oneDNN's form of the activation keeps NaN (see fusable: not softmax, not relu without a slope,
+// which then run after the convolution, in place).
 //
 // Keras's dilation d is oneDNN's d - 1; the contract's explicit pads are oneDNN's pad_l / pad_r.
 

@@ -1,5 +1,6 @@
 // Dense layers' ops: dense_forward is one oneDNN matmul with the bias and the activation fused
-// as eltwise post-ops (softmax runs as a second, in-place softmax_v2 primitive), or, for a small
+// as eltwise post-ops where oneDNN's form keeps NaN (softmax and plain relu run after it, in
+// place, through activation_forward: see fusable), or, for a small
 // batch through a large kernel, split over k between threads (see use_split_k); matmul reads
 // transposed operands through strided descriptors, so no transpose is ever copied; sum_rows
 // is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
@@ -57,7 +58,7 @@ void split_k_epilogue(const float* partial, Index parts, Index nm, const float* 
     }
     if (kind == ActivationKind::Relu) {
 #pragma omp simd
-      for (Index j = 0; j < m; ++j) yr[j] = yr[j] > 0.f ? yr[j] : 0.f;
+      for (Index j = 0; j < m; ++j) yr[j] = yr[j] < 0.f ? 0.f : yr[j];  // NaN stays NaN
     } else if (kind == ActivationKind::LeakyRelu) {
 #pragma omp simd
       for (Index j = 0; j < m; ++j) yr[j] = yr[j] >= 0.f ? yr[j] : alpha * yr[j];
@@ -179,10 +180,9 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     split_k_dense(x, w, b, act, y, threads);
     return;
   }
-  // Softmax runs as a second primitive; an activation with no eltwise form (Relu with a
-  // threshold) as a loop after the matmul.
-  const bool softmax = act.kind == ActivationKind::Softmax;
-  const bool post_loop = !softmax && !fusable(act);
+  // An activation oneDNN cannot fuse faithfully (softmax, relu: see fusable) runs after the
+  // matmul, in place.
+  const bool post_loop = !fusable(act);
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   const PrimKey key{{static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0,
                      static_cast<Index>(post.kind), key_bits(post.alpha), key_bits(post.max_value),
@@ -195,11 +195,9 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     const memory::desc bias = plain_md({1, m});
     const memory::desc dst = plain_md({n, m});
     dnnl::primitive_attr attr = DnnlContext::attr();
-    if (!softmax) {
-      dnnl::post_ops po;
-      for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
-      attr.set_post_ops(po);
-    }
+    dnnl::post_ops po;
+    for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
+    attr.set_post_ops(po);
     const dnnl::matmul::desc desc = b ? dnnl::matmul::desc(src, wts, bias, dst)
                                       : dnnl::matmul::desc(src, wts, dst);
     const dnnl::matmul::primitive_desc pd(desc, attr, ctx_->engine());
@@ -212,12 +210,6 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
                                          {DNNL_ARG_DST, op.slot[kDst]}};
     if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
     ctx_->add(op, pd, std::move(args));
-    if (softmax) {
-      const dnnl::softmax_v2_forward::desc sd(dnnl::prop_kind::forward_inference,
-                                              dnnl::algorithm::softmax_accurate, dst, dst, 1);
-      const dnnl::softmax_v2_forward::primitive_desc spd(sd, DnnlContext::attr(), ctx_->engine());
-      ctx_->add(op, spd, {{DNNL_ARG_SRC, op.slot[kDst]}, {DNNL_ARG_DST, op.slot[kDst]}});
-    }
   });
   op.bind(kSrc, x.raw());
   op.bind(kWeights, w.raw());

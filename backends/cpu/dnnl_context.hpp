@@ -150,8 +150,10 @@ struct EltwiseStep {
 /// threshold has no oneDNN form: check `fusable` first.
 std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act);
 
-/// Whether `act` can run as oneDNN eltwise steps (a post-op chain): everything but Softmax and
-/// Relu with a nonzero threshold.
+/// Whether `act` can run as oneDNN eltwise steps (a post-op chain) and still keep NaN as the
+/// Backend contract asks: everything but Softmax, and Relu / LeakyRelu other than a plain slope
+/// (oneDNN computes those with max / min, which drop NaN). The rest run as the backend's own
+/// loops after the primitive.
 bool fusable(const ActivationFunction& act);
 
 /// Relu with Keras's defaults (no negative slope, max_value or threshold).

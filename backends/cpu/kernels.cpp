@@ -1,6 +1,8 @@
 #include "backends/cpu/kernels.hpp"
 
+#include <atomic>
 #include <cmath>
+#include <limits>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -61,7 +63,24 @@ InvSqrtFn pick_inv_sqrt() {
 
 #endif
 
+STRATA_ISA_CLONES
+bool any_non_finite_kernel(const float* x, Index b, Index e) {
+  // |x| <= FLT_MAX is false exactly for NaN and the infinities; no early exit, so it vectorises.
+  int bad = 0;
+#pragma omp simd reduction(| : bad)
+  for (Index i = b; i < e; ++i) bad |= !(std::fabs(x[i]) <= std::numeric_limits<float>::max());
+  return bad != 0;
+}
+
 }  // namespace
+
+bool any_non_finite(const float* x, Index n) {
+  std::atomic<bool> found{false};
+  parallel_range(n, kSerialCheap, [&](Index b, Index e) {
+    if (any_non_finite_kernel(x, b, e)) found.store(true, std::memory_order_relaxed);
+  });
+  return found.load(std::memory_order_relaxed);
+}
 
 void inv_sqrt_plus_inplace(float* x, Index n, float eps) {
 #ifdef STRATA_X86_SQRT

@@ -116,10 +116,11 @@ float categorical_row(const LossParams& p, const float* q, Index c, float* g, Ta
       if (g) g[j] = e;  // staged until the sum is known
     }
     const float lse = mx + std::log(se);
+    // Every term counts, zero targets too: 0 * inf (a logit of -inf) is NaN, as in Keras.
     float value = 0.f, ysum = 0.f;
     for (Index j = 0; j < c; ++j) {
       const float y = target(j);
-      if (y != 0.f) value += y * (lse - q[j]);
+      value += y * (lse - q[j]);
       ysum += y;
     }
     if (g) {
@@ -131,19 +132,19 @@ float categorical_row(const LossParams& p, const float* q, Index c, float* g, Ta
   // Probabilities: q = p / sum(p), clipped to [eps, 1 - eps]; the gradient goes through both.
   float total = 0.f;
   for (Index j = 0; j < c; ++j) total += q[j];
-  float value = 0.f, gq_dot_q = 0.f;
-  for (Index j = 0; j < c; ++j) {
-    const float y = target(j);
-    const float qn = q[j] / total;
-    if (y != 0.f) value -= y * std::log(std::min(std::max(qn, kEps), 1.f - kEps));
-    if (g) {
+  // The value has a loop of its own, so that it is the same bits with or without a gradient.
+  float value = 0.f;
+  for (Index j = 0; j < c; ++j)
+    value -= target(j) * std::log(std::min(std::max(q[j] / total, kEps), 1.f - kEps));  // NaN stays NaN
+  if (g) {
+    float gq_dot_q = 0.f;
+    for (Index j = 0; j < c; ++j) {
       // d value / d qn, zero where clipped; staged in g until the dot product is known.
-      const float gq = (qn < kEps || qn > 1.f - kEps) ? 0.f : -y / qn;
+      const float qn = q[j] / total;
+      const float gq = (qn < kEps || qn > 1.f - kEps) ? 0.f : -target(j) / qn;
       g[j] = gq;
       gq_dot_q += gq * qn;
     }
-  }
-  if (g) {
     const float k = p.grad_scale / total;
     for (Index j = 0; j < c; ++j) g[j] = k * (g[j] - gq_dot_q);
   }

@@ -4,8 +4,13 @@
 // steady step allocates nothing) and backward scatters dy through it. Average pooling is
 // pooling_avg_exclude_padding, Keras's "same" average. A max backward handed no workspace (no
 // training forward before it) finds each window's first maximum from x and y with a loop.
+// oneDNN's max pooling drops NaN (vmaxps returns its second operand when one is NaN), so an
+// input holding NaN or an infinity is max-pooled by a plain loop instead, where a window holding
+// a NaN is NaN as the Backend contract asks; that forward keeps no workspace, and its backward
+// is the loop above (the gradient of a NaN window goes to its first NaN).
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
 
 #include "backends/cpu/cpu_backend.hpp"
@@ -78,12 +83,38 @@ void max_backward_from_output(const PoolGeom& g, const float* x, const float* y,
               const Index col = j * p.stride_w + s - p.pad_left;
               if (col < 0 || col >= g.w) continue;
               const Index at = (row * g.w + col) * g.c + ch;
-              if (xb[at] == target) {
+              if (xb[at] == target || (target != target && xb[at] != xb[at])) {
                 dxb[at] += dy[o + ch];
                 done = true;
                 break;
               }
             }
+          }
+        }
+      }
+  }
+}
+
+// Max pooling as written: each window's first NaN if it holds one, else its maximum.
+STRATA_ISA_CLONES
+void max_forward_exact(const PoolGeom& g, const float* x, float* y, Index b0, Index b1) {
+  const Pool2DParams& p = g.p;
+  for (Index b = b0; b < b1; ++b) {
+    const float* xb = x + b * g.h * g.w * g.c;
+    for (Index i = 0; i < g.oh; ++i)
+      for (Index j = 0; j < g.ow; ++j) {
+        float* out = y + ((b * g.oh + i) * g.ow + j) * g.c;
+        std::fill(out, out + g.c, -std::numeric_limits<float>::infinity());
+        for (Index r = 0; r < p.pool_h; ++r) {
+          const Index row = i * p.stride_h + r - p.pad_top;
+          if (row < 0 || row >= g.h) continue;
+          for (Index s = 0; s < p.pool_w; ++s) {
+            const Index col = j * p.stride_w + s - p.pad_left;
+            if (col < 0 || col >= g.w) continue;
+            const float* in = xb + (row * g.w + col) * g.c;
+            // A NaN, once taken, stays; otherwise a NaN or a larger value is taken.
+            for (Index ch = 0; ch < g.c; ++ch)
+              if (out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch])) out[ch] = in[ch];
           }
         }
       }
@@ -96,6 +127,14 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
                                 std::unique_ptr<OpState>* state) {
   const PoolGeom g = geometry(x.shape(), y.shape(), p);
   if (y.size() == 0) return;
+  if (p.kind == PoolKind::Max && any_non_finite(f32(x), x.size())) {
+    const float* px = f32(x);
+    float* py = f32(y);
+    parallel_range(g.n, g.n * g.h * g.w * g.c < kSerialCheap ? g.n + 1 : 0,
+                   [&](Index b0, Index b1) { max_forward_exact(g, px, py, b0, b1); });
+    if (state) state->reset();
+    return;
+  }
   const bool training = state != nullptr && p.kind == PoolKind::Max;
   PrimKey key;
   std::size_t i = 0;

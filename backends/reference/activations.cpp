@@ -22,11 +22,13 @@ double forward_one(const ActivationFunction& act, double x) {
       return x;
     // Keras's ReLU layer, piece by piece as activation.hpp writes it (plain relu is max_value
     // inf, threshold 0, alpha 0).
+    // NaN fails every comparison and comes out as itself; below the threshold, no slope gives 0
+    // even for -inf (not 0 * -inf).
     case ActivationKind::Relu:
       if (x >= act.max_value) return act.max_value;
-      if (x >= act.threshold) return x;
+      if (!(x < act.threshold)) return x;
       // + 0.0 turns alpha = 0's -0.0 into the +0 Keras and oneDNN return.
-      return act.alpha * (x - act.threshold) + 0.0;
+      return act.alpha != 0.f ? act.alpha * (x - act.threshold) + 0.0 : 0.0;
     case ActivationKind::Sigmoid:
       return sigmoid(x);
     case ActivationKind::Tanh:
@@ -50,6 +52,12 @@ double forward_one(const ActivationFunction& act, double x) {
   return 0.0;
 }
 
+// Relu's clipped piece, where its slope is 0: from max_value on, when there is one (no max_value
+// is +inf, and relu'(+inf) is 1).
+bool at_max_value(const ActivationFunction& act, double v) {
+  return act.max_value != std::numeric_limits<float>::infinity() && v >= act.max_value;
+}
+
 // act'(x) written in terms of the output y = act(x); valid only for the kinds whose
 // ActivationFunction::backward_from_output() is true, which is exactly when the caller may omit x.
 double derivative_from_output(const ActivationFunction& act, double y) {
@@ -61,7 +69,7 @@ double derivative_from_output(const ActivationFunction& act, double y) {
     // Relu comes here only with threshold 0 and alpha >= 0: y >= max_value exactly on the
     // clipped piece, y > 0 exactly on the identity piece, and the kink x = 0 gets the left slope.
     case ActivationKind::Relu:
-      if (y >= act.max_value) return 0.0;
+      if (at_max_value(act, y)) return 0.0;
       return y > 0 ? 1.0 : act.alpha;
     case ActivationKind::LeakyRelu:
       return y > 0 ? 1.0 : act.alpha;
@@ -101,7 +109,7 @@ double derivative_from_input(const ActivationFunction& act, double x) {
     // from below at the threshold (alpha, as relu's 0 at x = 0) and 0 from max_value on,
     // matching what the from-output formula gives where both apply.
     case ActivationKind::Relu:
-      if (x >= act.max_value) return 0.0;
+      if (at_max_value(act, x)) return 0.0;
       return x > act.threshold ? 1.0 : act.alpha;
     // Only reached for LeakyRelu with a slope <= 0, where the sign of y no longer tells x's.
     case ActivationKind::LeakyRelu:

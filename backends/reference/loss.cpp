@@ -19,7 +19,9 @@ constexpr float kClipHi = 1.f - 1e-7f;
 
 double sign(double v) { return static_cast<double>((v > 0) - (v < 0)); }
 
-bool inside_clip(double q) { return q >= kClipLo && q <= kClipHi; }
+// Written as a test for "outside" so that NaN counts as inside: its gradient is NaN, not the 0 of
+// a clipped value.
+bool outside_clip(double q) { return q < kClipLo || q > kClipHi; }
 
 double clipped(double q) {
   return std::min(std::max(q, static_cast<double>(kClipLo)), static_cast<double>(kClipHi));
@@ -85,7 +87,7 @@ double binary_crossentropy_probs(Row y, Row p, GradRow dp) {
   for (std::size_t j = 0; j < p.size(); ++j) {
     const double q = clipped(p[j]);
     sum -= y[j] * std::log(q) + (1.0 - y[j]) * std::log(1.0 - q);
-    dp[j] = inside_clip(p[j]) ? (-y[j] / q + (1.0 - y[j]) / (1.0 - q)) / n : 0.0;
+    dp[j] = outside_clip(p[j]) ? 0.0 : (-y[j] / q + (1.0 - y[j]) / (1.0 - q)) / n;
   }
   return sum / n;
 }
@@ -115,7 +117,7 @@ double categorical_crossentropy_probs(Row y, Row p, GradRow dp) {
   for (std::size_t j = 0; j < p.size(); ++j) {
     q[j] = p[j] / total;
     loss -= y[j] * std::log(clipped(q[j]));
-    dq[j] = inside_clip(q[j]) ? -y[j] / q[j] : 0.0;
+    dq[j] = outside_clip(q[j]) ? 0.0 : -y[j] / q[j];
   }
   // Through the normalisation: d q_j / d p_k = (delta_jk - q_j) / total.
   double dq_dot_q = 0.0;

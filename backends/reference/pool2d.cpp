@@ -2,6 +2,7 @@
 // maximum and do not count in an average (Keras's "same"). The backward pass recomputes each
 // window from x, so its state only records what the forward call saw.
 
+#include <cmath>
 #include <span>
 #include <utility>
 #include <vector>
@@ -57,12 +58,15 @@ void for_each_window(const PoolDims& d, const Pool2DParams& p, Visit&& visit) {
         }
 }
 
-// The first position holding the window's maximum (strict > keeps the earliest of ties);
-// the window must not be empty.
+// The first position holding the window's maximum (strict > keeps the earliest of ties), or its
+// first NaN: a window holding a NaN pools to NaN, as NumPy's max does; the window must not be
+// empty.
 std::size_t first_max(std::span<const float> in, const std::vector<std::size_t>& window) {
   std::size_t best = window.front();
-  for (const std::size_t k : window)
+  for (const std::size_t k : window) {
+    if (std::isnan(in[k])) return k;
     if (in[k] > in[best]) best = k;
+  }
   return best;
 }
 

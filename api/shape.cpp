@@ -25,11 +25,29 @@ Shape::Shape(std::span<const std::int64_t> dims) : rank_(dims.size()) {
 std::int64_t Shape::operator[](std::int64_t axis) const { return dims_[resolve_axis(axis, rank())]; }
 std::int64_t& Shape::operator[](std::int64_t axis) { return dims_[resolve_axis(axis, rank())]; }
 
+std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view what) {
+  std::int64_t sum = 0;
+  STRATA_CHECK(!__builtin_add_overflow(a, b, &sum), ResourceExhaustedError, what, " overflows 64 bits (", a, " + ",
+               b, ")");
+  return sum;
+}
+
+std::int64_t checked_multiply(std::int64_t a, std::int64_t b, std::string_view what) {
+  std::int64_t product = 0;
+  STRATA_CHECK(!__builtin_mul_overflow(a, b, &product), ResourceExhaustedError, what, " overflows 64 bits (", a,
+               " * ", b, ")");
+  return product;
+}
+
 std::int64_t Shape::num_elements() const {
   std::int64_t n = 1;
+  for (auto d : dims()) STRATA_CHECK(d >= 0, ShapeError, "shape ", to_string(), " has an unknown axis");
+  // Every axis is checked for None before the product, so an unknown axis is never reported
+  // as an overflow.
   for (auto d : dims()) {
-    STRATA_CHECK(d >= 0, ShapeError, "shape ", to_string(), " has an unknown axis");
-    n *= d;
+    if (__builtin_mul_overflow(n, d, &n))
+      throw ResourceExhaustedError(
+          detail::concat("a tensor of shape ", to_string(), " has more elements than fit in 64 bits"));
   }
   return n;
 }

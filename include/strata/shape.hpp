@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata {
@@ -31,7 +32,8 @@ class Shape {
   std::int64_t& operator[](std::int64_t axis);
   std::span<const std::int64_t> dims() const { return {dims_.data(), rank_}; }
   std::vector<std::int64_t> to_vector() const { return {dims_.begin(), dims_.begin() + rank_}; }
-  /// Number of elements; requires every axis known.
+  /// Number of elements; requires every axis known. ResourceExhaustedError when the count
+  /// does not fit in 64 bits.
   std::int64_t num_elements() const;
   /// Elements per sample: the product of every axis but the first.
   std::int64_t sample_size() const;
@@ -58,6 +60,15 @@ class Shape {
   std::array<std::int64_t, kMaxRank> dims_{};
   std::size_t rank_ = 0;
 };
+
+/// Size arithmetic that cannot wrap, for every shape a layer computes (compute_output_shape, the
+/// convolution geometry, weight shapes): a + b and a * b of sizes, or ResourceExhaustedError
+/// naming `what` when the result does not fit in 64 bits. An absurd shape then fails with a
+/// message instead of wrapping into a small or negative size that a later allocation would
+/// trust. `what` is a literal ("UpSampling2D's output height"), so the check costs no
+/// allocation in the training step; the layer adds its own name when the error passes through it.
+std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view what);
+std::int64_t checked_multiply(std::int64_t a, std::int64_t b, std::string_view what);
 
 /// Writes to_string(), so test frameworks and messages print shapes as Keras does.
 std::ostream& operator<<(std::ostream& out, const Shape& shape);

@@ -47,7 +47,7 @@ Shape Concatenate::compute_output_shape_inputs(std::span<const Shape> input_shap
   std::int64_t total = 0;
   for (const Shape& s : input_shapes) {
     const std::int64_t d = s.dims()[axis];
-    total = total < 0 || d < 0 ? kNone : total + d;
+    total = total < 0 || d < 0 ? kNone : checked_add(total, d, "Concatenate's output axis");
   }
   out[static_cast<std::int64_t>(axis)] = total;
   return out;

@@ -56,9 +56,20 @@ void check_strides_and_dilation(std::span<const std::int64_t> strides, std::span
                tuple_text(strides), " and dilation_rate=", tuple_text(dilation));
 }
 
+namespace {
+
+// The kernel's reach, (k - 1) d + 1, checked: an absurd kernel or dilation must fail here
+// rather than wrap into a small extent that passes the output-size check.
+std::int64_t kernel_extent(std::int64_t kernel, std::int64_t dilation) {
+  constexpr std::string_view kWhat = "a convolution's dilated kernel size";
+  return checked_add(checked_multiply(kernel - 1, dilation, kWhat), 1, kWhat);
+}
+
+}  // namespace
+
 ConvAxis conv_axis(std::int64_t in, std::int64_t kernel, std::int64_t stride, std::int64_t dilation,
                    ConvPadding padding) {
-  const std::int64_t extent = (kernel - 1) * dilation + 1;
+  const std::int64_t extent = kernel_extent(kernel, dilation);
   ConvAxis axis;
   switch (padding) {
     case ConvPadding::Valid:
@@ -66,8 +77,10 @@ ConvAxis conv_axis(std::int64_t in, std::int64_t kernel, std::int64_t stride, st
       break;
     case ConvPadding::Same:
       if (in != kNone) {
-        axis.out = (in + stride - 1) / stride;
-        const std::int64_t total = std::max<std::int64_t>((axis.out - 1) * stride + extent - in, 0);
+        axis.out = in / stride + (in % stride != 0);  // ceil(in / s) without forming in + s - 1
+        // (out - 1) s <= in - 1 and extent >= 1, so only the sum with the extent can overflow.
+        const std::int64_t total =
+            std::max<std::int64_t>(checked_add((axis.out - 1) * stride - in, extent, "a convolution's padding"), 0);
         axis.pad_before = total / 2;
         axis.pad_after = total - axis.pad_before;
       }
@@ -84,21 +97,25 @@ ConvAxis deconv_axis(std::int64_t in, std::int64_t kernel, std::int64_t stride, 
                      ConvPadding padding, std::optional<std::int64_t> output_padding) {
   STRATA_CHECK(padding != ConvPadding::Causal, ValueError,
                "The `padding` argument must be one of 'valid', 'same'. Received: padding=causal");
-  const std::int64_t extent = (kernel - 1) * dilation + 1;
+  const std::int64_t extent = kernel_extent(kernel, dilation);
   // JAX's padding of the stride-dilated input (keras/src/backend/common/backend_utils.py,
   // _convert_conv_transpose_padding_args_from_keras_to_jax).
+  constexpr std::string_view kWhat = "a transposed convolution's output size";
   std::int64_t left = 0, right = 0;
   if (padding == ConvPadding::Valid) {
     const std::int64_t extra = output_padding.value_or(std::max(extent, stride) - extent);
     left = extent - 1;
-    right = extent - 1 + extra;
+    right = checked_add(extent - 1, extra, kWhat);
   } else {
-    const std::int64_t total = output_padding ? extent + extent % 2 - 2 + *output_padding : stride + extent - 2;
+    const std::int64_t total = output_padding ? checked_add(extent - 2, extent % 2 + *output_padding, kWhat)
+                                              : checked_add(stride, extent - 2, kWhat);
     left = std::min(total / 2 + total % 2, extent - 1);
     right = total - left;
   }
   ConvAxis axis;
-  if (in != kNone) axis.out = (in - 1) * stride + left + right - extent + 2;
+  if (in != kNone)
+    axis.out = checked_add(checked_add(checked_multiply(in - 1, stride, kWhat), checked_add(left, right, kWhat), kWhat),
+                           2 - extent, kWhat);
   axis.pad_before = extent - 1 - left;
   axis.pad_after = std::max<std::int64_t>(extent - 1 - right, 0);
   return axis;

@@ -18,15 +18,16 @@ Cropping2D::Cropping2D(Sides2 cropping, Cropping2DOptions options)
 
 Shape Cropping2D::compute_output_shape(const Shape& input_shape) const {
   const Sides2& c = cropping_;
-  if ((input_shape[1] >= 0 && c.top + c.bottom >= input_shape[1]) ||
-      (input_shape[2] >= 0 && c.left + c.right >= input_shape[2]))
+  const std::int64_t rows = checked_add(c.top, c.bottom, "Cropping2D's cropped rows");
+  const std::int64_t columns = checked_add(c.left, c.right, "Cropping2D's cropped columns");
+  if ((input_shape[1] >= 0 && rows >= input_shape[1]) || (input_shape[2] >= 0 && columns >= input_shape[2]))
     throw ValueError(detail::concat(
         "Values in `cropping` argument should be smaller than the corresponding spatial dimension of the input. "
         "Received: input_shape=",
         input_shape.to_string(), ", cropping=((", c.top, ", ", c.bottom, "), (", c.left, ", ", c.right, "))"));
   Shape out = input_shape;
-  if (out[1] >= 0) out[1] -= c.top + c.bottom;
-  if (out[2] >= 0) out[2] -= c.left + c.right;
+  if (out[1] >= 0) out[1] -= rows;
+  if (out[2] >= 0) out[2] -= columns;
   return out;
 }
 

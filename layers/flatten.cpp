@@ -14,7 +14,7 @@ Shape Flatten::compute_output_shape(const Shape& input_shape) const {
   for (std::size_t axis = 1; axis < input_shape.rank(); ++axis) {
     const std::int64_t d = input_shape.dims()[axis];
     if (d < 0) return {input_shape[0], kNone};
-    features *= d;
+    features = checked_multiply(features, d, "Flatten's output size");
   }
   return {input_shape[0], features};
 }

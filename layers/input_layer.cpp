@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/engine/graph_node.hpp"
+#include "layers/layer_args.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -11,7 +12,13 @@ inline namespace layers {
 InputLayer::InputLayer(Shape shape, std::string name) : LayerOf<InputLayer>("input_layer", std::move(name)) {
   std::vector<std::int64_t> dims{kNone};
   for (auto d : shape.dims()) {
-    STRATA_CHECK(d > 0, ValueError, "Input shape must be positive sizes, received ", shape.to_string());
+    // Keras's words for a negative size; the shape is spelled out, as Shape prints -1 as None.
+    STRATA_CHECK(d >= 0, ValueError, "Cannot convert '", detail::tuple_text(shape.dims()),
+                 "' to a shape. Negative dimensions are not allowed.");
+    // Keras accepts an axis of size 0; Strata refuses it, since no backend op is defined on
+    // tensors without data.
+    STRATA_CHECK(d > 0, ValueError, "Input shape ", shape.to_string(),
+                 " has an axis of size 0; every axis of an Input must hold at least one value");
     dims.push_back(d);
   }
   shape_ = Shape(dims);

@@ -16,6 +16,30 @@
 
 namespace strata {
 
+namespace {
+
+// A ResourceExhaustedError that already names the layer, weight or output it is about: the
+// innermost layer adds that context, and the layers around it (a model building its layers, a
+// composite layer calling them) pass it on unchanged instead of prefixing their own names.
+class NamedResourceExhaustedError : public ResourceExhaustedError {
+ public:
+  using ResourceExhaustedError::ResourceExhaustedError;
+};
+
+// Runs `body`; a ResourceExhaustedError not yet named comes out prefixed with `context()`.
+template <class Body, class Context>
+auto naming_resource_errors(Body&& body, Context&& context) {
+  try {
+    return body();
+  } catch (const NamedResourceExhaustedError&) {
+    throw;
+  } catch (const ResourceExhaustedError& e) {
+    throw NamedResourceExhaustedError(detail::concat(context(), ": ", e.what()));
+  }
+}
+
+}  // namespace
+
 std::string unique_layer_name(std::string_view prefix) {
   static std::mutex mutex;
   static std::map<std::string, int, std::less<>> counts;
@@ -66,7 +90,13 @@ void Layer::build(std::span<const Shape> input_shapes) {
   if (backend_ == nullptr) backend_ = &current_backend();
   build_input_shapes_.clear();
   for (const Shape& shape : input_shapes) build_input_shapes_.push_back(shape.with_batch(kNone));
-  build_weights_inputs(build_input_shapes_);
+  naming_resource_errors([&] { build_weights_inputs(build_input_shapes_); },
+                         [&] {
+                           return detail::concat("Layer \"", name_, "\" (", class_name(),
+                                                 ") cannot be built for input shape ",
+                                                 build_input_shapes_.empty() ? "()"
+                                                                             : build_input_shapes_[0].to_string());
+                         });
   built_ = true;
 }
 
@@ -205,7 +235,12 @@ Tensor Layer::call(std::span<const Tensor> inputs, bool training) {
 
 Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   if (inputs[0].symbolic()) {
-    return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs)));
+    return naming_resource_errors(
+        [&] { return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs))); },
+        [&] {
+          return detail::concat("Layer \"", name_, "\" (", class_name(), ") has no output shape for input shape ",
+                                inputs[0].shape().to_string());
+        });
   }
   detail::EngineState& engine = detail::engine_state();
   detail::Tape* tape = engine.tape;
@@ -218,7 +253,12 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
     // A primitive layer's forward is one node: whatever it runs inside is not recorded.
     const detail::EngineScope scope({.tape = nullptr, .training = engine.training, .caller = engine.caller});
     try {
-      y = forward_inputs(inputs, training);
+      y = naming_resource_errors([&] { return forward_inputs(inputs, training); },
+                                 [&] {
+                                   return detail::concat("Layer \"", name_, "\" (", class_name(),
+                                                         ") cannot compute its output for input shape ",
+                                                         inputs[0].shape().to_string());
+                                 });
     } catch (...) {
       active_context_ = previous;
       throw;
@@ -299,11 +339,27 @@ Variable& Layer::add_weight(std::string name, const Shape& shape, const Initiali
   variable->path = name_ + "/" + name;
   variable->name = std::move(name);
   variable->trainable = trainable;
-  std::vector<float> host(static_cast<std::size_t>(shape.num_elements()));
-  initializer.sample(shape, host, detail::global_rng());
-  variable->value = Tensor(*backend_, shape);
-  backend_->upload(host.data(), variable->value);
-  if (trainable) variable->grad = Tensor(*backend_, shape);
+  const auto context = [&] {
+    return detail::concat("Layer \"", name_, "\" cannot create its weight \"", variable->path, "\" of shape ",
+                          shape.to_string());
+  };
+  naming_resource_errors(
+      [&] {
+        // The backend's tensor first: it checks the size against what the backend can hold
+        // before the host copy below asks for the same bytes.
+        variable->value = Tensor(*backend_, shape);
+        std::vector<float> host;
+        try {
+          host.resize(static_cast<std::size_t>(shape.num_elements()));
+        } catch (const std::exception&) {  // std::bad_alloc, or std::length_error past the vector's reach
+          throw ResourceExhaustedError(detail::concat("the host could not allocate ", shape.num_elements(),
+                                                      " floats to initialise it"));
+        }
+        initializer.sample(shape, host, detail::global_rng());
+        backend_->upload(host.data(), variable->value);
+        if (trainable) variable->grad = Tensor(*backend_, shape);
+      },
+      context);
   weights_.push_back(variable);
   return *variable;
 }
@@ -360,6 +416,8 @@ bool Layer::has_trainable_weights() const {
 }
 
 std::int64_t Layer::count_params() const {
+  STRATA_CHECK(built(), StateError, "You tried to call `count_params` on layer '", name_,
+               "', but the layer isn't built. You can build it manually via: `layer.build(input_shape)`.");
   std::int64_t n = 0;
   for (const Variable* v : weights()) n += v->value.size();
   return n;

@@ -61,7 +61,8 @@ Shape SeparableConv2D::pointwise_matrix_shape() const {
 void SeparableConv2D::build_weights(const Shape& input_shape) {
   const std::int64_t channels = detail::conv_input_channels(input_shape, 4, name());
   detail::check_conv_output(input_shape, kernel_size_, filters_, options_.strides, options_.dilation_rate, padding_);
-  const std::int64_t middle = channels * options_.depth_multiplier;
+  const std::int64_t middle =
+      checked_multiply(channels, options_.depth_multiplier, "SeparableConv2D's depthwise output channels");
   depthwise_kernel_ =
       &add_weight("depthwise_kernel", {kernel_size_.h, kernel_size_.w, channels, options_.depth_multiplier},
                   *options_.depthwise_initializer);

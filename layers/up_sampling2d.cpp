@@ -43,8 +43,8 @@ UpSampling2D::UpSampling2D(Size2 size, UpSampling2DOptions options)
 
 Shape UpSampling2D::compute_output_shape(const Shape& input_shape) const {
   Shape out = input_shape;
-  if (out[1] >= 0) out[1] *= size_.h;
-  if (out[2] >= 0) out[2] *= size_.w;
+  if (out[1] >= 0) out[1] = checked_multiply(out[1], size_.h, "UpSampling2D's output height");
+  if (out[2] >= 0) out[2] = checked_multiply(out[2], size_.w, "UpSampling2D's output width");
   return out;
 }
 

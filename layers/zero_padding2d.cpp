@@ -18,8 +18,9 @@ ZeroPadding2D::ZeroPadding2D(Sides2 padding, ZeroPadding2DOptions options)
 
 Shape ZeroPadding2D::compute_output_shape(const Shape& input_shape) const {
   Shape out = input_shape;
-  if (out[1] >= 0) out[1] += padding_.top + padding_.bottom;
-  if (out[2] >= 0) out[2] += padding_.left + padding_.right;
+  constexpr std::string_view kHeight = "ZeroPadding2D's output height", kWidth = "ZeroPadding2D's output width";
+  if (out[1] >= 0) out[1] = checked_add(out[1], checked_add(padding_.top, padding_.bottom, kHeight), kHeight);
+  if (out[2] >= 0) out[2] = checked_add(out[2], checked_add(padding_.left, padding_.right, kWidth), kWidth);
   return out;
 }
 

@@ -23,12 +23,34 @@ std::string find_file(const std::filesystem::path& directory, const std::string&
       "STRATA_FASHION_MNIST_DIR."));
 }
 
+// The images of one split: (n, 28, 28).
+xt::xarray<std::uint8_t> read_images(const std::string& path) {
+  xt::xarray<std::uint8_t> images = detail::read_idx_ubyte(path);
+  const auto& shape = images.shape();
+  STRATA_CHECK(images.dimension() == 3 && shape[1] == 28 && shape[2] == 28, IOError, path,
+               " does not hold Fashion-MNIST images: they are 28x28, ",
+               images.dimension() == 3 ? detail::concat("these are ", shape[1], "x", shape[2])
+                                       : detail::concat("this file holds an array of ", images.dimension(), " axes"));
+  return images;
+}
+
+// The labels of one split: one class index 0-9 per image.
+xt::xarray<std::uint8_t> read_labels(const std::string& path) {
+  xt::xarray<std::uint8_t> labels = detail::read_idx_ubyte(path);
+  STRATA_CHECK(labels.dimension() == 1, IOError, path,
+               " does not hold Fashion-MNIST labels: they are one class index per image (1 axis), this file holds an "
+               "array of ",
+               labels.dimension(), " axes");
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    STRATA_CHECK(labels(i) <= 9, IOError, path, " holds the label ", int(labels(i)), " at index ", i,
+                 "; Fashion-MNIST labels are 0-9");
+  return labels;
+}
+
 void check_pair(const xt::xarray<std::uint8_t>& images, const xt::xarray<std::uint8_t>& labels,
                 const std::string& which) {
-  STRATA_CHECK(images.dimension() == 3 && images.shape()[1] == 28 && images.shape()[2] == 28 &&
-                   labels.dimension() == 1 && labels.shape()[0] == images.shape()[0],
-               IOError, "Fashion-MNIST ", which, " images and labels do not match (", images.shape()[0],
-               " images, ", labels.size(), " labels)");
+  STRATA_CHECK(labels.shape()[0] == images.shape()[0], IOError, "Fashion-MNIST ", which,
+               " images and labels do not match (", images.shape()[0], " images, ", labels.size(), " labels)");
 }
 
 }  // namespace
@@ -40,10 +62,10 @@ std::string default_directory() {
 
 Data load_data(const std::string& directory) {
   Data data;
-  data.x_train = detail::read_idx_ubyte(find_file(directory, "train-images-idx3-ubyte"));
-  data.y_train = detail::read_idx_ubyte(find_file(directory, "train-labels-idx1-ubyte"));
-  data.x_test = detail::read_idx_ubyte(find_file(directory, "t10k-images-idx3-ubyte"));
-  data.y_test = detail::read_idx_ubyte(find_file(directory, "t10k-labels-idx1-ubyte"));
+  data.x_train = read_images(find_file(directory, "train-images-idx3-ubyte"));
+  data.y_train = read_labels(find_file(directory, "train-labels-idx1-ubyte"));
+  data.x_test = read_images(find_file(directory, "t10k-images-idx3-ubyte"));
+  data.y_test = read_labels(find_file(directory, "t10k-labels-idx1-ubyte"));
   check_pair(data.x_train, data.y_train, "training");
   check_pair(data.x_test, data.y_test, "test");
   return data;

@@ -9,8 +9,9 @@
 
 namespace strata::detail {
 
-/// Reads an IDX file of unsigned bytes; throws IOError naming the file when it is missing,
-/// truncated or not IDX.
+/// Reads an IDX file of unsigned bytes; throws IOError naming the file and the cause when it is
+/// missing, a directory, empty, not IDX of unsigned bytes, damaged, shorter or longer than its
+/// header declares. The declared size is checked against the file's before anything is allocated.
 xt::xarray<std::uint8_t> read_idx_ubyte(const std::string& path);
 
 }  // namespace strata::detail

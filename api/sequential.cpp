@@ -30,8 +30,10 @@ void Sequential::add(SequentialItem item) {
     rebuild();
     return;
   }
+  // As Keras: the same layer object may come twice (it is then shared, as a layer called twice
+  // in a Functional model); two different layers may not share a name.
   for (const auto& existing : layers_)
-    STRATA_CHECK(existing->name() != layer->name() && existing.get() != layer.get(), ValueError,
+    STRATA_CHECK(existing.get() == layer.get() || existing->name() != layer->name(), ValueError,
                  "All layers added to a Sequential model should have unique names. Name '", layer->name(),
                  "' is already the name of a layer in this model. Update the `name` argument to pass a unique name.");
   // Keras's legacy `input_shape` argument on the first layer stands for an Input.

@@ -12,6 +12,7 @@
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
 #include "api/progbar_format.hpp"
+#include "optimizers/config.hpp"
 
 namespace strata {
 
@@ -29,8 +30,11 @@ std::int64_t samples_in(const xt::xarray<float>& a) { return a.dimension() == 0 
 
 std::int64_t steps_for(std::int64_t samples, int batch_size) { return (samples + batch_size - 1) / batch_size; }
 
-void check_batch_size(int batch_size) {
-  STRATA_CHECK(batch_size > 0, ValueError, "batch_size must be a positive integer, received ", batch_size);
+// Keras reads a batch_size of 0 as "not given" and uses its default of 32 (fit, evaluate and
+// predict alike); a negative one it cannot use, and neither can Strata.
+int batch_size_or_default(int batch_size) {
+  STRATA_CHECK(batch_size >= 0, ValueError, "batch_size must be a positive integer, received ", batch_size);
+  return batch_size == 0 ? 32 : batch_size;
 }
 
 std::string list_names(const std::vector<std::string>& names) {
@@ -396,11 +400,21 @@ void check_loss(const Logs& logs, int epoch, std::int64_t step, bool every_step,
 
 History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options) {
   require_compiled();
-  check_batch_size(options.batch_size);
-  STRATA_CHECK(options.validation_split >= 0.0 && options.validation_split < 1.0, ValueError,
-               "validation_split must be in [0, 1), received ", options.validation_split);
+  const int batch_size = batch_size_or_default(options.batch_size);
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
+  // Keras's check (data_adapter_utils.train_validation_split): both parts must keep a sample.
+  // A split outside (0, 1) is refused before the product, whose cast would overflow.
+  const bool split_in_range = options.validation_split > 0.0 && options.validation_split < 1.0;
+  const std::int64_t split_at =
+      split_in_range ? static_cast<std::int64_t>(std::floor(double(n) * (1.0 - options.validation_split))) : n;
+  STRATA_CHECK(options.validation_data || options.validation_split == 0.0 ||
+                   (split_in_range && split_at > 0 && split_at < n),
+               ValueError, "Training data contains ", n,
+               " samples, which is not sufficient to split it into a validation and training set as specified by "
+               "`validation_split=",
+               optimizers::detail::py_repr(options.validation_split),
+               "`. Either provide more data, or a different value for the `validation_split` argument.");
   const Feed ys = bind_targets(y, n);
   Feed val_xs, val_ys;
   if (options.validation_data) {
@@ -414,16 +428,13 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
   if (options.validation_data) {
     validation = Samples{&val_xs, &val_ys, 0, samples_in(*val_xs[0])};
   } else if (options.validation_split > 0.0) {
-    const auto split_at = static_cast<std::int64_t>(std::floor(double(n) * (1.0 - options.validation_split)));
-    STRATA_CHECK(split_at > 0 && split_at < n, ValueError, "validation_split=", options.validation_split,
-                 " leaves no samples for training or for validation out of ", n);
     train.end = split_at;
     validation = Samples{&xs, &ys, split_at, n};
   }
 
   collect_trainable();
 
-  const std::int64_t steps = steps_for(train.size(), options.batch_size);
+  const std::int64_t steps = steps_for(train.size(), batch_size);
   History history;
   history.params = {{"verbose", options.verbose}, {"epochs", options.epochs}, {"steps", int(steps)}};
   model_.stop_training = false;
@@ -438,8 +449,8 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
     Progbar bar(steps, options.verbose, std::cout);
     Logs logs;
     for (std::int64_t step = 0; step < steps; ++step) {
-      const std::int64_t first = step * options.batch_size;
-      load_batch(all, order, first, std::min<std::int64_t>(options.batch_size, train.size() - first));
+      const std::int64_t first = step * batch_size;
+      load_batch(all, order, first, std::min<std::int64_t>(batch_size, train.size() - first));
       train_step();
       const bool every_step = options.verbose == 1;
       if (every_step || step + 1 == steps) {
@@ -449,7 +460,7 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
       if (every_step) bar.update(step + 1, logs, false);
     }
     if (validation.size() > 0) {
-      run_test_loop(validation, options.batch_size, nullptr);
+      run_test_loop(validation, batch_size, nullptr);
       read_logs(logs, "val_");
     }
     if (options.verbose) bar.update(steps, logs, true);
@@ -461,7 +472,7 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
 
 Logs Trainer::evaluate(const Arrays& x, const Arrays& y, int batch_size, int verbose) {
   require_compiled();
-  check_batch_size(batch_size);
+  batch_size = batch_size_or_default(batch_size);
   const Feed xs = bind_inputs(x);
   const Feed ys = bind_targets(y, samples_in(*xs[0]));
   const Samples data{&xs, &ys, 0, samples_in(*xs[0])};
@@ -470,7 +481,7 @@ Logs Trainer::evaluate(const Arrays& x, const Arrays& y, int batch_size, int ver
 }
 
 std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size, int verbose) {
-  check_batch_size(batch_size);
+  batch_size = batch_size_or_default(batch_size);
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   std::vector<xt::xarray<float>> results;

@@ -191,6 +191,41 @@ std::vector<BadCase> beginner_mistake_cases() {
     strata::Model(a, Dense(1)(b));
   }));
 
+  cases.push_back(expect("softmax_axis_out_of_range_on_data", Outcome::ValueError, "", [] {
+    Sequential model({Input({3}), Softmax(5)});
+    model.predict(ones(2, 3), {.verbose = 0});
+  }));
+  cases.push_back(expect("dot_axis_out_of_range", Outcome::ValueError, "", [] { Dot(3)({Input({3}), Input({3})}); }));
+  cases.push_back(expect("spatial_dropout_rate_two", Outcome::ValueError, "Received: rate=2",
+                         [] { SpatialDropout2D(2.0); }));
+  cases.push_back(expect("leaky_relu_negative_slope", Outcome::ValueError, "negative_slope", [] { LeakyReLU(-1.0); }));
+  cases.push_back(expect("relu_negative_max_value", Outcome::ValueError, "max_value", [] { ReLU(-1.0); }));
+  // Keras accepts a merge layer on a single input (it passes it through).
+  cases.push_back(expect("merge_layer_on_one_input", Outcome::Succeeds, "", [] { Add()({Input({3})}); }));
+  cases.push_back(expect("sequential_second_input", Outcome::ValueError, "", [] {
+    Sequential model({Input({4}), Dense(2)});
+    model.add(Input({4}));
+  }));
+  cases.push_back(expect("sequential_pop_when_empty", Outcome::ValueError, "", [] { Sequential().pop(); }));
+  cases.push_back(expect("get_layer_index_out_of_range", Outcome::ValueError, "index 5",
+                         [] { small_model()->get_layer(5); }));
+  cases.push_back(expect("set_weights_before_build", Outcome::ValueError, "", [] {
+    Sequential({Dense(2)}).set_weights({xt::zeros<float>({4, 2}), xt::zeros<float>({2})});
+  }));
+  cases.push_back(expect("loss_weights_count_differs", Outcome::ValueError, "loss weights",
+                         [] { small_model(false)->compile("sgd", "mse", {}, std::vector<double>{1.0, 2.0}); }));
+  cases.push_back(expect("loss_by_name_for_unknown_output", Outcome::ValueError, "loss dict",
+                         [] { small_model(false)->compile("sgd", {{"nope", "mse"}}); }));
+  // Keras accepts an input listed twice; Strata's Functional refuses it (see ARCHITECTURE.md).
+  cases.push_back(expect("functional_input_listed_twice", Outcome::ValueError, "", [] {
+    const auto a = Input({4});
+    strata::Model({a, a}, Dense(1)(a));
+  }));
+  cases.push_back(expect("layer_called_without_inputs", Outcome::ValueError, "without inputs",
+                         [] { Concatenate()(std::span<const strata::Tensor>()); }));
+  cases.push_back(expect("layer_called_on_empty_tensor", Outcome::ValueError, "empty tensor",
+                         [] { Dense(2)(strata::Tensor()); }));
+
   // ---- names ----
   cases.push_back(expect("unknown_activation", Outcome::ValueError, "relux",
                          [] { Dense(2, "relux"); }));

@@ -315,6 +315,11 @@ std::span<const Tensor> Model::run_step(std::span<const Tensor> inputs, bool tra
 
 void Model::run_backward(std::span<const Tensor> grads) { train_tape_->backward(step_outputs_, grads); }
 
+void Model::release_inference_buffers() {
+  infer_tape_ = std::make_unique<detail::Tape>();
+  step_outputs_.clear();
+}
+
 std::uint32_t Model::last_training_step() const { return train_tape_->step(); }
 
 // ---- compile and the training API -------------------------------------------------------

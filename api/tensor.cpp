@@ -1,6 +1,7 @@
 #include "strata/tensor.hpp"
 
 #include <atomic>
+#include <limits>
 
 #include "api/allocation_count.hpp"
 
@@ -17,7 +18,13 @@ std::uint64_t detail::tensor_allocations() { return allocations.load(); }
 
 Tensor::Tensor(Backend& backend, Shape shape, DType dtype)
     : shape_(std::move(shape)), dtype_(dtype), backend_(&backend) {
-  storage_ = backend.allocate(bytes());
+  const std::size_t size = bytes();
+  try {
+    storage_ = backend.allocate(size);
+  } catch (const ResourceExhaustedError& e) {
+    throw ResourceExhaustedError(detail::concat("cannot allocate a tensor of shape ", shape_.to_string(), " (",
+                                                dtype_name(dtype_), "): ", e.what()));
+  }
   allocations.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -31,7 +38,11 @@ Tensor Tensor::symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> no
 }
 
 std::size_t Tensor::bytes() const {
-  return static_cast<std::size_t>(shape_.num_elements()) * dtype_size(dtype_);
+  const auto elements = static_cast<std::size_t>(shape_.num_elements());
+  STRATA_CHECK(elements <= std::numeric_limits<std::size_t>::max() / dtype_size(dtype_), ResourceExhaustedError,
+               "a tensor of shape ", shape_.to_string(), " (", dtype_name(dtype_), ") has more bytes than ",
+               "an address space holds");
+  return elements * dtype_size(dtype_);
 }
 
 void Tensor::throw_no_memory(const char* what) const {

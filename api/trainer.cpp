@@ -477,7 +477,21 @@ Logs Trainer::evaluate(const Arrays& x, const Arrays& y, int batch_size, int ver
   const Feed ys = bind_targets(y, samples_in(*xs[0]));
   const Samples data{&xs, &ys, 0, samples_in(*xs[0])};
   Progbar bar(steps_for(data.size(), batch_size), verbose, std::cout);
-  return run_test_loop(data, batch_size, verbose ? &bar : nullptr);
+  Logs logs = run_test_loop(data, batch_size, verbose ? &bar : nullptr);
+  release_batch_buffers();
+  return logs;
+}
+
+void Trainer::release_batch_buffers() {
+  // fit allocates its own again at its first step (once, not per step).
+  model_.release_inference_buffers();
+  x_batches_.clear();
+  x_staging_.clear();
+  for (Head& head : heads_) {
+    head.y_batch = head.values = head.grad = Tensor();
+    head.staging = {};
+  }
+  grads_.clear();
 }
 
 std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size, int verbose) {
@@ -503,6 +517,7 @@ std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size,
       outputs[o].backend().download(outputs[o], results[o].data() + first * rows[o]);
     if (verbose) bar.update(step + 1, {}, step + 1 == steps);
   }
+  release_batch_buffers();
   return results;
 }
 

@@ -77,6 +77,8 @@ class Trainer {
   // Writes the running loss(es) and metrics into `logs`, keys prefixed ("val_").
   void read_logs(Logs& logs, const std::string& prefix = "") const;
   Logs run_test_loop(const Samples& data, int batch_size, Progbar* bar);
+  // The end of evaluate and predict: their batch-sized buffers go back to the backend.
+  void release_batch_buffers();
 
   Model& model_;
   Backend* backend_ = nullptr;  // the model's, set by bind_inputs

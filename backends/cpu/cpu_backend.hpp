@@ -11,6 +11,7 @@
 // cache, kernels.{hpp,cpp} the loop helpers, strided.hpp the axis merging broadcast and layout
 // share.
 
+#include <atomic>
 #include <memory>
 
 #include "strata/backend.hpp"
@@ -30,8 +31,9 @@ class CpuBackend final : public Backend {
 
   std::string_view name() const override { return "cpu"; }
 
-  // memory.cpp: 64-byte aligned host buffers.
+  // memory.cpp: host buffers (backends/host_memory.hpp).
   std::shared_ptr<Storage> allocate(std::size_t bytes) override;
+  std::size_t bytes_in_use() const override;
   void upload(const void* host, Tensor& dst) override;
   void download(const Tensor& src, void* host) override;
   void copy(const Tensor& src, Tensor& dst) override;
@@ -137,6 +139,7 @@ class CpuBackend final : public Backend {
                      Tensor& y, std::int64_t threads);
 
   std::unique_ptr<cpu::DnnlContext> ctx_;
+  std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out
 };
 
 }  // namespace strata::backends

@@ -1,36 +1,15 @@
-// Host storage (64-byte aligned, so every tensor starts on a cache line and suits AVX-512
-// loads) and the copies in and out of it.
+// Host storage (backends/host_memory.hpp) and the copies in and out of it.
 
-#include <cstdlib>
 #include <cstring>
-#include <new>
 
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/kernels.hpp"
+#include "backends/host_memory.hpp"
 #include "strata/error.hpp"
 
 namespace strata::backends {
 
 namespace {
-
-class AlignedStorage final : public Storage {
- public:
-  explicit AlignedStorage(std::size_t bytes) : bytes_(bytes) {
-    const std::size_t rounded = (bytes + 63) / 64 * 64;  // aligned_alloc wants a multiple
-    data_ = std::aligned_alloc(64, rounded > 0 ? rounded : 64);
-    if (!data_) throw BackendError(detail::concat("cpu backend: could not allocate ", bytes, " bytes"));
-  }
-  ~AlignedStorage() override { std::free(data_); }
-  AlignedStorage(const AlignedStorage&) = delete;
-  AlignedStorage& operator=(const AlignedStorage&) = delete;
-
-  void* data() override { return data_; }
-  std::size_t bytes() const override { return bytes_; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-};
 
 // memcpy split over threads when it is large enough to be worth a fork.
 void parallel_memcpy(void* dst, const void* src, std::size_t bytes) {
@@ -44,9 +23,9 @@ void parallel_memcpy(void* dst, const void* src, std::size_t bytes) {
 
 }  // namespace
 
-std::shared_ptr<Storage> CpuBackend::allocate(std::size_t bytes) {
-  return std::make_shared<AlignedStorage>(bytes);
-}
+std::shared_ptr<Storage> CpuBackend::allocate(std::size_t bytes) { return allocate_host(bytes, name(), in_use_); }
+
+std::size_t CpuBackend::bytes_in_use() const { return in_use_.load(std::memory_order_relaxed); }
 
 void CpuBackend::upload(const void* host, Tensor& dst) { parallel_memcpy(dst.raw(), host, dst.bytes()); }
 

@@ -1,41 +1,14 @@
 #include <cstring>
-#include <new>
 
+#include "backends/host_memory.hpp"
 #include "backends/reference/common.hpp"
 #include "backends/reference/reference_backend.hpp"
 
 namespace strata::backends {
 
-namespace {
+std::shared_ptr<Storage> ReferenceBackend::allocate(std::size_t bytes) { return allocate_host(bytes, name(), in_use_); }
 
-// 64 bytes is a cache line and an AVX-512 register, so code that copies from or compares with
-// these buffers may use aligned loads.
-constexpr std::size_t kAlignment = 64;
-
-class HostStorage final : public Storage {
- public:
-  explicit HostStorage(std::size_t bytes) : bytes_(bytes) {
-    // Even an empty tensor gets a real address, so data() is never null for a defined tensor.
-    const std::size_t padded = ((bytes + kAlignment - 1) / kAlignment) * kAlignment;
-    data_ = ::operator new (padded == 0 ? kAlignment : padded, std::align_val_t{kAlignment});
-  }
-  ~HostStorage() override { ::operator delete (data_, std::align_val_t{kAlignment}); }
-  HostStorage(const HostStorage&) = delete;
-  HostStorage& operator=(const HostStorage&) = delete;
-
-  void* data() override { return data_; }
-  std::size_t bytes() const override { return bytes_; }
-
- private:
-  void* data_ = nullptr;
-  std::size_t bytes_ = 0;
-};
-
-}  // namespace
-
-std::shared_ptr<Storage> ReferenceBackend::allocate(std::size_t bytes) {
-  return std::make_shared<HostStorage>(bytes);
-}
+std::size_t ReferenceBackend::bytes_in_use() const { return in_use_.load(std::memory_order_relaxed); }
 
 void ReferenceBackend::upload(const void* host, Tensor& dst) {
   if (dst.bytes() > 0) std::memcpy(dst.raw(), host, dst.bytes());

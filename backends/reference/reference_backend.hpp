@@ -5,6 +5,7 @@
 // Each op family lives in its own .cpp beside this header (memory, dense, activations,
 // elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates).
 
+#include <atomic>
 #include <memory>
 
 #include "strata/backend.hpp"
@@ -15,8 +16,9 @@ class ReferenceBackend final : public Backend {
  public:
   std::string_view name() const override { return "reference"; }
 
-  // memory.cpp
+  // memory.cpp: host buffers (backends/host_memory.hpp).
   std::shared_ptr<Storage> allocate(std::size_t bytes) override;
+  std::size_t bytes_in_use() const override;
   void upload(const void* host, Tensor& dst) override;
   void download(const Tensor& src, void* host) override;
   void copy(const Tensor& src, Tensor& dst) override;
@@ -107,6 +109,9 @@ class ReferenceBackend final : public Backend {
                       Tensor* average_grad, const RMSpropParams& p) override;
   void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
                       const AdagradParams& p) override;
+
+ private:
+  std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out
 };
 
 std::unique_ptr<Backend> make_reference_backend();

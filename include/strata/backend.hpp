@@ -10,6 +10,13 @@
 ///    (a backend asserts in debug builds only).
 ///  - An op may read its inputs and write its outputs on another thread of its own pool, but has
 ///    finished when it returns, except on device backends, where `download` is the sync point.
+///  - NaN and Inf follow IEEE arithmetic, identically on every backend (checked per op by
+///    tests/backends/non_finite_test.cpp): an output that depends on a NaN is NaN (relu(NaN),
+///    a max-pool window or a softmax row holding one, a loss of a sample holding one), and
+///    infinities give what the formula gives (relu(-inf) = 0, softmax of a row holding +inf is
+///    NaN, as in Keras). A derivative multiplies dy, so a NaN dy stays NaN. Where a library
+///    kernel drops NaN (oneDNN's max, clip and slope-free relu use vmaxps) the backend takes
+///    another path for that op.
 
 #include <cstdint>
 #include <memory>
@@ -143,7 +150,13 @@ class Backend {
   virtual std::string_view name() const = 0;
 
   // ---- memory ----------------------------------------------------------------------------
+  /// A block of `bytes` for one tensor. A request the backend cannot hold (more than the
+  /// device's memory, or the allocator has no such block) raises ResourceExhaustedError before
+  /// any memory is touched, never std::bad_alloc.
   virtual std::shared_ptr<Storage> allocate(std::size_t bytes) = 0;
+  /// The bytes of every block this backend has handed out and not yet had back: the memory its
+  /// tensors hold now (as torch.cuda.memory_allocated).
+  virtual std::size_t bytes_in_use() const = 0;
   /// Copies dst.bytes() bytes from host memory into dst.
   virtual void upload(const void* host, Tensor& dst) = 0;
   /// Copies src.bytes() bytes of src into host memory; waits for pending work first.

@@ -182,6 +182,9 @@ class Model : public Layer {
   /// Trains on x (samples on the first axis) and y; returns the per-epoch logs.
   History fit(const Arrays& x, const Arrays& y, const FitOptions& options = {});
   /// {"loss": ..., "<metric>": ...} over the whole of x and y.
+  /// evaluate and predict give back the batch-sized buffers they used (the inference step's
+  /// outputs and activations, the staged batches) when they return, so a call with a huge
+  /// batch_size does not keep its memory; only fit keeps its buffers from step to step.
   Logs evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options = {});
   /// The model's output for x, in batches in inference mode (single-output models).
   xt::xarray<float> predict(const Arrays& x, const PredictOptions& options = {});
@@ -237,6 +240,9 @@ class Model : public Layer {
   std::span<const Tensor> run_step(std::span<const Tensor> inputs, bool training);
   /// Internal: backward of the last training step from dL/d output i = grads[i].
   void run_backward(std::span<const Tensor> grads);
+  /// Internal: drops the inference tape's pooled buffers and the last step's outputs (the end
+  /// of evaluate and predict).
+  void release_inference_buffers();
   /// Internal: the number of the last training step's tape (see Variable::grad_step).
   std::uint32_t last_training_step() const;
   /// Internal: a Functional model's graph (null for Sequential and subclassed models).

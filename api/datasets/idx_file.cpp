@@ -102,7 +102,8 @@ xt::xarray<std::uint8_t> read_idx_ubyte(const std::string& path) {
                  " bytes of data (shape ", shape_text(shape), "), more than a gzip file of ", file_bytes,
                  " bytes can hold");
   } else {
-    STRATA_CHECK(file_bytes >= header_bytes + total, IOError, "IDX file ", path, " is truncated: its header declares ",
+    // The header was read from this file, so file_bytes >= header_bytes; no sum can wrap.
+    STRATA_CHECK(file_bytes - header_bytes >= total, IOError, "IDX file ", path, " is truncated: its header declares ",
                  total, " bytes of data (shape ", shape_text(shape), ") but the file holds ", file_bytes - header_bytes);
   }
   xt::xarray<std::uint8_t> out = xt::xarray<std::uint8_t>::from_shape(shape);

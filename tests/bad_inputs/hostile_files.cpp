@@ -104,6 +104,11 @@ std::vector<BadCase> hostile_file_cases() {
   cases.push_back(file_case("idx_declares_2^61_bytes", Outcome::IOError, "declares", [](const fs::path& dir) {
     write_plain(dir / kTrainImages, idx({1u << 31, 1u << 15, 1u << 15}, 0));
   }));
+  cases.push_back(file_case("idx_declares_more_than_2^64_bytes", Outcome::IOError, "more data than any file holds",
+                            [](const fs::path& dir) {
+                              write_plain(dir / kTrainImages,
+                                          idx({0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}, 0));
+                            }));
   cases.push_back(file_case("idx_declares_2^61_bytes_gz", Outcome::IOError, "", [](const fs::path& dir) {
     fs::remove(dir / kTrainImages);
     write_gz(dir / "train-images-idx3-ubyte.gz", idx({1u << 31, 1u << 15, 1u << 15}, 64));

@@ -152,6 +152,13 @@ std::vector<BadCase> beginner_mistake_cases() {
                          "Computed output size would be zero or negative",
                          [] { MaxPooling2D(5)(Input({3, 3, 1})); }));
   cases.push_back(expect("upsampling_size_zero", Outcome::ValueError, "size", [] { UpSampling2D(0); }));
+  // Keras reads a negative ZeroPadding2D as cropping; Strata refuses it (Cropping2D does that).
+  cases.push_back(expect("zero_padding_negative", Outcome::ValueError, "cannot be negative",
+                         [] { ZeroPadding2D(-1); }));
+  cases.push_back(expect("conv2d_unknown_padding", Outcome::ValueError, "padding",
+                         [] { Conv2D(2, 3, "linear", {.padding = "full"}); }));
+  cases.push_back(expect("conv2d_groups_not_dividing_filters", Outcome::ValueError, "groups",
+                         [] { Conv2D(3, 3, "linear", {.groups = 2}); }));
   cases.push_back(expect("cropping_more_than_input", Outcome::ValueError, "should be smaller",
                          [] { Cropping2D(2)(Input({3, 3, 1})); }));
   cases.push_back(expect("conv2d_on_vector_input", Outcome::ValueError, "expected min_ndim=4",

@@ -37,6 +37,19 @@ std::vector<BadCase> absurd_size_cases() {
                             [] { (void)Dense(k2to40)(Input({k2to40})); }));
   // 2^40 floats: a size that fits in 64 bits but no machine can hold.
   cases.push_back(exhausted("dense_kernel_of_4_tib", "kernel", true, [] { Dense(1 << 20)(Input({1 << 20})); }));
+  // Its output shape fits in 64 bits, its 16 TiB of floats in no machine: the call on data names
+  // the layer whose output it is.
+  cases.push_back(exhausted("upsampling_output_of_16_tib", "Layer \"up\" (UpSampling2D) cannot compute its output",
+                            true, [] {
+                              UpSampling2D up(1 << 20, {.name = "up"});
+                              const xt::xarray<float> x = xt::ones<float>({1, 2, 2, 1});
+                              up(strata::from_host(strata::current_backend(), x));
+                            }));
+  // The same through predict, whose result array for the whole of x is also 16 TiB.
+  cases.push_back(exhausted("predict_output_of_16_tib", "", true, [] {
+    strata::Sequential model({Input({2, 2, 1}), UpSampling2D(1 << 20)});
+    model.predict(xt::ones<float>({1, 2, 2, 1}), {.verbose = 0});
+  }));
   cases.push_back(exhausted("upsampling_output_overflows", "UpSampling2D", false,
                             [] { UpSampling2D(4)(Input({k2to62, 4, 1})); }));
   cases.push_back(exhausted("zero_padding_output_overflows", "ZeroPadding2D", false,

@@ -59,7 +59,7 @@ void adam_kernel(float* __restrict w, const float* __restrict g, float* __restri
         const float gi = gb[i];
         mb[i] += (gi - mb[i]) * one_minus_b1;
         vb[i] += (gi * gi - vb[i]) * one_minus_b2;
-        hb[i] = std::max(hb[i], vb[i]);
+        hb[i] = vb[i] != vb[i] || hb[i] < vb[i] ? vb[i] : hb[i];  // a NaN v is kept, as jnp.maximum does
         d[i] = hb[i];
       }
     } else {

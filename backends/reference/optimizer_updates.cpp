@@ -53,7 +53,8 @@ void ReferenceBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor
     double vi = store(second[i], second[i] + (gi * gi - second[i]) * (1.0 - beta_2));
     if (p.amsgrad) {
       auto hat = reference::values_of(*v_hat);
-      vi = store(hat[i], std::max(static_cast<double>(hat[i]), vi));
+      // A NaN v is kept, as jnp.maximum does (std::max would keep hat).
+      vi = store(hat[i], std::isnan(vi) || hat[i] < vi ? vi : static_cast<double>(hat[i]));
     }
     weights[i] = static_cast<float>(weights[i] - lr_t * mi / (std::sqrt(vi) + eps));
   }

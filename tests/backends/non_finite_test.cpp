@@ -277,6 +277,13 @@ TEST_CASE("non-finite: a NaN gradient makes its weight NaN in every optimizer; c
     b->adam_update(w, g, m, v, nullptr, AdamParams{});
     CHECK(std::isnan(host(w)[0]));  // adam's update of an infinite gradient is inf / inf
     w = fresh();
+    Tensor m2 = zeros(*b, Shape{3}), v2 = zeros(*b, Shape{3}), v_hat = zeros(*b, Shape{3});
+    AdamParams amsgrad;
+    amsgrad.amsgrad = true;
+    b->adam_update(w, g, m2, v2, &v_hat, amsgrad);
+    CHECK(std::isnan(host(w)[0]));
+    CHECK(std::isnan(host(v_hat)[0]));
+    w = fresh();
     Tensor ms = zeros(*b, Shape{3});
     b->rmsprop_update(w, g, ms, nullptr, nullptr, RMSpropParams{});
     CHECK(std::isnan(host(w)[0]));

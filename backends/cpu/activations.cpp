@@ -229,7 +229,7 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
       return;
     }
     case ActivationKind::Softmax: {
-      if (!any_non_finite(f32(x), n)) {
+      if (magnitude(f32(x), n).finite) {
         dnnl_softmax_forward(x, y);
         return;
       }

@@ -6,11 +6,13 @@
 // update between calls is always seen; backward-weights reorders its blocked dw back into
 // Keras's layout as its last primitive (and, for a single input channel, first reorders dy into
 // the blocked layout its fastest kernel wants). Bias and activation are fused as post-ops when
-// oneDNN's form of the activation keeps NaN (see fusable: not softmax, not relu without a slope,
-// which then run after the convolution, in place).
+// oneDNN has the activation (everything but softmax and thresholded relu, which then run after
+// the convolution, in place). Relu without a slope is fused only when the result is known to be
+// finite (see result_is_finite): oneDNN's form of it turns NaN into 0.
 //
 // Keras's dilation d is oneDNN's d - 1; the contract's explicit pads are oneDNN's pad_l / pad_r.
 
+#include <limits>
 #include <mutex>
 
 #include "backends/cpu/cpu_backend.hpp"
@@ -70,6 +72,21 @@ ConvGeom geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2DPa
   return ConvGeom{x[0], x[1], x[2], x[3], w[0], w[1], w[3], y[1], y[2], p.groups, p};
 }
 
+// Whether every value the convolution computes (products, partial sums, bias) is finite, so that
+// an activation whose oneDNN form drops NaN is still exact fused: x, w and b hold no NaN or
+// infinity, and k max|x| max|w| + max|b| (k products per output) stays far below FLT_MAX. Proving
+// it reads x, w and b; the alternative, the activation as a loop over dst, reads and writes dst.
+// When the inputs are not smaller than dst the proof is not attempted (false: take the loop).
+bool result_is_finite(const Tensor& x, const Tensor& w, const Tensor* b, const ConvGeom& g, const Tensor& dst) {
+  if (x.size() + w.size() >= dst.size()) return false;
+  const Magnitude mx = magnitude(f32(x), x.size());
+  const Magnitude mw = magnitude(f32(w), w.size());
+  const Magnitude mb = b ? magnitude(f32(*b), b->size()) : Magnitude{};
+  if (!mx.finite || !mw.finite || !mb.finite) return false;
+  const double k = static_cast<double>(g.kh * g.kw * (g.in / g.groups));
+  return k * mx.max_abs * mw.max_abs + mb.max_abs < 0.5 * std::numeric_limits<float>::max();
+}
+
 bool empty(const ConvGeom& g) {
   return g.n == 0 || g.in == 0 || g.out == 0 || g.oh == 0 || g.ow == 0 || g.h == 0 || g.w == 0;
 }
@@ -100,7 +117,7 @@ void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* 
                                 const Conv2DParams& p, Tensor& dst) {
   const ConvGeom g = geometry(x.shape(), w.shape(), dst.shape(), p);
   if (g.n == 0 || g.out == 0 || g.oh == 0 || g.ow == 0) return;
-  const bool post_loop = !fusable(act);
+  const bool post_loop = !fusable(act) || (!keeps_nan(act) && !result_is_finite(x, w, b, g, dst));
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   if (empty(g) || g.kh == 0 || g.kw == 0) {  // no products: y = act(b)
     float* py = f32(dst);

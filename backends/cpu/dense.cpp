@@ -1,6 +1,6 @@
 // Dense layers' ops: dense_forward is one oneDNN matmul with the bias and the activation fused
 // as eltwise post-ops where oneDNN's form keeps NaN (softmax and plain relu run after it, in
-// place, through activation_forward: see fusable), or, for a small
+// place, through activation_forward: see keeps_nan), or, for a small
 // batch through a large kernel, split over k between threads (see use_split_k); matmul reads
 // transposed operands through strided descriptors, so no transpose is ever copied; sum_rows
 // is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
@@ -180,9 +180,10 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     split_k_dense(x, w, b, act, y, threads);
     return;
   }
-  // An activation oneDNN cannot fuse faithfully (softmax, relu: see fusable) runs after the
-  // matmul, in place.
-  const bool post_loop = !fusable(act);
+  // An activation oneDNN cannot fuse faithfully (softmax; relu, see keeps_nan) runs after the
+  // matmul, in place: a dense output is small next to its weights, so the loop costs less than
+  // proving the product finite would (conv2d_forward makes the other choice).
+  const bool post_loop = !fusable(act) || !keeps_nan(act);
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   const PrimKey key{{static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0,
                      static_cast<Index>(post.kind), key_bits(post.alpha), key_bits(post.max_value),

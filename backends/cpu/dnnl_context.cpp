@@ -80,11 +80,16 @@ std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act) {
 
 bool fusable(const ActivationFunction& act) {
   if (act.kind == ActivationKind::Softmax) return false;
+  if (act.kind == ActivationKind::Relu && act.threshold != 0.f) return false;
+  return true;
+}
+
+bool keeps_nan(const ActivationFunction& act) {
   // oneDNN's relu without a slope is max(x, 0) and its clip min(max(x, lo), hi), in vmaxps /
   // vminps, which return their second operand when one is NaN: NaN would come out as a number.
   // A slope (relu_compute_vector_fwd: compare, then blend with alpha x) keeps NaN.
   if (act.kind == ActivationKind::Relu)
-    return act.threshold == 0.f && act.alpha != 0.f && act.max_value == std::numeric_limits<float>::infinity();
+    return act.alpha != 0.f && act.max_value == std::numeric_limits<float>::infinity();
   if (act.kind == ActivationKind::LeakyRelu) return act.alpha != 0.f;
   return true;
 }

@@ -150,11 +150,14 @@ struct EltwiseStep {
 /// threshold has no oneDNN form: check `fusable` first.
 std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act);
 
-/// Whether `act` can run as oneDNN eltwise steps (a post-op chain) and still keep NaN as the
-/// Backend contract asks: everything but Softmax, and Relu / LeakyRelu other than a plain slope
-/// (oneDNN computes those with max / min, which drop NaN). The rest run as the backend's own
-/// loops after the primitive.
+/// Whether `act` can run as oneDNN eltwise steps (a post-op chain): everything but Softmax and
+/// Relu with a nonzero threshold.
 bool fusable(const ActivationFunction& act);
+
+/// Whether oneDNN's eltwise form of `act` keeps NaN, as the Backend contract asks: not for Relu
+/// and LeakyRelu without a slope or with a max_value (max / min, which drop NaN). Those are fused
+/// only where the pre-activation is known finite; elsewhere they run as the backend's own loop.
+bool keeps_nan(const ActivationFunction& act);
 
 /// Relu with Keras's defaults (no negative slope, max_value or threshold).
 inline bool plain_relu(const ActivationFunction& act) {

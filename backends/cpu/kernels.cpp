@@ -1,8 +1,8 @@
 #include "backends/cpu/kernels.hpp"
 
-#include <atomic>
 #include <cmath>
 #include <limits>
+#include <mutex>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -64,22 +64,31 @@ InvSqrtFn pick_inv_sqrt() {
 #endif
 
 STRATA_ISA_CLONES
-bool any_non_finite_kernel(const float* x, Index b, Index e) {
+Magnitude magnitude_kernel(const float* x, Index b, Index e) {
   // |x| <= FLT_MAX is false exactly for NaN and the infinities; no early exit, so it vectorises.
   int bad = 0;
-#pragma omp simd reduction(| : bad)
-  for (Index i = b; i < e; ++i) bad |= !(std::fabs(x[i]) <= std::numeric_limits<float>::max());
-  return bad != 0;
+  float top = 0.f;
+#pragma omp simd reduction(| : bad) reduction(max : top)
+  for (Index i = b; i < e; ++i) {
+    const float a = std::fabs(x[i]);
+    bad |= !(a <= std::numeric_limits<float>::max());
+    top = a > top ? a : top;
+  }
+  return {bad == 0, top};
 }
 
 }  // namespace
 
-bool any_non_finite(const float* x, Index n) {
-  std::atomic<bool> found{false};
+Magnitude magnitude(const float* x, Index n) {
+  Magnitude merged;
+  std::mutex lock;
   parallel_range(n, kSerialCheap, [&](Index b, Index e) {
-    if (any_non_finite_kernel(x, b, e)) found.store(true, std::memory_order_relaxed);
+    const Magnitude part = magnitude_kernel(x, b, e);
+    const std::lock_guard guard(lock);
+    merged.finite = merged.finite && part.finite;
+    merged.max_abs = std::max(merged.max_abs, part.max_abs);
   });
-  return found.load(std::memory_order_relaxed);
+  return merged;
 }
 
 void inv_sqrt_plus_inplace(float* x, Index n, float eps) {

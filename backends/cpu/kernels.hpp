@@ -80,9 +80,14 @@ void parallel_rows(const Tensor& t, Index serial_below, Body&& body) {
   }
 }
 
-/// Whether any of x[0, n) is NaN or infinite: ops whose fast path (a oneDNN primitive) would
-/// turn such a value into a number check first and take an exact path instead.
-bool any_non_finite(const float* x, Index n);
+/// What one read of x[0, n) tells about its values: whether all are finite, and the largest |x|.
+/// Ops whose fast path (a oneDNN primitive) would turn NaN into a number check first and take an
+/// exact path when `finite` is false.
+struct Magnitude {
+  bool finite = true;
+  float max_abs = 0.f;
+};
+Magnitude magnitude(const float* x, Index n);
 
 /// x[i] = 1 / (sqrt(x[i]) + eps): the denominator of Adam, RMSprop and Adagrad. Within ~2 ulp of
 /// the correctly rounded value (AVX-512 refines hardware estimates; other CPUs divide exactly).

@@ -127,7 +127,7 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
                                 std::unique_ptr<OpState>* state) {
   const PoolGeom g = geometry(x.shape(), y.shape(), p);
   if (y.size() == 0) return;
-  if (p.kind == PoolKind::Max && any_non_finite(f32(x), x.size())) {
+  if (p.kind == PoolKind::Max && !magnitude(f32(x), x.size()).finite) {
     const float* px = f32(x);
     float* py = f32(y);
     parallel_range(g.n, g.n * g.h * g.w * g.c < kSerialCheap ? g.n + 1 : 0,

@@ -1,17 +1,17 @@
-// Pooling: oneDNN 2.6 pooling_v2 on NHWC tensors (its JIT kernels vectorise over channels).
-// Max pooling's training forward writes the index of each window's first maximum into a
-// workspace that lives in the caller's OpState (a CpuPoolState, reused while its size fits, so a
-// steady step allocates nothing) and backward scatters dy through it. Average pooling is
-// pooling_avg_exclude_padding, Keras's "same" average. A max backward handed no workspace (no
-// training forward before it) finds each window's first maximum from x and y with a loop.
-// oneDNN's max pooling drops NaN (vmaxps returns its second operand when one is NaN), so an
-// input holding NaN or an infinity is max-pooled by a plain loop instead, where a window holding
-// a NaN is NaN as the Backend contract asks; that forward keeps no workspace, and its backward
-// is the loop above (the gradient of a NaN window goes to its first NaN).
+// Pooling on NHWC tensors. Average pooling is oneDNN 2.6's pooling_v2 (its JIT kernels vectorise
+// over channels), pooling_avg_exclude_padding, Keras's "same" average. Max pooling is the
+// backend's own loop, vectorised over channels the same way: oneDNN's drops NaN (it compares
+// with "less than" and blends, so a NaN after a window's first element is never taken), while
+// the Backend contract asks a window holding a NaN to pool to NaN. Its training forward writes
+// each window's first maximum (or first NaN) as a window position into a workspace that lives in
+// the caller's OpState (a CpuPoolState, reused while its size fits, so a steady step allocates
+// nothing), and backward scatters dy through it. A max backward handed no workspace (no training
+// forward before it) finds each window's first maximum from x and y.
 
 #include <algorithm>
-#include <limits>
+#include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/dnnl_context.hpp"
@@ -24,11 +24,11 @@ using dnnl::memory;
 
 namespace {
 
-enum Slot { kSrc = 0, kDst = 1, kWorkspace = 2, kDiffDst = 3, kDiffSrc = 4 };
+enum Slot { kSrc = 0, kDst = 1, kDiffDst = 2, kDiffSrc = 3 };
 
 class CpuPoolState final : public OpState {
  public:
-  dnnl::memory workspace;
+  std::vector<std::uint32_t> position;  // per output element: r * pool_w + s of its maximum
 };
 
 struct PoolGeom {
@@ -41,11 +41,10 @@ struct PoolGeom {
   memory::desc dst_md() const {
     return memory::desc({n, c, oh, ow}, memory::data_type::f32, memory::format_tag::nhwc);
   }
-  dnnl::algorithm alg() const {
-    return p.kind == PoolKind::Max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
-  }
+  // Only average pooling runs on oneDNN.
+  static constexpr dnnl::algorithm alg = dnnl::algorithm::pooling_avg_exclude_padding;
   dnnl::pooling_v2_forward::desc forward_desc(dnnl::prop_kind prop) const {
-    return dnnl::pooling_v2_forward::desc(prop, alg(), src_md(), dst_md(), {p.stride_h, p.stride_w},
+    return dnnl::pooling_v2_forward::desc(prop, alg, src_md(), dst_md(), {p.stride_h, p.stride_w},
                                           {p.pool_h, p.pool_w}, {0, 0}, {p.pad_top, p.pad_left},
                                           {p.pad_bottom, p.pad_right});
   }
@@ -95,16 +94,19 @@ void max_backward_from_output(const PoolGeom& g, const float* x, const float* y,
   }
 }
 
-// Max pooling as written: each window's first NaN if it holds one, else its maximum.
+// Max pooling: each window's first NaN if it holds one, else its first maximum; with `position`
+// not null, the window position (r * pool_w + s) it came from.
 STRATA_ISA_CLONES
-void max_forward_exact(const PoolGeom& g, const float* x, float* y, Index b0, Index b1) {
+void max_forward_kernel(const PoolGeom& g, const float* x, float* y, std::uint32_t* position, Index b0, Index b1) {
   const Pool2DParams& p = g.p;
   for (Index b = b0; b < b1; ++b) {
     const float* xb = x + b * g.h * g.w * g.c;
     for (Index i = 0; i < g.oh; ++i)
       for (Index j = 0; j < g.ow; ++j) {
-        float* out = y + ((b * g.oh + i) * g.ow + j) * g.c;
-        std::fill(out, out + g.c, -std::numeric_limits<float>::infinity());
+        const Index o = ((b * g.oh + i) * g.ow + j) * g.c;
+        float* out = y + o;
+        std::uint32_t* at = position ? position + o : nullptr;
+        bool first = true;
         for (Index r = 0; r < p.pool_h; ++r) {
           const Index row = i * p.stride_h + r - p.pad_top;
           if (row < 0 || row >= g.h) continue;
@@ -112,14 +114,64 @@ void max_forward_exact(const PoolGeom& g, const float* x, float* y, Index b0, In
             const Index col = j * p.stride_w + s - p.pad_left;
             if (col < 0 || col >= g.w) continue;
             const float* in = xb + (row * g.w + col) * g.c;
+            const auto here = static_cast<std::uint32_t>(r * p.pool_w + s);
+            if (first) {
+              std::copy(in, in + g.c, out);
+              if (at) std::fill(at, at + g.c, here);
+              first = false;
+              continue;
+            }
             // A NaN, once taken, stays; otherwise a NaN or a larger value is taken.
-            for (Index ch = 0; ch < g.c; ++ch)
-              if (out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch])) out[ch] = in[ch];
+            if (at) {
+#pragma omp simd
+              for (Index ch = 0; ch < g.c; ++ch) {
+                const bool take = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]);
+                out[ch] = take ? in[ch] : out[ch];
+                at[ch] = take ? here : at[ch];
+              }
+            } else {
+#pragma omp simd
+              for (Index ch = 0; ch < g.c; ++ch)
+                out[ch] = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]) ? in[ch] : out[ch];
+            }
           }
         }
       }
   }
 }
+
+// Max pooling's backward from the forward's window positions: dx = 0, then each window adds dy
+// where its maximum was (overlapping windows add up).
+STRATA_ISA_CLONES
+void max_backward_kernel(const PoolGeom& g, const std::uint32_t* position, const float* dy, float* dx, Index b0,
+                         Index b1) {
+  const Pool2DParams& p = g.p;
+  for (Index b = b0; b < b1; ++b) {
+    float* dxb = dx + b * g.h * g.w * g.c;
+    std::fill(dxb, dxb + g.h * g.w * g.c, 0.f);
+    for (Index i = 0; i < g.oh; ++i)
+      for (Index j = 0; j < g.ow; ++j) {
+        const Index o = ((b * g.oh + i) * g.ow + j) * g.c;
+        const std::uint32_t* at = position + o;
+        const float* grad = dy + o;
+        for (Index r = 0; r < p.pool_h; ++r) {
+          const Index row = i * p.stride_h + r - p.pad_top;
+          if (row < 0 || row >= g.h) continue;
+          for (Index s = 0; s < p.pool_w; ++s) {
+            const Index col = j * p.stride_w + s - p.pad_left;
+            if (col < 0 || col >= g.w) continue;
+            float* d = dxb + (row * g.w + col) * g.c;
+            const auto here = static_cast<std::uint32_t>(r * p.pool_w + s);
+#pragma omp simd
+            for (Index ch = 0; ch < g.c; ++ch) d[ch] += at[ch] == here ? grad[ch] : 0.f;
+          }
+        }
+      }
+  }
+}
+
+// Batches below this many input elements stay on one thread.
+Index serial_batches(const PoolGeom& g) { return g.n * g.h * g.w * g.c < kSerialCheap ? g.n + 1 : 0; }
 
 }  // namespace
 
@@ -127,46 +179,38 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
                                 std::unique_ptr<OpState>* state) {
   const PoolGeom g = geometry(x.shape(), y.shape(), p);
   if (y.size() == 0) return;
-  if (p.kind == PoolKind::Max && !magnitude(f32(x), x.size()).finite) {
+  if (p.kind == PoolKind::Max) {
+    std::uint32_t* position = nullptr;
+    if (state) {
+      auto* st = dynamic_cast<CpuPoolState*>(state->get());
+      if (!st) {
+        auto fresh = std::make_unique<CpuPoolState>();
+        st = fresh.get();
+        *state = std::move(fresh);
+      }
+      if (st->position.size() < static_cast<std::size_t>(y.size())) st->position.resize(static_cast<std::size_t>(y.size()));
+      position = st->position.data();
+    }
     const float* px = f32(x);
     float* py = f32(y);
-    parallel_range(g.n, g.n * g.h * g.w * g.c < kSerialCheap ? g.n + 1 : 0,
-                   [&](Index b0, Index b1) { max_forward_exact(g, px, py, b0, b1); });
-    if (state) state->reset();
+    parallel_range(g.n, serial_batches(g), [&](Index b0, Index b1) { max_forward_kernel(g, px, py, position, b0, b1); });
     return;
   }
-  const bool training = state != nullptr && p.kind == PoolKind::Max;
+  // Average pooling keeps no state: its backward needs only the geometry.
   PrimKey key;
   std::size_t i = 0;
   key.v[i++] = static_cast<Index>(OpId::PoolForward);
   key.v[i++] = current_threads();
   g.key(key, i);
-  key.v[i++] = training ? 1 : 0;
 
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "pool2d_forward (pooling_v2_forward::primitive_desc)", [&](CachedOp& op) {
-    const auto prop = training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference;
-    const dnnl::pooling_v2_forward::primitive_desc pd(g.forward_desc(prop), DnnlContext::attr(), ctx_->engine());
+    const dnnl::pooling_v2_forward::primitive_desc pd(g.forward_desc(dnnl::prop_kind::forward_inference),
+                                                      DnnlContext::attr(), ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(g.src_md());
     op.slot[kDst] = ctx_->unbound(g.dst_md());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kDst]}};
-    if (training) {
-      op.slot[kWorkspace] = ctx_->unbound(pd.workspace_desc());
-      args.emplace(DNNL_ARG_WORKSPACE, op.slot[kWorkspace]);
-    }
-    ctx_->add(op, pd, std::move(args));
+    ctx_->add(op, pd, {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kDst]}});
   });
-  if (training) {
-    auto* st = dynamic_cast<CpuPoolState*>(state->get());
-    const memory::desc ws_md = op.slot[kWorkspace].get_desc();
-    if (!st || !st->workspace || st->workspace.get_desc().get_size() < ws_md.get_size()) {
-      auto fresh = std::make_unique<CpuPoolState>();
-      fresh->workspace = ctx_->owned(ws_md);
-      st = fresh.get();
-      *state = std::move(fresh);
-    }
-    op.bind(kWorkspace, st->workspace.get_data_handle());
-  }
   op.bind(kSrc, x.raw());
   op.bind(kDst, y.raw());
   ctx_->run(op, "pool2d_forward (pooling_v2_forward::execute)");
@@ -180,16 +224,20 @@ void CpuBackend::pool2d_backward(const Tensor& x, const Tensor& y, const Tensor&
     fill(dx, 0.f);
     return;
   }
-  const bool max = p.kind == PoolKind::Max;
-  auto* st = dynamic_cast<CpuPoolState*>(state.get());
-  if (max && (!st || !st->workspace)) {
-    const float* px = f32(x);
-    const float* py = f32(y);
-    const float* pdy = f32(dy);
-    float* pdx = f32(dx);
-    parallel_range(g.n, g.n * g.h * g.w * g.c < kSerialCheap ? g.n + 1 : 0, [&](Index b0, Index b1) {
-      max_backward_from_output(g, px, py, pdy, pdx, b0, b1);
-    });
+  float* pdx = f32(dx);
+  const float* pdy = f32(dy);
+  if (p.kind == PoolKind::Max) {
+    const auto* st = dynamic_cast<const CpuPoolState*>(state.get());
+    if (st && st->position.size() >= static_cast<std::size_t>(dy.size())) {
+      const std::uint32_t* position = st->position.data();
+      parallel_range(g.n, serial_batches(g),
+                     [&](Index b0, Index b1) { max_backward_kernel(g, position, pdy, pdx, b0, b1); });
+    } else {
+      const float* px = f32(x);
+      const float* py = f32(y);
+      parallel_range(g.n, serial_batches(g),
+                     [&](Index b0, Index b1) { max_backward_from_output(g, px, py, pdy, pdx, b0, b1); });
+    }
     return;
   }
   PrimKey key;
@@ -202,21 +250,14 @@ void CpuBackend::pool2d_backward(const Tensor& x, const Tensor& y, const Tensor&
   CachedOp& op = ctx_->get(key, "pool2d_backward (pooling_v2_backward::primitive_desc)", [&](CachedOp& op) {
     const dnnl::pooling_v2_forward::primitive_desc hint(g.forward_desc(dnnl::prop_kind::forward_training),
                                                         ctx_->engine());
-    const dnnl::pooling_v2_backward::desc d(g.alg(), g.src_md(), g.dst_md(), {p.stride_h, p.stride_w},
+    const dnnl::pooling_v2_backward::desc d(PoolGeom::alg, g.src_md(), g.dst_md(), {p.stride_h, p.stride_w},
                                             {p.pool_h, p.pool_w}, {0, 0}, {p.pad_top, p.pad_left},
                                             {p.pad_bottom, p.pad_right});
     const dnnl::pooling_v2_backward::primitive_desc pd(d, DnnlContext::attr(), ctx_->engine(), hint);
     op.slot[kDiffDst] = ctx_->unbound(g.dst_md());
     op.slot[kDiffSrc] = ctx_->unbound(g.src_md());
-    std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]},
-                                         {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}};
-    if (max) {
-      op.slot[kWorkspace] = ctx_->unbound(pd.workspace_desc());
-      args.emplace(DNNL_ARG_WORKSPACE, op.slot[kWorkspace]);
-    }
-    ctx_->add(op, pd, std::move(args));
+    ctx_->add(op, pd, {{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}});
   });
-  if (max) op.bind(kWorkspace, st->workspace.get_data_handle());
   op.bind(kDiffDst, dy.raw());
   op.bind(kDiffSrc, dx.raw());
   ctx_->run(op, "pool2d_backward (pooling_v2_backward::execute)");

@@ -12,6 +12,7 @@
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
 #include "api/progbar_format.hpp"
+#include "backends/host_memory.hpp"
 #include "optimizers/config.hpp"
 
 namespace strata {
@@ -501,9 +502,20 @@ std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size,
   std::vector<xt::xarray<float>> results;
   std::vector<std::int64_t> rows;
   for (const Shape& output : model_.output_shapes()) {
+    // The result for the whole of x lives in host memory: checked as a backend checks a tensor.
     const Shape shape = output.with_batch(n);
+    const auto elements = static_cast<std::size_t>(shape.num_elements());
+    STRATA_CHECK(elements <= backends::host_memory_limit() / sizeof(float), ResourceExhaustedError,
+                 "predict cannot hold its result of shape ", shape.to_string(), " (", elements, " float32 values, ",
+                 double(elements) * sizeof(float) / double(1 << 30), " GiB): more than this machine's memory");
     std::vector<std::size_t> dims(shape.dims().begin(), shape.dims().end());
-    results.push_back(xt::xarray<float>::from_shape(dims));
+    try {
+      results.push_back(xt::xarray<float>::from_shape(dims));
+    } catch (const std::bad_alloc&) {
+      throw ResourceExhaustedError(detail::concat("predict cannot hold its result of shape ", shape.to_string(),
+                                                  ": the allocator has no block of ", elements * sizeof(float),
+                                                  " bytes free"));
+    }
     rows.push_back(shape.sample_size());
   }
   const std::int64_t steps = steps_for(n, batch_size);

@@ -94,11 +94,26 @@ void max_backward_from_output(const PoolGeom& g, const float* x, const float* y,
   }
 }
 
+// Calls f(offset of the position in its image, window position r * pool_w + s) for each position
+// of output (i, j)'s window inside the input, in row-major order.
+template <class F>
+inline void for_each_in_window(const PoolGeom& g, Index i, Index j, F&& f) {
+  const Pool2DParams& p = g.p;
+  for (Index r = 0; r < p.pool_h; ++r) {
+    const Index row = i * p.stride_h + r - p.pad_top;
+    if (row < 0 || row >= g.h) continue;
+    for (Index s = 0; s < p.pool_w; ++s) {
+      const Index col = j * p.stride_w + s - p.pad_left;
+      if (col < 0 || col >= g.w) continue;
+      f((row * g.w + col) * g.c, static_cast<std::uint32_t>(r * p.pool_w + s));
+    }
+  }
+}
+
 // Max pooling: each window's first NaN if it holds one, else its first maximum; with `position`
-// not null, the window position (r * pool_w + s) it came from.
+// not null, the window position it came from.
 STRATA_ISA_CLONES
 void max_forward_kernel(const PoolGeom& g, const float* x, float* y, std::uint32_t* position, Index b0, Index b1) {
-  const Pool2DParams& p = g.p;
   for (Index b = b0; b < b1; ++b) {
     const float* xb = x + b * g.h * g.w * g.c;
     for (Index i = 0; i < g.oh; ++i)
@@ -107,35 +122,28 @@ void max_forward_kernel(const PoolGeom& g, const float* x, float* y, std::uint32
         float* out = y + o;
         std::uint32_t* at = position ? position + o : nullptr;
         bool first = true;
-        for (Index r = 0; r < p.pool_h; ++r) {
-          const Index row = i * p.stride_h + r - p.pad_top;
-          if (row < 0 || row >= g.h) continue;
-          for (Index s = 0; s < p.pool_w; ++s) {
-            const Index col = j * p.stride_w + s - p.pad_left;
-            if (col < 0 || col >= g.w) continue;
-            const float* in = xb + (row * g.w + col) * g.c;
-            const auto here = static_cast<std::uint32_t>(r * p.pool_w + s);
-            if (first) {
-              std::copy(in, in + g.c, out);
-              if (at) std::fill(at, at + g.c, here);
-              first = false;
-              continue;
-            }
-            // A NaN, once taken, stays; otherwise a NaN or a larger value is taken.
-            if (at) {
-#pragma omp simd
-              for (Index ch = 0; ch < g.c; ++ch) {
-                const bool take = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]);
-                out[ch] = take ? in[ch] : out[ch];
-                at[ch] = take ? here : at[ch];
-              }
-            } else {
-#pragma omp simd
-              for (Index ch = 0; ch < g.c; ++ch)
-                out[ch] = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]) ? in[ch] : out[ch];
-            }
+        for_each_in_window(g, i, j, [&](Index offset, std::uint32_t here) {
+          const float* in = xb + offset;
+          if (first) {
+            std::copy(in, in + g.c, out);
+            if (at) std::fill(at, at + g.c, here);
+            first = false;
+            return;
           }
-        }
+          // A NaN, once taken, stays; otherwise a NaN or a larger value is taken.
+          if (at) {
+#pragma omp simd
+            for (Index ch = 0; ch < g.c; ++ch) {
+              const bool take = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]);
+              out[ch] = take ? in[ch] : out[ch];
+              at[ch] = take ? here : at[ch];
+            }
+          } else {
+#pragma omp simd
+            for (Index ch = 0; ch < g.c; ++ch)
+              out[ch] = out[ch] == out[ch] && (in[ch] != in[ch] || in[ch] > out[ch]) ? in[ch] : out[ch];
+          }
+        });
       }
   }
 }
@@ -145,7 +153,6 @@ void max_forward_kernel(const PoolGeom& g, const float* x, float* y, std::uint32
 STRATA_ISA_CLONES
 void max_backward_kernel(const PoolGeom& g, const std::uint32_t* position, const float* dy, float* dx, Index b0,
                          Index b1) {
-  const Pool2DParams& p = g.p;
   for (Index b = b0; b < b1; ++b) {
     float* dxb = dx + b * g.h * g.w * g.c;
     std::fill(dxb, dxb + g.h * g.w * g.c, 0.f);
@@ -154,18 +161,11 @@ void max_backward_kernel(const PoolGeom& g, const std::uint32_t* position, const
         const Index o = ((b * g.oh + i) * g.ow + j) * g.c;
         const std::uint32_t* at = position + o;
         const float* grad = dy + o;
-        for (Index r = 0; r < p.pool_h; ++r) {
-          const Index row = i * p.stride_h + r - p.pad_top;
-          if (row < 0 || row >= g.h) continue;
-          for (Index s = 0; s < p.pool_w; ++s) {
-            const Index col = j * p.stride_w + s - p.pad_left;
-            if (col < 0 || col >= g.w) continue;
-            float* d = dxb + (row * g.w + col) * g.c;
-            const auto here = static_cast<std::uint32_t>(r * p.pool_w + s);
+        for_each_in_window(g, i, j, [&](Index offset, std::uint32_t here) {
+          float* d = dxb + offset;
 #pragma omp simd
-            for (Index ch = 0; ch < g.c; ++ch) d[ch] += at[ch] == here ? grad[ch] : 0.f;
-          }
-        }
+          for (Index ch = 0; ch < g.c; ++ch) d[ch] += at[ch] == here ? grad[ch] : 0.f;
+        });
       }
   }
 }

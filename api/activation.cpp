@@ -36,8 +36,9 @@ ActivationFunction ActivationFunction::from_name(std::string_view name) {
     if (entry.name == name) return entry.activation;
   std::string valid;
   for (const auto& entry : kActivations) valid += (valid.empty() ? "" : ", ") + std::string(entry.name);
-  throw ValueError(detail::concat("Unknown activation function: '", name,
-                                  "'. Valid names are: ", valid));
+  // Keras's words, then the names Strata knows.
+  throw ValueError(detail::concat("Could not interpret activation function identifier: ", name,
+                                  ". Valid names are: ", valid));
 }
 
 std::string ActivationFunction::name() const {

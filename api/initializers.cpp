@@ -119,7 +119,8 @@ std::shared_ptr<Initializer> Initializer::from_name(std::string_view name) {
     if (e.snake_name == name || e.class_name == name) return e.make(nlohmann::json::object());
   std::string valid;
   for (const auto& e : registry()) valid += (valid.empty() ? "" : ", ") + e.snake_name;
-  throw ValueError(detail::concat("Unknown initializer: '", name, "'. Valid names are: ", valid));
+  // Keras's words, then the names Strata knows.
+  throw ValueError(detail::concat("Could not interpret initializer identifier: ", name, ". Valid names are: ", valid));
 }
 
 std::shared_ptr<Initializer> Initializer::from_config(const nlohmann::json& config) {

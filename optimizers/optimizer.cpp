@@ -187,7 +187,8 @@ const Entry* find_entry(std::string_view name) {
 [[noreturn]] void unknown_optimizer(std::string_view name) {
   std::string valid;
   for (const auto& e : kOptimizers) valid += (valid.empty() ? "" : ", ") + std::string(e.name);
-  throw ValueError(detail::concat("Unknown optimizer: '", name, "'. Valid names are: ", valid));
+  // Keras's words, then the names Strata knows.
+  throw ValueError(detail::concat("Could not interpret optimizer identifier: ", name, ". Valid names are: ", valid));
 }
 
 std::string label(const Variable& v, std::size_t index) {

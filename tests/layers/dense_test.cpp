@@ -65,6 +65,6 @@ TEST_CASE("Dense rejects inputs that do not fit, naming the layer and both shape
                     "Input 0 of layer \"dense_probe\" is incompatible with the layer: expected axis -1 of input "
                     "shape to have value 784, but received input with shape (32, 28, 28)");
   CHECK_THROWS_AS(Dense(0), ValueError);
-  CHECK_THROWS_WITH(Dense(3, "relu6"), Catch::Contains("Unknown activation function: 'relu6'") &&
+  CHECK_THROWS_WITH(Dense(3, "relu6"), Catch::Contains("Could not interpret activation function identifier: relu6") &&
                                            Catch::Contains("leaky_relu"));
 }

@@ -370,15 +370,15 @@ TEST_CASE("optimizer configs round-trip in Keras's format", "[optimizers]") {
 
 TEST_CASE("optimizer error texts", "[optimizers]") {
   CHECK_THROWS_WITH(Optimizer::from_name("adamx"),
-                    "Unknown optimizer: 'adamx'. Valid names are: adam, sgd, rmsprop, adagrad, "
+                    "Could not interpret optimizer identifier: adamx. Valid names are: adam, sgd, rmsprop, adagrad, "
                     "adamw");
   CHECK_THROWS_AS(strata::Handle<Optimizer>("nadam"), ValueError);
   CHECK_THROWS_WITH(Optimizer::from_config({{"class_name", "Lion"}, {"config", json::object()}}),
-                    StartsWith("Unknown optimizer: 'Lion'. Valid names are:"));
+                    StartsWith("Could not interpret optimizer identifier: Lion. Valid names are:"));
   CHECK_THROWS_WITH(Optimizer::from_config({{"class_name", "Adam"},
                                             {"config", json::object()},
                                             {"registered_name", "my_pkg>Adam"}}),
-                    StartsWith("Unknown optimizer: 'my_pkg>Adam'"));
+                    StartsWith("Could not interpret optimizer identifier: my_pkg>Adam"));
   CHECK_THROWS_WITH(Optimizer::from_config(json::object({{"config", json::object()}})),
                     StartsWith("An optimizer config needs a \"class_name\""));
 

@@ -56,7 +56,8 @@ Shape Reshape::compute_output_shape(const Shape& input_shape) const {
   if (!sample.fully_known()) return Shape(dims);  // the -1 stays None, as Keras's
   const std::int64_t size = sample.num_elements();
   std::int64_t known = 1;
-  for (const std::int64_t d : shape_.dims()) known *= d == -1 ? 1 : d;
+  for (const std::int64_t d : shape_.dims())
+    if (d != -1) known = checked_multiply(known, d, "ops.reshape's target size");
   const auto unknown = std::find(dims.begin() + 1, dims.end(), -1);
   if (unknown == dims.end()) {
     STRATA_CHECK(known == size, ValueError,

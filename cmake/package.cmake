@@ -5,6 +5,11 @@ if(NOT PROJECT_IS_TOP_LEVEL)
   return()
 endif()
 
+# cpack runs the `preinstall` target, which would otherwise build `all` (tests, examples and
+# benchmarks, minutes) when the package needs only the library. Without the dependency, build
+# before installing, as `cmake --build build && cmake --install build` does anyway.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME libstrata-dev)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -14,9 +19,8 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_INSTALL_CMAKE_PROJECTS "${PROJECT_BINARY_DIR};strata;strata;/")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "${PROJECT_DESCRIPTION}
- Headers, library, CMake package (find_package(strata), target strata::strata) and
- pkg-config file of Strata, a Keras-style deep learning library for C++20.")
+# The synopsis line comes from CPACK_PACKAGE_DESCRIPTION_SUMMARY; this is the text under it.
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Headers, static library, CMake package (find_package(strata), target strata::strata) and pkg-config file of Strata, a Keras-style deep learning library for C++20.")
 # What a program linking libstrata needs to compile and link: the public headers' xtensor
 # and nlohmann_json, and for the static library oneDNN (whose CMake config needs OpenCL's
 # headers), OpenBLAS and zlib; g++ brings OpenMP.

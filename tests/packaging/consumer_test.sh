@@ -63,5 +63,6 @@ if [ "$mode" = install ]; then
   export PKG_CONFIG_PATH
   # shellcheck disable=SC2046  # pkg-config's output is a list of flags
   g++ -O2 "$consumer_source/main.cpp" -o "$work/consumer_pkg_config" $(pkg-config --cflags --libs --static strata)
-  "$work/consumer_pkg_config" 1
+  # A shared libstrata outside the loader's path is found as a pkg-config user finds it.
+  LD_LIBRARY_PATH="$(pkg-config --variable=libdir strata)" "$work/consumer_pkg_config" 1
 fi

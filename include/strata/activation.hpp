@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Element-wise activation functions, named as Keras names them ("relu", "softmax", ...).
 
 #include <limits>
@@ -8,6 +9,7 @@
 
 namespace strata {
 
+/// The activation functions Strata computes; Keras's string names map onto them.
 enum class ActivationKind {
   Linear,     ///< f(x) = x
   Relu,       ///< max(x, 0)
@@ -25,11 +27,14 @@ enum class ActivationKind {
 /// An activation function with its parameters (alpha: Elu, LeakyRelu, Relu's negative slope). The layer
 /// that applies one is strata::Activation.
 struct ActivationFunction {
+  /// Which function.
   ActivationKind kind = ActivationKind::Linear;
+  /// The slope or scale parameter of Elu and LeakyRelu (alpha in the formulas above).
   float alpha = 0.f;
   /// Relu only (Keras's ReLU layer): f(x) = max_value for x >= max_value, x for
   /// threshold <= x < max_value, alpha (x - threshold) below threshold.
   float max_value = std::numeric_limits<float>::infinity();
+  /// ReLU's threshold: values below it go to zero (or the negative slope).
   float threshold = 0.f;
 
   /// Keras's string names, including None-as-"linear"; throws ValueError listing the valid names.
@@ -41,6 +46,7 @@ struct ActivationFunction {
   /// Every name `from_name` accepts.
   static std::vector<std::string> names();
 
+  /// Same function with the same parameters.
   friend bool operator==(const ActivationFunction&, const ActivationFunction&) = default;
 };
 

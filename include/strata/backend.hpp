@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Backend
 /// The Backend contract: every kernel Strata runs. Layers, losses, metrics and optimizers see
 /// only this interface; a backend owns its tensors' memory and may cache whatever it likes
 /// (oneDNN primitives, cuDNN descriptors) keyed by the shapes it is called with.
@@ -40,7 +41,9 @@ enum class LossKind {
   SparseCategoricalCrossentropy,  ///< -log p[label]; labels are class indices stored as floats
 };
 
+/// The arguments of Backend::loss: which loss, and Keras's options for it.
 struct LossParams {
+  /// Which loss to compute.
   LossKind kind = LossKind::MeanSquaredError;
   /// Crossentropies: y_pred holds logits (true) or probabilities (false). Keras's probability
   /// path normalises p to sum 1 over the last axis (categorical) and clips it to
@@ -68,8 +71,11 @@ enum class MetricKind {
 
 /// Keras's SGD: v = momentum v - lr g; w += nesterov ? momentum v - lr g : v (w -= lr g when momentum is 0).
 struct SGDParams {
+  /// The step size, lr in the formula above.
   float learning_rate = 0.01f;
+  /// The momentum coefficient; 0: none.
   float momentum = 0.f;
+  /// Nesterov momentum instead of the plain kind.
   bool nesterov = false;
 };
 
@@ -79,27 +85,40 @@ struct SGDParams {
 /// w -= lr_t m / (sqrt(v) + epsilon).
 /// The decay rates are double so 1 - beta rounds as Keras's (1 - 0.999f in float is 0.00099998713).
 struct AdamParams {
+  /// The step size, lr in the formula above.
   float learning_rate = 0.001f;
+  /// Decay rate of the first-moment estimate m.
   double beta_1 = 0.9;
+  /// Decay rate of the second-moment estimate v.
   double beta_2 = 0.999;
+  /// Added to the denominator for numerical stability.
   float epsilon = 1e-7f;
+  /// Use AMSGrad's running maximum v_hat of v.
   bool amsgrad = false;
+  /// The 1-based number of this update, for the bias corrections.
   std::int64_t step = 1;
 };
 
 /// Keras's RMSprop: v = rho v + (1 - rho) g^2; centered: a = rho a + (1 - rho) g, d = v - a^2 + eps,
 /// else d = v + eps; inc = lr g / sqrt(d); momentum > 0: m = momentum m + inc, w -= m; else w -= inc.
 struct RMSpropParams {
+  /// The step size, lr in the formula above.
   float learning_rate = 0.001f;
+  /// Decay rate of the moving average of g^2.
   double rho = 0.9;  // double for the reason AdamParams's betas are
+  /// The momentum coefficient; 0: none.
   float momentum = 0.f;
+  /// Added to the denominator for numerical stability.
   float epsilon = 1e-7f;
+  /// Divide by the centred second moment (v - a^2) instead of v.
   bool centered = false;
 };
 
 /// Keras's Adagrad: acc += g^2; w -= lr g / sqrt(acc + epsilon).
 struct AdagradParams {
+  /// The step size, lr in the formula above.
   float learning_rate = 0.001f;
+  /// Added to the denominator for numerical stability.
   float epsilon = 1e-7f;
 };
 
@@ -112,12 +131,23 @@ struct AdagradParams {
 /// reading 0 outside x; the output size is (h + pad_top + pad_bottom - dilation_h (kh - 1) - 1)
 /// / stride_h + 1 (and likewise for w).
 struct Conv2DParams {
+  /// @{
+  /// The window's step along rows and columns.
   std::int64_t stride_h = 1, stride_w = 1;
+  /// @}
+  /// @{
+  /// The spacing of the kernel's taps along rows and columns.
   std::int64_t dilation_h = 1, dilation_w = 1;
+  /// @}
+  /// @{
+  /// Implicit padding on each side of the input.
   std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  /// @}
+  /// Channel groups: each output channel sees in / groups input channels.
   std::int64_t groups = 1;
 };
 
+/// The window function of a pooling op: its maximum or its mean.
 enum class PoolKind { Max, Average };
 
 /// Element-wise binary ops of Backend::binary. Comparisons write 1 where true, else 0.
@@ -130,10 +160,20 @@ enum class ReduceOp { Sum, Mean, Max, Min };
 /// out of an average's count (Keras's "same"). Max's gradient goes to the first maximum of each
 /// window in row-major order.
 struct Pool2DParams {
+  /// Maximum or average pooling.
   PoolKind kind = PoolKind::Max;
+  /// @{
+  /// The window's height and width.
   std::int64_t pool_h = 2, pool_w = 2;
+  /// @}
+  /// @{
+  /// The window's step along rows and columns.
   std::int64_t stride_h = 2, stride_w = 2;
+  /// @}
+  /// @{
+  /// Implicit padding on each side of the input.
   std::int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  /// @}
 };
 
 /// What a forward op hands to its backward (oneDNN workspaces, cuDNN descriptors): each backend
@@ -161,7 +201,9 @@ class Backend {
   virtual void upload(const void* host, Tensor& dst) = 0;
   /// Copies src.bytes() bytes of src into host memory; waits for pending work first.
   virtual void download(const Tensor& src, void* host) = 0;
+  /// dst = src, both of this backend and the same size.
   virtual void copy(const Tensor& src, Tensor& dst) = 0;
+  /// Sets every element of dst to `value`.
   virtual void fill(Tensor& dst, float value) = 0;
 
   // ---- dense -----------------------------------------------------------------------------
@@ -286,11 +328,15 @@ class Backend {
                              float threshold, Tensor& state) = 0;
 
   // ---- optimizer updates: one fused, in-place kernel per variable -------------------------
+  /// One SGD step on w in place (see SGDParams); velocity is null without momentum.
   virtual void sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const SGDParams& p) = 0;
+  /// One Adam step on w, m and v in place (see AdamParams); v_hat is null without amsgrad.
   virtual void adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat,
                            const AdamParams& p) = 0;
+  /// One RMSprop step in place (see RMSpropParams); momentum and average_grad are null when unused.
   virtual void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum,
                               Tensor* average_grad, const RMSpropParams& p) = 0;
+  /// One Adagrad step on w and its accumulator in place (see AdagradParams).
   virtual void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
                               const AdagradParams& p) = 0;
 };

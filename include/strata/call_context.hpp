@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::CallContext
 /// CallContext: what one call of a layer keeps between its forward and its backward, and the
 /// buffers it writes its outputs into. It belongs to the call, not to the layer, so a layer
 /// called several times in one step (a shared layer, a layer applied to its own output) keeps

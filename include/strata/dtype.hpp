@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Element types a tensor may hold.
 
 #include <cstddef>
@@ -10,7 +11,9 @@ namespace strata {
 /// with the layers that take indices (Embedding), bf16 with mixed precision.
 enum class DType { F32 };
 
+/// Bytes per element: 4 for F32.
 std::size_t dtype_size(DType dtype);
+/// Keras's name of the type: "float32".
 std::string_view dtype_name(DType dtype);  // "float32" as Keras names it
 
 }  // namespace strata

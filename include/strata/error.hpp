@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Typed errors. Every failure Strata reports is one of these; nothing aborts and nothing
 /// returns a silent false. Messages follow Keras's wording where Keras has one.
 

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::History
 /// What fit returns: Keras's History.
 
 #include <map>

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::InputSpec
 /// What a layer accepts, checked at every call with Keras's messages.
 
 #include <cstdint>

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Layer
 /// Layer: Keras's contract in C++. The constructor stores configuration (Keras's argument
 /// names and defaults); build() creates the weights on first use, so Dense(128) needs no input
 /// size. A layer is called as Keras's are, `y = layer(x)`:
@@ -47,16 +48,23 @@ class Initializer;
 /// model at once, as an `Input` would. (A plain Shape rather than std::optional, so that a
 /// braced `{784}` initialises it.)
 struct LayerOptions {
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape`, batch axis excluded; empty: not given.
   Shape input_shape = {};
 };
 
 class Layer : public std::enable_shared_from_this<Layer> {
  public:
+  /// Destroys the layer and its weights.
   virtual ~Layer() = default;
+  /// Not copyable: a copy would share weights under the same name.
   Layer(const Layer&) = delete;
+  /// Not copy-assignable, as a layer has identity.
   Layer& operator=(const Layer&) = delete;
+  /// Moves a layer that has not been called yet (a temporary joining a graph).
   Layer(Layer&&) noexcept;
+  /// Not move-assignable: graphs and models hold layers by address.
   Layer& operator=(Layer&&) = delete;
 
   /// "dense", "dense_1", ...: unique in the process unless given.
@@ -64,9 +72,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Keras's class name ("Dense"), the registry key.
   virtual std::string class_name() const = 0;
 
+  /// Whether the optimizer updates this layer's weights (Keras's `layer.trainable`).
   bool trainable() const { return trainable_; }
+  /// Freezes (false) or unfreezes the layer's weights; a frozen BatchNormalization runs in inference mode.
   void set_trainable(bool trainable) { trainable_ = trainable; }
 
+  /// Whether build() has created the weights.
   virtual bool built() const { return built_; }
   /// The shape the layer was built for, batch axis None (the first input's, for several).
   const Shape& build_input_shape() const;
@@ -74,6 +85,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   const std::vector<Shape>& build_input_shapes() const { return build_input_shapes_; }
   /// Checks `input_shape` against the input spec, then creates the weights (once).
   void build(const Shape& input_shape);
+  /// The same for a layer of several inputs.
   void build(std::span<const Shape> input_shapes);
   /// Output shape for an input shape; the batch axis passes through.
   virtual Shape compute_output_shape(const Shape& input_shape) const;
@@ -91,6 +103,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensor operator()(const Tensor& x, std::optional<bool> training = std::nullopt) &;
   /// Calls the layer on several tensors (merge layers, multi-input models).
   Tensor operator()(std::span<const Tensor> inputs, std::optional<bool> training = std::nullopt) &;
+  /// Calls the layer on a braced list of tensors: `Add()({a, b})`.
   Tensor operator()(std::initializer_list<Tensor> inputs, std::optional<bool> training = std::nullopt) &;
 
   /// From dL/dy of the last call made outside a model's step (the layer's own context):
@@ -102,11 +115,15 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// sublayer's in turn, each variable once. trainable_weights() keeps those the optimizer
   /// trains (the variable and every layer above it trainable), in the same order.
   std::vector<Variable*> weights();
+  /// The weights the optimizer trains, in weights() order.
   std::vector<Variable*> trainable_weights();
+  /// The weights it does not train (frozen layers', BatchNormalization's moving statistics).
   std::vector<Variable*> non_trainable_weights();
+  /// weights() of a const layer.
   std::vector<const Variable*> weights() const;
   /// Whether the optimizer would update any weight of this layer (allocates nothing).
   bool has_trainable_weights() const;
+  /// The number of scalars in all weights, as Keras's count_params().
   std::int64_t count_params() const;
   /// This layer's own variables in creation order (not its sublayers'); the tape's view.
   const std::vector<std::shared_ptr<Variable>>& own_variables() const { return weights_; }
@@ -120,6 +137,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Rebuilds a layer from {"class_name", "config"} through the layer registry.
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// What the layer accepts (rank, last axis), checked at every call.
   const InputSpec& input_spec() const { return input_spec_; }
   /// The backend holding this layer's weights and buffers (the current one at build time).
   Backend& backend() const;
@@ -135,6 +153,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
  protected:
   /// `prefix` is Keras's snake_case class name used for automatic names ("dense").
   Layer(std::string_view prefix, std::string name);
+  /// The same, with the options every layer takes (name, input_shape).
   Layer(std::string_view prefix, const LayerOptions& options);
 
   /// A composite layer's computation. Default: the primitive path (forward, recorded by the tape).
@@ -148,10 +167,12 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual void build_weights_inputs(std::span<const Shape> input_shapes);
   /// A primitive layer's forward and backward (run with the call's context current).
   virtual Tensor forward(const Tensor& x, bool training);
+  /// From dL/dy, writes the weight gradients and returns dL/dx (undefined when need_input_grad is false).
   virtual Tensor backward_impl(const Tensor& dy, bool need_input_grad);
   /// Several inputs: dxs[i] receives dL/d input i when bit i of need_mask is set. Defaults:
   /// exactly one input, through forward / backward_impl.
   virtual Tensor forward_inputs(std::span<const Tensor> inputs, bool training);
+  /// backward_impl for several inputs: fills dxs[i] where bit i of need_mask is set.
   virtual void backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
 
   /// A weight initialised on the host and uploaded once; trainable ones get a gradient tensor.
@@ -163,6 +184,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// Keeps `tensor` for this call's backward / reads it back (StateError when backward runs
   /// without a training call).
   void save(std::size_t slot, const Tensor& tensor);
+  /// The tensor save() kept in `slot` for this call.
   const Tensor& saved(std::size_t slot) const;
   /// A shape kept for this call's backward.
   Shape& saved_shape(std::size_t slot);
@@ -190,6 +212,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
     ++inbound_nodes_;
   }
 
+  /// What the layer accepts; a derived constructor or build_weights sets it.
   InputSpec input_spec_;
 
  private:
@@ -221,14 +244,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
 template <class Derived, class Base = Layer>
 class LayerOf : public Base {
  public:
+  /// The derived layer's constructors.
   using Base::Base;
+  /// Calls on a named (lvalue) layer: referenced, not moved.
   using Base::operator();
+  /// Calls a temporary layer (`Dense(10)(x)`): it moves into the graph, which keeps it.
   Tensor operator()(const Tensor& x, std::optional<bool> training = std::nullopt) && {
     return std::move(*this).adopt({&x, 1}, training);
   }
+  /// Calls a temporary layer on several tensors, moving it into the graph.
   Tensor operator()(std::span<const Tensor> inputs, std::optional<bool> training = std::nullopt) && {
     return std::move(*this).adopt(inputs, training);
   }
+  /// Calls the layer on a braced list of tensors: `Add()({a, b})`.
   Tensor operator()(std::initializer_list<Tensor> inputs, std::optional<bool> training = std::nullopt) && {
     return std::move(*this).adopt({inputs.begin(), inputs.size()}, training);
   }

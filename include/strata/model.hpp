@@ -1,17 +1,18 @@
 #pragma once
+/// @class strata::Model
 /// Model: a Layer with compile, fit, evaluate, predict, weights and summary. Three ways to make
 /// one, all run by the same engine (a tape recorded while the model's call runs):
 ///
-///   Sequential model({Input({784}), Dense(128, "relu"), Dense(10, "softmax")});   // a chain
+///     Sequential model({Input({784}), Dense(128, "relu"), Dense(10, "softmax")});   // a chain
 ///
-///   auto x = Input({784});                                                          // Functional
-///   auto y = Dense(10, "softmax")(Dense(128, "relu")(x));
-///   Model model(x, y);
+///     auto x = Input({784});                                                          // Functional
+///     auto y = Dense(10, "softmax")(Dense(128, "relu")(x));
+///     Model model(x, y);
 ///
-///   struct SimpleNN : Model {                                                       // subclassed
+///     struct SimpleNN : Model {                                                       // subclassed
 ///     Dense fc1{128}, fc2{10};
 ///     Tensor call(const Tensor& x, bool training) override { return fc2(fc1(x)); }
-///   };
+///     };
 ///
 /// A subclassed model's layers are the layers its call() uses, in the order of their first
 /// call (Keras lists attributes in assignment order; for the usual models both agree). Its call
@@ -50,18 +51,26 @@ struct FunctionalGraph;
 /// the call: `model.fit({x_img, x_meta}, {y_cls, y_aux})`, `model.fit({{"image", x}}, y)`.
 class Arrays {
  public:
+  /// The array type the training loops read.
   using Array = xt::xarray<float>;
+  /// One array, for a model with one input (output).
   Arrays(const Array& array) : arrays_{&array} {}
   /// An xtensor expression (`xt::zeros<float>({4, 784})`) is evaluated into an array kept here.
   template <class E>
     requires xt::is_xexpression<std::remove_cvref_t<E>>::value && (!std::is_same_v<std::remove_cvref_t<E>, Array>)
   Arrays(const E& expression) : owned_(std::make_shared<Array>(expression)), arrays_{owned_.get()} {}
+  /// One array per model input (output), in order: `{x_img, x_meta}`.
   Arrays(std::initializer_list<std::reference_wrapper<const Array>> list);
+  /// One array per model input (output), in order.
   Arrays(const std::vector<Array>& list);
+  /// Arrays by input (output) name: `{{"image", x_img}, {"meta", x_meta}}`.
   Arrays(std::initializer_list<std::pair<const std::string, std::reference_wrapper<const Array>>> by_name);
+  /// Arrays by input (output) name.
   Arrays(const std::map<std::string, Array>& by_name);
 
+  /// How many arrays were given.
   std::size_t size() const { return arrays_.size(); }
+  /// The i-th array, in the order given.
   const Array& operator[](std::size_t i) const { return *arrays_[i]; }
   /// The names of a map, else empty.
   const std::vector<std::string>& names() const { return names_; }
@@ -76,18 +85,28 @@ class Arrays {
 /// name (an output left out of a map gets no loss).
 class LossSpec {
  public:
+  /// One loss for every output, by Keras's name: `"mse"`.
   LossSpec(const char* name) : single_(name) {}
+  /// One loss for every output, by Keras's name.
   LossSpec(const std::string& name) : single_(name) {}
+  /// One loss object or name for every output.
   LossSpec(Handle<Loss> loss) : single_(std::move(loss)) {}
+  /// One loss object for every output: `losses::Huber({.delta = 2.0})`.
   template <class T>
     requires std::derived_from<std::remove_cvref_t<T>, Loss>
   LossSpec(T&& loss) : single_(Handle<Loss>(std::forward<T>(loss))) {}
+  /// One loss per output, in output order.
   LossSpec(std::vector<Handle<Loss>> by_position) : by_position_(std::move(by_position)) {}
+  /// Losses by output name: `{{"cls", "sparse_categorical_crossentropy"}, {"aux", "mse"}}`.
   LossSpec(std::initializer_list<std::pair<const std::string, Handle<Loss>>> by_name) : by_name_(by_name) {}
+  /// Losses by output name.
   LossSpec(std::map<std::string, Handle<Loss>> by_name) : by_name_(std::move(by_name)) {}
 
+  /// The loss for every output, when one was given.
   const std::optional<Handle<Loss>>& single() const { return single_; }
+  /// The losses given by position (empty otherwise).
   const std::vector<Handle<Loss>>& by_position() const { return by_position_; }
+  /// The losses given by output name (empty otherwise).
   const std::map<std::string, Handle<Loss>>& by_name() const { return by_name_; }
 
  private:
@@ -99,13 +118,19 @@ class LossSpec {
 /// compile's metrics: one list for every output, or a map from output name to a list.
 class MetricSpec {
  public:
+  /// No metrics.
   MetricSpec() = default;
+  /// The same metrics for every output: `{"accuracy"}`.
   MetricSpec(std::initializer_list<Handle<Metric>> all) : all_(all) {}
+  /// The same metrics for every output.
   MetricSpec(std::vector<Handle<Metric>> all) : all_(std::move(all)) {}
+  /// Metrics by output name: `{{"cls", {"accuracy"}}}`.
   MetricSpec(std::initializer_list<std::pair<const std::string, std::vector<Handle<Metric>>>> by_name)
       : by_name_(by_name) {}
 
+  /// The metrics for every output.
   const std::vector<Handle<Metric>>& all() const { return all_; }
+  /// The metrics by output name.
   const std::map<std::string, std::vector<Handle<Metric>>>& by_name() const { return by_name_; }
 
  private:
@@ -116,11 +141,16 @@ class MetricSpec {
 /// compile's loss_weights: by output position or by output name (missing ones weigh 1).
 class LossWeights {
  public:
+  /// Every output's loss weighs 1.
   LossWeights() = default;
+  /// One weight per output, in output order.
   LossWeights(std::vector<double> by_position) : by_position_(std::move(by_position)) {}
+  /// Weights by output name: `{{"cls", 1.0}, {"aux", 0.2}}`.
   LossWeights(std::initializer_list<std::pair<const std::string, double>> by_name) : by_name_(by_name) {}
 
+  /// The weights given by position (empty otherwise).
   const std::vector<double>& by_position() const { return by_position_; }
+  /// The weights given by output name (empty otherwise).
   const std::map<std::string, double>& by_name() const { return by_name_; }
 
  private:
@@ -130,7 +160,9 @@ class LossWeights {
 
 /// fit's arguments, in Keras's order, with Keras's defaults.
 struct FitOptions {
+  /// Samples per gradient step (fit) or per forward pass (evaluate, predict).
   int batch_size = 32;
+  /// Index of the last epoch to train, as Keras's `epochs`.
   int epochs = 1;
   /// 0 silent, 1 progress bar, 2 one line per epoch.
   int verbose = 1;
@@ -145,13 +177,19 @@ struct FitOptions {
   int initial_epoch = 0;
 };
 
+/// evaluate's arguments, with Keras's defaults.
 struct EvaluateOptions {
+  /// Samples per gradient step (fit) or per forward pass (evaluate, predict).
   int batch_size = 32;
+  /// 0 silent, 1 progress bar, 2 one line per epoch (fit) or a single line at the end.
   int verbose = 1;
 };
 
+/// predict's arguments, with Keras's defaults.
 struct PredictOptions {
+  /// Samples per gradient step (fit) or per forward pass (evaluate, predict).
   int batch_size = 32;
+  /// 0 silent, 1 progress bar, 2 one line per epoch (fit) or a single line at the end.
   int verbose = 1;
 };
 
@@ -161,12 +199,16 @@ class Model : public Layer {
   /// Every layer on a path between them becomes a layer of the model; a model built from
   /// intermediate tensors of another shares its layers (and weights).
   Model(std::vector<Tensor> inputs, std::vector<Tensor> outputs, std::string name = {});
+  /// A Functional model with one input and one output: `Model(x_in, y)`.
   Model(const Tensor& input, const Tensor& output, std::string name = {});
+  /// A Functional model with several inputs and one output.
   Model(std::vector<Tensor> inputs, const Tensor& output, std::string name = {});
+  /// A Functional model with one input and several outputs.
   Model(const Tensor& input, std::vector<Tensor> outputs, std::string name = {});
   /// Inputs and outputs by name, as Keras's dict form: the names key the data maps of fit and
   /// predict and compile's loss, metric and weight maps (in the order given).
   using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+  /// A Functional model with named inputs and outputs (Keras's dict form); data and losses may use the names.
   Model(NamedTensors inputs, NamedTensors outputs, std::string name = {});
   ~Model() override;
   Model(Model&&) = delete;
@@ -177,6 +219,7 @@ class Model : public Layer {
   /// Keras's compile: an optimizer, the loss(es), metrics, and per-output loss weights, as
   /// objects or Keras's string names.
   void compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics = {}, LossWeights loss_weights = {});
+  /// Whether compile() has run.
   bool compiled() const { return optimizer_ != nullptr; }
 
   /// Trains on x (samples on the first axis) and y; returns the per-epoch logs.
@@ -195,6 +238,7 @@ class Model : public Layer {
   Logs train_on_batch(const Arrays& x, const Arrays& y);
   /// Loss and metrics of exactly this batch, no training.
   Logs test_on_batch(const Arrays& x, const Arrays& y);
+  /// predict for one batch, with no batching and no progress bar.
   xt::xarray<float> predict_on_batch(const Arrays& x);
 
   /// Every weight, in layer order and Keras's order within a layer.
@@ -212,21 +256,26 @@ class Model : public Layer {
   std::vector<Layer*> sublayers() const override { return layers(); }
   /// The layer named `name`; ValueError listing the names when there is none.
   Layer& get_layer(std::string_view name) const;
+  /// The layer at `index` in layers(), as Keras's get_layer(index=...).
   Layer& get_layer(std::size_t index) const;
 
   /// The symbolic inputs and outputs of a Functional model (and of a built Sequential).
   const std::vector<Tensor>& inputs() const;
+  /// The symbolic output tensors (Functional models and built subclasses).
   const std::vector<Tensor>& outputs() const;
   /// Input and output names: the input layers' names and the output layers' names.
   std::vector<std::string> input_names() const;
+  /// The names of the outputs, as the logs and the loss and metric maps use them.
   std::vector<std::string> output_names() const;
 
   bool built() const override;
   /// Input and output shapes, batch axis None (built models only).
   std::vector<Shape> input_shapes() const;
+  /// The shapes of every output, batch axis None.
   std::vector<Shape> output_shapes() const;
   /// The only input's / output's shape (ValueError for several).
   Shape input_shape() const;
+  /// The shape of the single output, batch axis None.
   Shape output_shape() const;
   Shape compute_output_shape(const Shape& input_shape) const override;
 

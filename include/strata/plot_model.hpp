@@ -1,9 +1,10 @@
 #pragma once
+/// @file
 /// plot_model: draws a model's graph, as keras.utils.plot_model. The graph is written in
 /// Graphviz's DOT language; a ".png" or ".svg" path runs Graphviz's `dot` program (Debian's
 /// `graphviz` package) to render it, a ".dot" path keeps the DOT text.
 ///
-///   plot_model(model, "model.png", {.show_shapes = true});
+///     plot_model(model, "model.png", {.show_shapes = true});
 
 #include <string>
 
@@ -11,6 +12,7 @@ namespace strata {
 
 class Model;
 
+/// The options of Plot beyond its positional arguments, with Keras's defaults.
 struct PlotOptions {
   /// Each box shows the layer's output shape (and its input shapes).
   bool show_shapes = false;
@@ -18,6 +20,7 @@ struct PlotOptions {
   bool show_layer_names = true;
   /// Graphviz's rankdir: "TB" (top to bottom) or "LR" (left to right).
   std::string rankdir = "TB";
+  /// Resolution of a raster image (PNG), in dots per inch.
   int dpi = 200;
 };
 

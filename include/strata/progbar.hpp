@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Progbar
 /// Keras's progress bar (keras.utils.Progbar). On a terminal, verbose 1 redraws one line with a
 /// 20-wide bar, at most every 50 ms; anywhere else (a file, a pipe) it writes only the finished
 /// line, with no control characters. Verbose 2 writes one line when a known target is finished.
@@ -27,7 +28,9 @@ class Progbar {
   Progbar(std::optional<std::int64_t> target, int verbose, std::ostream& out,
           std::optional<bool> interactive = {});
   ~Progbar();
+  /// Moves the bar and its state to a new owner.
   Progbar(Progbar&&) noexcept;
+  /// Moves the bar and its state to a new owner.
   Progbar& operator=(Progbar&&) noexcept;
 
   /// Step `current` is done; `values` are the logs to show, as they are (Strata's metrics are

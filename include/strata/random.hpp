@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Seeding. `set_random_seed(n)` makes weight initialisation, shuffling and dropout repeat
 /// exactly from run to run on the same backend and thread count.
 
@@ -7,6 +8,7 @@
 
 namespace strata {
 
+/// Seeds weight initialisation, shuffling and dropout, as keras.utils.set_random_seed.
 void set_random_seed(std::uint64_t seed);
 
 namespace detail {

@@ -1,8 +1,9 @@
 #pragma once
+/// @class strata::Sequential
 /// Sequential: a plain stack of layers, as keras.Sequential.
 ///
-///   Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dense(10, "softmax")});
-///   Sequential model({Flatten({.input_shape = {28, 28}}), Dense(10)});   // Keras's legacy form
+///     Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dense(10, "softmax")});
+///     Sequential model({Flatten({.input_shape = {28, 28}}), Dense(10)});   // Keras's legacy form
 ///
 /// A layer written in place (`Dense(10)`) is moved into the model; a named layer object is
 /// referenced (the model then calls that very object, which must outlive the model), and a
@@ -23,6 +24,7 @@ namespace strata {
 /// One element of a Sequential: a layer (moved, referenced or shared) or an `Input(...)` tensor.
 class SequentialItem {
  public:
+  /// A layer: a temporary (`Dense(10)`) is moved in and owned; a named one is referenced and must outlive the model.
   template <class T>
     requires std::derived_from<std::remove_cvref_t<T>, Layer>
   SequentialItem(T&& layer) {
@@ -34,10 +36,12 @@ class SequentialItem {
       layer_ = std::make_shared<std::remove_cvref_t<T>>(std::move(layer));
     }
   }
+  /// A layer the caller shares.
   SequentialItem(std::shared_ptr<Layer> layer) : layer_(std::move(layer)) {}
   /// The input tensor `Input(...)` returned: Keras turns it back into its InputLayer.
   SequentialItem(const Tensor& input);
 
+  /// The layer this item holds.
   const std::shared_ptr<Layer>& layer() const { return layer_; }
 
  private:
@@ -49,6 +53,7 @@ class Sequential : public Model {
   /// An Input (or a first layer given `input_shape`) builds the model at once; otherwise it
   /// builds on the first data.
   Sequential(std::initializer_list<SequentialItem> layers = {}, std::string name = {});
+  /// A Sequential model from a vector of layers, as the initializer-list form.
   explicit Sequential(const std::vector<SequentialItem>& layers, std::string name = {});
 
   std::string class_name() const override { return "Sequential"; }

@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Shapes. A dimension of -1 stands for Keras's `None` (the batch axis of a symbolic shape).
 
 #include <array>
@@ -19,24 +20,33 @@ inline constexpr std::int64_t kNone = -1;
 /// training step never touches the heap.
 class Shape {
  public:
+  /// The largest rank a Shape holds (stored inline, no allocation).
   static constexpr std::size_t kMaxRank = 8;
 
   Shape() = default;
+  /// From a braced list: `Shape{-1, 28, 28}`.
   Shape(std::initializer_list<std::int64_t> dims) : Shape(std::span<const std::int64_t>(dims.begin(), dims.size())) {}
+  /// From a vector of dimensions.
   explicit Shape(const std::vector<std::int64_t>& dims) : Shape(std::span<const std::int64_t>(dims)) {}
+  /// From a span of dimensions (at most kMaxRank).
   explicit Shape(std::span<const std::int64_t> dims);
 
+  /// The number of axes.
   std::size_t rank() const { return rank_; }
   /// Python-style index: -1 is the last axis.
   std::int64_t operator[](std::int64_t axis) const;
+  /// The dimension at `axis` (Python-style index), writable.
   std::int64_t& operator[](std::int64_t axis);
+  /// The dimensions, -1 for None.
   std::span<const std::int64_t> dims() const { return {dims_.data(), rank_}; }
+  /// The dimensions as a vector.
   std::vector<std::int64_t> to_vector() const { return {dims_.begin(), dims_.begin() + rank_}; }
   /// Number of elements; requires every axis known. ResourceExhaustedError when the count
   /// does not fit in 64 bits.
   std::int64_t num_elements() const;
   /// Elements per sample: the product of every axis but the first.
   std::int64_t sample_size() const;
+  /// Whether no dimension is None.
   bool fully_known() const;
   /// The same shape with the first axis replaced by `batch`.
   Shape with_batch(std::int64_t batch) const;
@@ -49,6 +59,7 @@ class Shape {
   /// `(None, 28, 28)`, as Keras prints shapes.
   std::string to_string() const;
 
+  /// Same rank and the same dimensions, None matching only None.
   friend bool operator==(const Shape& a, const Shape& b) {
     if (a.rank_ != b.rank_) return false;
     for (std::size_t i = 0; i < a.rank_; ++i)

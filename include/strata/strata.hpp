@@ -1,11 +1,12 @@
 #pragma once
+/// @file
 /// Strata: Keras for C++. The one include a user needs.
 ///
-///   #include <strata/strata.hpp>
-///   using namespace strata;
-///   Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")});
-///   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
-///   model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
+///     #include <strata/strata.hpp>
+///     using namespace strata;
+///     Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")});
+///     model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+///     model.fit(x_train, y_train, {.epochs = 5, .validation_split = 0.1});
 
 // The xtensor a user's data code reaches for (arrays, views, eval, math, expand_dims, printing),
 // so the README's programs need no other include.
@@ -32,6 +33,7 @@
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
 #include "strata/tensor_host.hpp"
+#include "strata/version.hpp"
 
 #include "strata/datasets/fashion_mnist.hpp"
 

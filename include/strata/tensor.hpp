@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Tensor
 /// Tensor: a handle to memory that one backend owns. Copies share the memory; a tensor is
 /// never copied element by element behind the user's back.
 ///
@@ -25,6 +26,7 @@ class Storage {
   virtual ~Storage() = default;
   /// Address in the backend's own address space; only that backend may dereference it.
   virtual void* data() = 0;
+  /// The size of the memory in bytes.
   virtual std::size_t bytes() const = 0;
 };
 
@@ -38,15 +40,21 @@ class Tensor {
   /// that only carries a shape, as a layer's call returns while its output shape is traced).
   static Tensor symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node = nullptr, int index = 0);
 
+  /// Whether the tensor refers to memory (a default-constructed one does not).
   bool defined() const { return storage_ != nullptr; }
+  /// Whether this is a symbolic tensor of a Functional graph (a shape and the node that makes it).
   bool symbolic() const { return symbolic_; }
   /// The node that produces a symbolic tensor (null for a placeholder or a concrete tensor).
   const std::shared_ptr<const detail::GraphNode>& node() const { return node_; }
   /// Which output of node() this is.
   int output_index() const { return output_index_; }
+  /// The shape; a symbolic tensor's batch axis is None (-1).
   const Shape& shape() const { return shape_; }
+  /// The element type.
   DType dtype() const { return dtype_; }
+  /// The number of elements.
   std::int64_t size() const { return shape_.num_elements(); }
+  /// The number of bytes its elements take.
   std::size_t bytes() const;
   /// The backend holding the memory; StateError for a symbolic or empty tensor.
   Backend& backend() const {
@@ -60,6 +68,7 @@ class Tensor {
     return storage_->data();
   }
   template <class T>
+  /// The elements as T* (host-visible memory only: the reference and cpu backends).
   T* data() const { return static_cast<T*>(raw()); }
 
   /// A tensor with another shape over the same memory (same number of elements).
@@ -69,6 +78,7 @@ class Tensor {
   /// `tape_slot` of the tape whose step counter was `tape_step` when the tensor was made.
   /// Set by the engine only; copies and reshaped views keep it.
   std::int32_t tape_slot = -1;
+  /// The tape's step counter when the tensor was made (see tape_slot).
   std::uint32_t tape_step = 0;
 
  private:

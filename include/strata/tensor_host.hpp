@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Moving data between host xt::xarrays and backend tensors: the only two places a copy
 /// crosses the host/device edge.
 

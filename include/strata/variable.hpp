@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Variable
 /// A weight of a layer: its value, its gradient and whether the optimizer trains it.
 
 #include <cstdint>
@@ -11,8 +12,10 @@ namespace strata {
 struct Variable {
   std::string name;      ///< "kernel", "bias", "moving_mean" as Keras names them
   std::string path;      ///< "<layer name>/<name>", unique in a model
+  /// The current value, on the layer's backend.
   Tensor value;
   Tensor grad;           ///< same shape as value; defined only for trainable variables
+  /// Whether the optimizer updates it (false for BatchNormalization's moving statistics).
   bool trainable = true;
   /// The engine's bookkeeping: the number of the tape step that last wrote `grad` (steps are
   /// numbered across the process), so a layer called twice adds its second gradient.

@@ -1,10 +1,11 @@
 #pragma once
+/// @file
 /// Fashion-MNIST, as keras.datasets.fashion_mnist: 60,000 training and 10,000 test images of
 /// 28x28 grey levels (0-255) in 10 classes. Read from the IDX files Debian's
 /// `dataset-fashion-mnist` package installs; nothing is downloaded.
 ///
-///   auto [x_train, y_train, x_test, y_test] = datasets::fashion_mnist::load_data();
-///   xt::xarray<float> x = x_train / 255.0f;
+///     auto [x_train, y_train, x_test, y_test] = datasets::fashion_mnist::load_data();
+///     xt::xarray<float> x = x_train / 255.0f;
 
 #include <cstdint>
 #include <string>
@@ -13,6 +14,7 @@
 
 namespace strata::datasets::fashion_mnist {
 
+/// load_data's result: Keras's (x_train, y_train), (x_test, y_test) as uint8 arrays.
 struct Data {
   xt::xarray<std::uint8_t> x_train;  ///< (60000, 28, 28)
   xt::xarray<std::uint8_t> y_train;  ///< (60000,) class indices 0-9

@@ -1,7 +1,8 @@
 #pragma once
+/// @class strata::layers::Activation
 /// Activation: applies an activation function, as keras.layers.Activation.
 ///
-///   Activation("relu");
+///     Activation("relu");
 /// Input shape: any. Output shape: the input's.
 
 #include <string>
@@ -14,11 +15,14 @@ inline namespace layers {
 
 class Activation : public LayerOf<Activation> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Activation(const std::string& activation, LayerOptions options = {});
 
   std::string class_name() const override { return "Activation"; }
   nlohmann::json get_config() const override;
+  /// Rebuilds a Activation from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The activation function the layer applies.
   const ActivationFunction& function() const { return function_; }
 
  protected:

@@ -1,11 +1,12 @@
 #pragma once
+/// @class strata::layers::Add
 /// Add: the element-wise sum of its inputs, as keras.layers.Add.
 ///
 /// Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
 ///
-///   auto sum = Add()({a, b});
+///     auto sum = Add()({a, b});
 
 #include <cstdint>
 #include <memory>
@@ -22,10 +23,12 @@ inline namespace layers {
 
 class Add : public LayerOf<Add> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Add(LayerOptions options = {});
 
   std::string class_name() const override { return "Add"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
+  /// Rebuilds a Add from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

@@ -1,11 +1,12 @@
 #pragma once
+/// @class strata::layers::Average
 /// Average: the element-wise mean of its inputs, as keras.layers.Average.
 ///
 /// Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
 ///
-///   auto mean = Average()({a, b, c});
+///     auto mean = Average()({a, b, c});
 
 #include <cstdint>
 #include <memory>
@@ -22,10 +23,12 @@ inline namespace layers {
 
 class Average : public LayerOf<Average> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Average(LayerOptions options = {});
 
   std::string class_name() const override { return "Average"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
+  /// Rebuilds a Average from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

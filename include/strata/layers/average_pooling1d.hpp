@@ -1,11 +1,12 @@
 #pragma once
+/// @class strata::layers::AveragePooling1D
 /// AveragePooling1D: the mean of each window along the steps axis, as keras.layers.AveragePooling1D (channels_last).
 ///
 /// Args: pool_size (no default, as in Keras); options: strides (None: pool_size), padding "valid" or
 /// "same" (padded positions are left out of the mean), name.
 /// Input shape: (batch, steps, channels) -> (batch, pooled_steps, channels). No weights.
 ///
-///   AveragePooling1D(2);  AveragePooling1D(3, {.strides = 2, .padding = "same"});
+///     AveragePooling1D(2);  AveragePooling1D(3, {.strides = 2, .padding = "same"});
 
 #include <cstdint>
 #include <memory>
@@ -19,15 +20,20 @@ inline namespace layers {
 
 class AveragePooling1D : public LayerOf<AveragePooling1D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit AveragePooling1D(std::int64_t pool_size, Pooling1DOptions options = {});
 
   std::string class_name() const override { return "AveragePooling1D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a AveragePooling1D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// The length of the pooling window.
   std::int64_t pool_size() const { return pool_size_.w; }
+  /// The step of the pooling window.
   std::int64_t strides() const { return strides_.w; }
+  /// "valid" or "same", as given.
   const std::string& padding() const { return padding_; }
 
  protected:

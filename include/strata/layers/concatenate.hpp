@@ -1,11 +1,12 @@
 #pragma once
+/// @class strata::layers::Concatenate
 /// Concatenate: its inputs joined along `axis`, as keras.layers.Concatenate.
 ///
 /// Args: axis: the axis to join along (negative counts from the end; -1 by default).
 /// Inputs: a list of tensors of one rank whose axes all match except `axis` (None matches any
 /// size). Output: the inputs' shape with `axis` the sum of theirs.
 ///
-///   auto joined = Concatenate()({a, b});  Concatenate(1)({x, y, z});
+///     auto joined = Concatenate()({a, b});  Concatenate(1)({x, y, z});
 
 #include <cstdint>
 #include <memory>
@@ -19,12 +20,15 @@ inline namespace layers {
 
 class Concatenate : public LayerOf<Concatenate> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Concatenate(int axis = -1, LayerOptions options = {});
 
   std::string class_name() const override { return "Concatenate"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Concatenate from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The axis the layer works along (negative: from the end).
   int axis() const { return axis_; }
 
  protected:

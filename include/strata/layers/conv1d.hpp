@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::Conv1D
 /// Conv1D: y = activation(conv1d(x, kernel) + bias), as keras.layers.Conv1D (channels_last).
 ///
 /// Args: filters; kernel_size; activation (Keras's string name, default linear); options
@@ -7,7 +8,7 @@
 /// Input shape: (batch, steps, channels). Output shape: (batch, new_steps, filters).
 /// Weights: kernel (kernel_size, channels / groups, filters), bias (filters,).
 ///
-///   Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
+///     Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
 
 #include <string>
 
@@ -21,31 +22,46 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of Conv1D beyond its positional arguments, with Keras's defaults.
 struct Conv1DOptions {
+  /// The step of the window along the steps axis.
   std::int64_t strides = 1;
   std::string padding = "valid";  ///< "valid", "same" or "causal" (case-insensitive)
+  /// The spacing of the kernel's taps (1: a plain convolution).
   std::int64_t dilation_rate = 1;
+  /// Input channels split into this many groups, each convolved with filters / groups filters.
   std::int64_t groups = 1;
+  /// Whether the layer adds a learned bias.
   bool use_bias = true;
+  /// Initializer of the kernel: an Initializer or Keras's name.
   Handle<Initializer> kernel_initializer = "glorot_uniform";
+  /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class Conv1D : public LayerOf<Conv1D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation = "linear",
          Conv1DOptions options = {});
 
   std::string class_name() const override { return "Conv1D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Conv1D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// The number of output channels.
   std::int64_t filters() const { return filters_; }
+  /// The length of the convolution window.
   std::int64_t kernel_size() const { return kernel_size_; }
+  /// The options the layer was made with.
   const Conv1DOptions& options() const { return options_; }
+  /// The activation applied to the layer's output.
   const ActivationFunction& activation() const { return activation_; }
 
  protected:

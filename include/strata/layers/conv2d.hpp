@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::Conv2D
 /// Conv2D: y = activation(conv2d(x, kernel) + bias), as keras.layers.Conv2D (channels_last).
 ///
 /// Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
@@ -7,7 +8,7 @@
 /// Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters).
 /// Weights: kernel (kh, kw, channels / groups, filters), bias (filters,).
 ///
-///   Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
+///     Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
 
 #include <string>
 
@@ -21,30 +22,45 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of Conv2D beyond its positional arguments, with Keras's defaults.
 struct Conv2DOptions {
+  /// The step of the window along rows and columns (an int or {h, w}).
   Size2 strides = 1;
   std::string padding = "valid";  ///< "valid" or "same" (case-insensitive)
+  /// The spacing of the kernel's taps along rows and columns (1: a plain convolution).
   Size2 dilation_rate = 1;
+  /// Input channels split into this many groups, each convolved with filters / groups filters.
   std::int64_t groups = 1;
+  /// Whether the layer adds a learned bias.
   bool use_bias = true;
+  /// Initializer of the kernel: an Initializer or Keras's name.
   Handle<Initializer> kernel_initializer = "glorot_uniform";
+  /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class Conv2D : public LayerOf<Conv2D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation = "linear", Conv2DOptions options = {});
 
   std::string class_name() const override { return "Conv2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Conv2D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// The number of output channels.
   std::int64_t filters() const { return filters_; }
+  /// The height and width of the convolution window.
   Size2 kernel_size() const { return kernel_size_; }
+  /// The options the layer was made with.
   const Conv2DOptions& options() const { return options_; }
+  /// The activation applied to the layer's output.
   const ActivationFunction& activation() const { return activation_; }
 
  protected:

@@ -1,9 +1,10 @@
 #pragma once
+/// @class strata::layers::Size2
 /// Size2: the argument type of a 2-D layer's kernel_size, strides, dilation_rate and
 /// output_padding. Keras takes an int or a pair for each; so does Size2. ConvPadding: the parsed
 /// form of the layers' `padding` string.
 ///
-///   Conv2D(32, 3);  Conv2D(32, {3, 5}, "relu", {.strides = 2, .padding = "same"});
+///     Conv2D(32, 3);  Conv2D(32, {3, 5}, "relu", {.strides = 2, .padding = "same"});
 
 #include <cstdint>
 
@@ -14,7 +15,9 @@ inline namespace layers {
 enum class ConvPadding { Valid, Same, Causal };
 
 struct Size2 {
+  /// The size along rows.
   std::int64_t h = 1;
+  /// The size along columns.
   std::int64_t w = 1;
 
   constexpr Size2() = default;
@@ -23,6 +26,7 @@ struct Size2 {
   /// (rows, columns), as Keras's `kernel_size=(3, 5)`.
   constexpr Size2(std::int64_t rows, std::int64_t columns) : h(rows), w(columns) {}
 
+  /// Same h and w.
   friend constexpr bool operator==(const Size2&, const Size2&) = default;
 };
 

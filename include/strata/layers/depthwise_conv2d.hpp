@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::DepthwiseConv2D
 /// DepthwiseConv2D: each input channel convolved with its own depth_multiplier filters, as
 /// keras.layers.DepthwiseConv2D (channels_last): a grouped convolution with groups = channels.
 ///
@@ -10,7 +11,7 @@
 /// from input channel c.
 /// Weights: kernel (kh, kw, channels, depth_multiplier), bias (channels * depth_multiplier,).
 ///
-///   DepthwiseConv2D(3, "relu", {.padding = "same", .depth_multiplier = 2});
+///     DepthwiseConv2D(3, "relu", {.padding = "same", .depth_multiplier = 2});
 
 #include <string>
 
@@ -24,30 +25,44 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of DepthwiseConv2D beyond its positional arguments, with Keras's defaults.
 struct DepthwiseConv2DOptions {
+  /// The step of the window along rows and columns (an int or {h, w}).
   Size2 strides = 1;
   std::string padding = "valid";  ///< "valid" or "same" (case-insensitive)
+  /// Output channels per input channel of the depthwise step.
   std::int64_t depth_multiplier = 1;
+  /// The spacing of the kernel's taps along rows and columns (1: a plain convolution).
   Size2 dilation_rate = 1;
+  /// Whether the layer adds a learned bias.
   bool use_bias = true;
+  /// Initializer of the depthwise kernel: an Initializer or Keras's name.
   Handle<Initializer> depthwise_initializer = "glorot_uniform";
+  /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class DepthwiseConv2D : public LayerOf<DepthwiseConv2D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit DepthwiseConv2D(Size2 kernel_size, const std::string& activation = "linear",
                            DepthwiseConv2DOptions options = {});
 
   std::string class_name() const override { return "DepthwiseConv2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a DepthwiseConv2D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// The height and width of the convolution window.
   Size2 kernel_size() const { return kernel_size_; }
+  /// The options the layer was made with.
   const DepthwiseConv2DOptions& options() const { return options_; }
+  /// The activation applied to the layer's output.
   const ActivationFunction& activation() const { return activation_; }
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::Dot
 /// Dot: the dot product of two inputs along one axis of each, sample by sample, as
 /// keras.layers.Dot (Keras's batch_dot).
 ///
@@ -16,7 +17,7 @@
 /// that space and sums over k, so it holds batch * (x's others) * k * (y's others) floats: the
 /// attention-sized inputs Dot usually gets, not large matrix products (use Dense for those).
 ///
-///   auto scores = Dot({2, 2})({queries, keys});  Dot(1, {.name = "similarity"})({a, b});
+///     auto scores = Dot({2, 2})({queries, keys});  Dot(1, {.name = "similarity"})({a, b});
 
 #include <array>
 #include <cstdint>
@@ -32,9 +33,12 @@ inline namespace layers {
 
 /// Dot's `axes`: an int for both inputs, or a pair (ValueError for any other count, as Keras).
 struct DotAxes {
+  /// The same axis for both inputs.
   DotAxes(int axis) : axes{axis, axis}, pair(false) {}  // NOLINT: an int converts, as in Keras
+  /// {axis of the first input, axis of the second}.
   DotAxes(std::initializer_list<int> axes);
 
+  /// The axis of the first input and the axis of the second.
   std::array<int, 2> axes;
   bool pair;  ///< given as a pair (the config writes a list), not one int
 };
@@ -42,19 +46,25 @@ struct DotAxes {
 /// Dot's options beside `axes`. normalize comes last, so `Dot({2, 1})` cannot also read as
 /// Dot(2, normalize = 1).
 struct DotOptions {
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's L2 normalisation of both inputs along the axes first; not supported yet (ValueError when true).
   bool normalize = false;
 };
 
 class Dot : public LayerOf<Dot> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Dot(DotAxes axes, DotOptions options = {});
 
   std::string class_name() const override { return "Dot"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Dot from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The axes the dot product runs over.
   const DotAxes& axes() const { return axes_; }
 
  protected:

@@ -1,8 +1,9 @@
 #pragma once
+/// @class strata::layers::Dropout
 /// Dropout: in training, zeroes each input element with probability `rate` and scales the rest
 /// by 1 / (1 - rate); in inference, passes the input through. As keras.layers.Dropout.
 ///
-///   Dropout(0.2);
+///     Dropout(0.2);
 /// Input shape: any. Output shape: the input's.
 
 #include <cstdint>
@@ -15,20 +16,26 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of Dropout beyond its positional arguments, with Keras's defaults.
 struct DropoutOptions {
   /// Seeds this layer's own generator; without it the layer draws from strata's seeded one.
   std::optional<std::int64_t> seed = {};
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class Dropout : public LayerOf<Dropout> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Dropout(float rate, DropoutOptions options = {});
 
   std::string class_name() const override { return "Dropout"; }
   nlohmann::json get_config() const override;
+  /// Rebuilds a Dropout from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The fraction of the input dropped in training.
   float rate() const { return rate_; }
 
  protected:

@@ -1,8 +1,9 @@
 #pragma once
+/// @class strata::layers::Flatten
 /// Flatten: (batch, d1, d2, ...) -> (batch, d1 * d2 * ...), as keras.layers.Flatten. No copy:
 /// the output shares the input's memory.
 ///
-///   Flatten();  Flatten({.input_shape = {28, 28}});
+///     Flatten();  Flatten({.input_shape = {28, 28}});
 
 #include <string>
 
@@ -13,11 +14,13 @@ inline namespace layers {
 
 class Flatten : public LayerOf<Flatten> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Flatten(LayerOptions options = {});
 
   std::string class_name() const override { return "Flatten"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Flatten from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

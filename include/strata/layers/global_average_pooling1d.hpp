@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::GlobalAveragePooling1D
 /// GlobalAveragePooling1D: the mean over the steps of each channel, as keras.layers.GlobalAveragePooling1D
 /// (channels_last).
 ///
@@ -6,7 +7,7 @@
 /// Input shape: (batch, steps, channels) -> (batch, channels), or (batch, 1, channels) with keepdims.
 /// No weights.
 ///
-///   GlobalAveragePooling1D();  GlobalAveragePooling1D(true);
+///     GlobalAveragePooling1D();  GlobalAveragePooling1D(true);
 
 #include <memory>
 #include <string>
@@ -18,12 +19,15 @@ inline namespace layers {
 
 class GlobalAveragePooling1D : public LayerOf<GlobalAveragePooling1D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit GlobalAveragePooling1D(bool keepdims = false, LayerOptions options = {});
 
   std::string class_name() const override { return "GlobalAveragePooling1D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a GlobalAveragePooling1D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// Whether the pooled axes stay, with size 1.
   bool keepdims() const { return keepdims_; }
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::GlobalAveragePooling2D
 /// GlobalAveragePooling2D: the mean over height and width of each channel, as keras.layers.GlobalAveragePooling2D
 /// (channels_last).
 ///
@@ -6,7 +7,7 @@
 /// Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
 /// No weights.
 ///
-///   GlobalAveragePooling2D();  GlobalAveragePooling2D(true);
+///     GlobalAveragePooling2D();  GlobalAveragePooling2D(true);
 
 #include <memory>
 #include <string>
@@ -18,12 +19,15 @@ inline namespace layers {
 
 class GlobalAveragePooling2D : public LayerOf<GlobalAveragePooling2D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit GlobalAveragePooling2D(bool keepdims = false, LayerOptions options = {});
 
   std::string class_name() const override { return "GlobalAveragePooling2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a GlobalAveragePooling2D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// Whether the pooled axes stay, with size 1.
   bool keepdims() const { return keepdims_; }
 
  protected:

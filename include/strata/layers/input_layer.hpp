@@ -1,10 +1,11 @@
 #pragma once
+/// @class strata::layers::InputLayer
 /// InputLayer: declares the shape of a model's input, as keras.Input / keras.layers.InputLayer.
 /// It has no weights and passes data through. `Input(...)` makes one and returns its symbolic
 /// output tensor, the start of a Functional graph or the first element of a Sequential.
 ///
-///   Sequential model({Input({28, 28}), Flatten(), Dense(10)});
-///   auto image = Input({28, 28, 1}, {.name = "image"});
+///     Sequential model({Input({28, 28}), Flatten(), Dense(10)});
+///     auto image = Input({28, 28, 1}, {.name = "image"});
 
 #include <string>
 
@@ -25,6 +26,7 @@ class InputLayer : public LayerOf<InputLayer> {
   /// must be owned by a std::shared_ptr.
   Tensor symbolic_output();
   nlohmann::json get_config() const override;
+  /// Rebuilds a InputLayer from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:
@@ -35,7 +37,9 @@ class InputLayer : public LayerOf<InputLayer> {
   Shape shape_;  // batch axis first, as (None, ...)
 };
 
+/// The options of Input beyond its positional arguments, with Keras's defaults.
 struct InputOptions {
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
 };
 

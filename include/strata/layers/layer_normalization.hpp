@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::LayerNormalization
 /// LayerNormalization: normalises each sample over its last axis, as
 /// keras.layers.LayerNormalization: y = gamma (x - mean) / sqrt(variance + epsilon) + beta, the
 /// mean and (biased) variance taken over the last axis of each row, the same in training and
@@ -6,7 +7,7 @@
 /// Input shape: any rank >= 2. Output shape: the input's.
 /// Weights: gamma (c,) when scale, beta (c,) when center.
 ///
-///   LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
+///     LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
 
 #include <string>
 
@@ -17,25 +18,34 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of LayerNormalization beyond its positional arguments, with Keras's defaults.
 struct LayerNormalizationOptions {
   /// The normalised axis; only the last one (-1, or rank - 1) is supported so far.
   int axis = -1;
+  /// Added to the variance before the square root, for numerical stability.
   double epsilon = 1e-3;
   bool center = true;  ///< learn beta
   bool scale = true;   ///< learn gamma
+  /// Initializer of the offset beta: an Initializer or Keras's name.
   Handle<Initializer> beta_initializer = "zeros";
+  /// Initializer of the scale gamma: an Initializer or Keras's name.
   Handle<Initializer> gamma_initializer = "ones";
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class LayerNormalization : public LayerOf<LayerNormalization> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit LayerNormalization(LayerNormalizationOptions options = {});
 
   std::string class_name() const override { return "LayerNormalization"; }
   nlohmann::json get_config() const override;
+  /// Rebuilds a LayerNormalization from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The options the layer was made with.
   const LayerNormalizationOptions& options() const { return options_; }
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::Maximum
 /// Maximum: the element-wise maximum of its inputs, as keras.layers.Maximum. NaN wins,
 /// as in NumPy's maximum; the gradient goes to the first input holding the maximum.
 ///
@@ -6,7 +7,7 @@
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
 ///
-///   auto larger = Maximum()({a, b});
+///     auto larger = Maximum()({a, b});
 
 #include <cstdint>
 #include <memory>
@@ -23,10 +24,12 @@ inline namespace layers {
 
 class Maximum : public LayerOf<Maximum> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Maximum(LayerOptions options = {});
 
   std::string class_name() const override { return "Maximum"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
+  /// Rebuilds a Maximum from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::Minimum
 /// Minimum: the element-wise minimum of its inputs, as keras.layers.Minimum. NaN wins,
 /// as in NumPy's minimum; the gradient goes to the first input holding the minimum.
 ///
@@ -6,7 +7,7 @@
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
 ///
-///   auto smaller = Minimum()({a, b});
+///     auto smaller = Minimum()({a, b});
 
 #include <cstdint>
 #include <memory>
@@ -23,10 +24,12 @@ inline namespace layers {
 
 class Minimum : public LayerOf<Minimum> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Minimum(LayerOptions options = {});
 
   std::string class_name() const override { return "Minimum"; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
+  /// Rebuilds a Minimum from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

@@ -1,8 +1,9 @@
 #pragma once
+/// @class strata::layers::Reshape
 /// Reshape: (batch, ...) -> (batch, *target_shape), as keras.layers.Reshape. One axis of
 /// target_shape may be -1 and is inferred. No copy.
 ///
-///   Reshape({7, 112});
+///     Reshape({7, 112});
 
 #include <string>
 
@@ -19,6 +20,7 @@ class Reshape : public LayerOf<Reshape> {
   std::string class_name() const override { return "Reshape"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a Reshape from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::layers::SeparableConv2D
 /// SeparableConv2D: a depthwise convolution (each input channel with its own depth_multiplier
 /// filters) followed by a pointwise 1x1 convolution mixing channels, as
 /// keras.layers.SeparableConv2D (channels_last): y = activation(pointwise(depthwise(x)) + bias).
@@ -10,7 +11,7 @@
 /// Weights, in Keras's order: depthwise_kernel (kh, kw, channels, depth_multiplier),
 /// pointwise_kernel (1, 1, channels * depth_multiplier, filters), bias (filters,).
 ///
-///   SeparableConv2D(32, 3, "relu", {.padding = "same"});
+///     SeparableConv2D(32, 3, "relu", {.padding = "same"});
 
 #include <string>
 
@@ -24,32 +25,48 @@
 namespace strata {
 inline namespace layers {
 
+/// The options of SeparableConv2D beyond its positional arguments, with Keras's defaults.
 struct SeparableConv2DOptions {
+  /// The step of the window along rows and columns (an int or {h, w}).
   Size2 strides = 1;
   std::string padding = "valid";  ///< "valid" or "same" (case-insensitive)
+  /// The spacing of the kernel's taps along rows and columns (1: a plain convolution).
   Size2 dilation_rate = 1;
+  /// Output channels per input channel of the depthwise step.
   std::int64_t depth_multiplier = 1;
+  /// Whether the layer adds a learned bias.
   bool use_bias = true;
+  /// Initializer of the depthwise kernel: an Initializer or Keras's name.
   Handle<Initializer> depthwise_initializer = "glorot_uniform";
+  /// Initializer of the 1x1 pointwise kernel: an Initializer or Keras's name.
   Handle<Initializer> pointwise_initializer = "glorot_uniform";
+  /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
 };
 
 class SeparableConv2D : public LayerOf<SeparableConv2D> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   SeparableConv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation = "linear",
                   SeparableConv2DOptions options = {});
 
   std::string class_name() const override { return "SeparableConv2D"; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
+  /// Rebuilds a SeparableConv2D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
+  /// The number of output channels.
   std::int64_t filters() const { return filters_; }
+  /// The height and width of the convolution window.
   Size2 kernel_size() const { return kernel_size_; }
+  /// The options the layer was made with.
   const SeparableConv2DOptions& options() const { return options_; }
+  /// The activation applied to the layer's output.
   const ActivationFunction& activation() const { return activation_; }
 
  protected:

@@ -1,10 +1,11 @@
 #pragma once
+/// @class strata::layers::Softmax
 /// Softmax: exp(x_i) / sum_j exp(x_j) over the last axis, as keras.layers.Softmax.
 ///
 /// Args: axis: only the last axis (-1, or rank - 1) is supported so far.
 /// Input shape: any. Output shape: the input's.
 ///
-///   Softmax();
+///     Softmax();
 
 #include <memory>
 #include <string>
@@ -17,11 +18,14 @@ inline namespace layers {
 
 class Softmax : public LayerOf<Softmax> {
  public:
+  /// Makes the layer from Keras's arguments, in Keras's order and with its defaults (see above).
   explicit Softmax(int axis = -1, LayerOptions options = {});
 
   std::string class_name() const override { return "Softmax"; }
   nlohmann::json get_config() const override;
+  /// Rebuilds a Softmax from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The axis the layer works along (negative: from the end).
   int axis() const { return axis_; }
 
  protected:

@@ -1,9 +1,10 @@
 #pragma once
+/// @class strata::layers::SpatialDropout2D
 /// SpatialDropout2D: in training, drops whole channels (feature maps) of each sample with
 /// probability `rate` and scales the kept ones by 1 / (1 - rate); in inference, passes the input
 /// through. As keras.layers.SpatialDropout2D (channels_last).
 ///
-///   SpatialDropout2D(0.2);  SpatialDropout2D(0.5, {.seed = 3});
+///     SpatialDropout2D(0.2);  SpatialDropout2D(0.5, {.seed = 3});
 /// Input shape: (batch, height, width, channels). Output shape: the input's.
 
 #include <cstdint>
@@ -25,7 +26,9 @@ class SpatialDropout2D : public LayerOf<SpatialDropout2D> {
 
   std::string class_name() const override { return "SpatialDropout2D"; }
   nlohmann::json get_config() const override;
+  /// Rebuilds a SpatialDropout2D from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// The fraction of the input dropped in training.
   double rate() const { return rate_; }
 
  protected:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Loss
 /// Loss base: Keras's reduction semantics over one fused backend op (see Backend::loss).
 
 #include <memory>
@@ -30,6 +31,7 @@ class Loss {
   virtual std::string class_name() const = 0;
   /// "sparse_categorical_crossentropy" unless given.
   const std::string& name() const { return name_; }
+  /// How per-sample losses combine (see Reduction).
   Reduction reduction() const { return reduction_; }
   /// {"name", "reduction", ...Keras's keys}.
   virtual nlohmann::json get_config() const;
@@ -66,12 +68,15 @@ class Loss {
   /// Keras's serialized loss {"class_name": ..., "config": {...}} (the "module" and
   /// "registered_name" keys are optional), or a string name as compile_config stores it.
   static std::shared_ptr<Loss> from_config(const nlohmann::json& config);
+  /// Every name from_name accepts.
   static std::vector<std::string> names();
 
  protected:
+  /// Makes the loss from its options (see LossOptions).
   Loss(std::string name, Reduction reduction);
   /// Copies the configuration, not the cached buffers.
   Loss(const Loss& other);
+  /// Assigns the configuration, not the cached buffers.
   Loss& operator=(const Loss& other);
 
  private:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::Accuracy
 /// Accuracy: how often y_pred equals y_true exactly, element by element. (The string "accuracy" in compile picks Binary-, Sparse- or CategoricalAccuracy instead; see Metric::from_name.) (Keras's keras.metrics.Accuracy).
 
 #include <memory>
@@ -10,6 +11,7 @@ namespace strata::metrics {
 
 class Accuracy : public MeanMetricWrapper {
  public:
+  /// `name` is the metric's key in the logs.
   explicit Accuracy(std::string name = "accuracy");
 
   std::string class_name() const override { return "Accuracy"; }

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::CategoricalAccuracy
 /// CategoricalAccuracy: how often argmax(y_pred) equals argmax(y_true) over the last axis, for one-hot labels shaped like y_pred (Keras's keras.metrics.CategoricalAccuracy).
 
 #include <memory>
@@ -10,6 +11,7 @@ namespace strata::metrics {
 
 class CategoricalAccuracy : public MeanMetricWrapper {
  public:
+  /// `name` is the metric's key in the logs.
   explicit CategoricalAccuracy(std::string name = "categorical_accuracy");
 
   std::string class_name() const override { return "CategoricalAccuracy"; }

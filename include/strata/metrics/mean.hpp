@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::Mean
 /// Mean: the running (unweighted) mean of the values it is given (Keras's keras.metrics.Mean),
 /// the way fit tracks its loss.
 
@@ -16,9 +17,11 @@ namespace metrics {
 
 class Mean : public Metric {
  public:
+  /// `name` is the metric's key in the logs.
   explicit Mean(std::string name = "mean");
   /// A copy has the configuration and an empty state.
   Mean(const Mean& other);
+  /// Assigns the configuration; the state becomes empty.
   Mean& operator=(const Mean& other);
 
   std::string class_name() const override { return "Mean"; }
@@ -32,6 +35,7 @@ class Mean : public Metric {
   void update_state(const Tensor& y_true, const Tensor& y_pred) override;
   /// total / count, 0 before any sample (Keras's divide_no_nan).
   double result() const override;
+  /// Clears the running state, as Keras does at the start of each epoch.
   void reset_state() override;
   /// [total, count] on the device; undefined until the first update.
   const Tensor& state() const { return state_; }

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::MeanAbsoluteError
 /// MeanAbsoluteError: the running mean of mean(|y_true - y_pred|) over the last axis (Keras's keras.metrics.MeanAbsoluteError).
 
 #include <memory>
@@ -10,6 +11,7 @@ namespace strata::metrics {
 
 class MeanAbsoluteError : public MeanMetricWrapper {
  public:
+  /// `name` is the metric's key in the logs.
   explicit MeanAbsoluteError(std::string name = "mean_absolute_error");
 
   std::string class_name() const override { return "MeanAbsoluteError"; }

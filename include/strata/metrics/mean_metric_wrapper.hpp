@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::MeanMetricWrapper
 /// MeanMetricWrapper: the running mean of a per-sample function of (y_true, y_pred), computed by
 /// the backend's fused metric_update (Keras's keras.metrics.MeanMetricWrapper). The base of
 /// Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, MeanSquaredError and
@@ -22,18 +23,22 @@ class MeanMetricWrapper : public Metric {
  public:
   /// A copy has the configuration and an empty state.
   MeanMetricWrapper(const MeanMetricWrapper& other);
+  /// Assigns the configuration; the state becomes empty.
   MeanMetricWrapper& operator=(const MeanMetricWrapper& other);
 
   /// Adds a batch; the state lives on y_pred's backend (the first one it sees).
   void update_state(const Tensor& y_true, const Tensor& y_pred) override;
   /// The running mean, 0 before any sample.
   double result() const override;
+  /// Clears the running state, as Keras does at the start of each epoch.
   void reset_state() override;
   /// [total, count] on the device; undefined until the first update.
   const Tensor& state() const { return state_; }
+  /// Which per-sample function the backend computes.
   MetricKind kind() const { return kind_; }
 
  protected:
+  /// `name` is the metric's key in the logs.
   MeanMetricWrapper(std::string name, MetricKind kind, float threshold = 0.5f);
 
  private:

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::MeanSquaredError
 /// MeanSquaredError: the running mean of mean((y_true - y_pred)^2) over the last axis (Keras's keras.metrics.MeanSquaredError).
 
 #include <memory>
@@ -10,6 +11,7 @@ namespace strata::metrics {
 
 class MeanSquaredError : public MeanMetricWrapper {
  public:
+  /// `name` is the metric's key in the logs.
   explicit MeanSquaredError(std::string name = "mean_squared_error");
 
   std::string class_name() const override { return "MeanSquaredError"; }

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Metric
 /// Metric base: a running state on the device, read back only when a value is shown.
 
 #include <memory>
@@ -28,6 +29,7 @@ class Metric {
   virtual void update_state(const Tensor& y_true, const Tensor& y_pred) = 0;
   /// The running value (reads the state back from the device).
   virtual double result() const = 0;
+  /// Clears the running state, as Keras does at the start of each epoch.
   virtual void reset_state() = 0;
 
   /// Keras's names: "accuracy"/"acc" (kind chosen from the shapes at the first update, as
@@ -45,9 +47,11 @@ class Metric {
   /// Keras's serialized metric {"class_name": ..., "config": {...}} ("module" and
   /// "registered_name" optional), or a string name as compile_config stores it.
   static std::shared_ptr<Metric> from_config(const nlohmann::json& config);
+  /// Every name from_name accepts.
   static std::vector<std::string> names();
 
  protected:
+  /// `name` is the metric's key in the logs.
   explicit Metric(std::string name) : name_(std::move(name)) {}
 
  private:

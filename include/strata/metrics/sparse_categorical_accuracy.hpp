@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::metrics::SparseCategoricalAccuracy
 /// SparseCategoricalAccuracy: how often argmax(y_pred) over the last axis equals the class index in y_true, (n,) or (n, 1) (Keras's keras.metrics.SparseCategoricalAccuracy).
 
 #include <memory>
@@ -10,6 +11,7 @@ namespace strata::metrics {
 
 class SparseCategoricalAccuracy : public MeanMetricWrapper {
  public:
+  /// `name` is the metric's key in the logs.
   explicit SparseCategoricalAccuracy(std::string name = "sparse_categorical_accuracy");
 
   std::string class_name() const override { return "SparseCategoricalAccuracy"; }

@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::optimizers::AdamW
 /// Keras's AdamW: Adam with decoupled weight decay (w -= w * weight_decay * lr before each
 /// update), weight_decay 0.004 by default.
 ///
@@ -12,18 +13,26 @@
 
 namespace strata::optimizers {
 
+/// The options of AdamW beyond its positional arguments, with Keras's defaults.
 struct AdamWOptions {
   std::optional<double> weight_decay = 0.004;  ///< required: AdamW rejects none
+  /// Decay of the first-moment estimate, in [0, 1).
   double beta_1 = 0.9;
+  /// Decay of the second-moment estimate, in [0, 1).
   double beta_2 = 0.999;
+  /// Added to the denominator for numerical stability.
   double epsilon = 1e-7;
+  /// Divide by the running maximum of the second moment (AMSGrad).
   bool amsgrad = false;
-  // Common to every optimizer (see OptimizerOptions; weight_decay is above).
+  /// @{
+  /// Common to every optimizer: see OptimizerOptions (weight_decay is above).
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  /// @}
   std::string name = {};  ///< empty: "adam_w", as Keras names it
 
+  /// The same options as Adam's, whose update AdamW reuses.
   AdamOptions adam() const {
     return {beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm,
             name};
@@ -32,6 +41,7 @@ struct AdamWOptions {
 
 class AdamW : public Adam {
  public:
+  /// Keras's constructor: the learning rate, then the options.
   explicit AdamW(double learning_rate = 0.001, const AdamWOptions& options = {});
 
   std::string class_name() const override { return "AdamW"; }

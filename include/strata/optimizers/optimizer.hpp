@@ -1,4 +1,5 @@
 #pragma once
+/// @class strata::Optimizer
 /// Optimizer base: Keras's common arguments (clipping, weight decay, a learning rate that can
 /// change between epochs), slots created on first use, one fused backend update per variable.
 
@@ -31,6 +32,7 @@ class Optimizer {
   /// "adam" unless given.
   const std::string& name() const { return name_; }
 
+  /// The learning rate the next step uses.
   double learning_rate() const { return learning_rate_; }
   /// Takes effect at the next apply(); fit's callbacks use it between epochs.
   void set_learning_rate(double learning_rate);
@@ -44,16 +46,21 @@ class Optimizer {
   void apply(const std::vector<Variable*>& variables);
   /// The slot variables (momenta, velocities ...) in Keras's order, for summaries and saving.
   std::vector<const Variable*> variables() const;
+  /// Whether the slot variables exist (after the first apply).
   bool built() const { return built_; }
 
+  /// Keras's config: name, learning_rate, the clipping and weight decay options, and each subclass's own.
   virtual nlohmann::json get_config() const;
 
   /// "adam", "sgd", "rmsprop", "adagrad", "adamw".
   static std::shared_ptr<Optimizer> from_name(std::string_view name);
+  /// Rebuilds an optimizer from Keras's serialized form {"class_name", "config"}.
   static std::shared_ptr<Optimizer> from_config(const nlohmann::json& config);
+  /// Every name from_name accepts.
   static std::vector<std::string> names();
 
  protected:
+  /// For subclasses: the default name, the learning rate and the common options.
   Optimizer(std::string name, double learning_rate, const OptimizerOptions& options);
 
   /// Creates the slots of `variable` (called once per variable, in order) with add_slot.
@@ -71,6 +78,7 @@ class Optimizer {
   /// slots(index)[k] without building a vector (for update_step, which runs every step).
   Variable& slot(std::size_t index, std::size_t k);
 
+  /// The common options this optimizer was made with.
   OptimizerOptions options_;
 
  private:

@@ -1,4 +1,5 @@
 #pragma once
+/// @file
 /// Keras's RMSprop (compile()'s default optimizer in Keras).
 ///
 ///     optimizers::RMSprop(1e-3)
@@ -11,18 +12,23 @@
 
 namespace strata::optimizers {
 
+/// The options of RMSprop beyond its positional arguments, with Keras's defaults.
 struct RMSpropOptions {
   double rho = 0.9;       ///< decay of the mean square, in [0, 1]
   double momentum = 0.0;  ///< in [0, 1]; > 0 adds the slot "momentum"
+  /// Added to the denominator for numerical stability.
   double epsilon = 1e-7;
   bool centered = false;  ///< divide by the variance estimate (slot "average_gradient")
-  // Common to every optimizer (see OptimizerOptions).
+  /// @{
+  /// Common to every optimizer: see OptimizerOptions.
   std::optional<double> weight_decay = std::nullopt;
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  /// @}
   std::string name = {};  ///< empty: "rm_sprop", as Keras names it
 
+  /// The options every optimizer shares, as the base class takes them.
   OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
 };
 
@@ -30,13 +36,19 @@ struct RMSpropOptions {
 /// (momentum > 0), then "average_gradient" for every variable (centered).
 class RMSprop : public Optimizer {
  public:
+  /// Keras's constructor: the learning rate, then the options.
   explicit RMSprop(double learning_rate = 0.001, const RMSpropOptions& options = {});
 
   std::string class_name() const override { return "RMSprop"; }
+  /// The rho the optimizer was made with.
   double rho() const { return rho_; }
+  /// The momentum the optimizer was made with.
   double momentum() const { return momentum_; }
+  /// The epsilon the optimizer was made with.
   double epsilon() const { return epsilon_; }
+  /// Whether centered is on.
   bool centered() const { return centered_; }
+  /// Keras's config: the common keys and this optimizer's own arguments.
   nlohmann::json get_config() const override;
 
  protected:

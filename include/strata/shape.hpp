@@ -79,6 +79,7 @@ class Shape {
 /// trust. `what` is a literal ("UpSampling2D's output height"), so the check costs no
 /// allocation in the training step; the layer adds its own name when the error passes through it.
 std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view what);
+/// a * b of sizes, checked as checked_add checks a + b.
 std::int64_t checked_multiply(std::int64_t a, std::int64_t b, std::string_view what);
 
 /// Writes to_string(), so test frameworks and messages print shapes as Keras does.

@@ -37,8 +37,8 @@ ActivationFunction ActivationFunction::from_name(std::string_view name) {
   std::string valid;
   for (const auto& entry : kActivations) valid += (valid.empty() ? "" : ", ") + std::string(entry.name);
   // Keras's words, then the names Strata knows.
-  throw ValueError(detail::concat("Could not interpret activation function identifier: ", name,
-                                  ". Valid names are: ", valid));
+  throw ValueError(
+      detail::concat("Could not interpret activation function identifier: ", name, ". Valid names are: ", valid));
 }
 
 std::string ActivationFunction::name() const {
@@ -50,16 +50,12 @@ std::string ActivationFunction::name() const {
 bool ActivationFunction::backward_from_output() const {
   switch (kind) {
     case ActivationKind::Gelu:
-    case ActivationKind::Swish:
-      return false;
+    case ActivationKind::Swish: return false;
     // LeakyRelu reads the sign of y, which matches that of x for a positive slope.
-    case ActivationKind::LeakyRelu:
-      return alpha > 0.f;
+    case ActivationKind::LeakyRelu: return alpha > 0.f;
     // A shifted threshold or a negative slope makes y ambiguous about which piece x was on.
-    case ActivationKind::Relu:
-      return threshold == 0.f && alpha >= 0.f;
-    default:
-      return true;
+    case ActivationKind::Relu: return threshold == 0.f && alpha >= 0.f;
+    default: return true;
   }
 }
 

@@ -17,8 +17,8 @@ std::string describe_symbolic(const Tensor& tensor) {
 namespace {
 
 struct GraphMap {
-  std::vector<const GraphNode*> post_order;       // Keras's nodes_in_decreasing_depth
-  std::map<const Layer*, int> layer_index;         // first visit order (operation_indices)
+  std::vector<const GraphNode*> post_order;  // Keras's nodes_in_decreasing_depth
+  std::map<const Layer*, int> layer_index;   // first visit order (operation_indices)
   std::set<const GraphNode*> finished, in_progress;
   std::vector<std::shared_ptr<const GraphNode>> owned;
 };
@@ -123,8 +123,7 @@ FunctionalGraph::FunctionalGraph(std::vector<Tensor> model_inputs, std::vector<T
           for (const auto& name : accessed) previous += (previous.empty() ? "'" : ", '") + name + "'";
           throw ValueError(concat("Graph disconnected: cannot find parent for tensor ", describe_symbolic(input),
                                   " at layer \"", node->layer->name(), "\" of model \"", model_name,
-                                  "\". The following previous layers were accessed without issue: [", previous,
-                                  "]"));
+                                  "\". The following previous layers were accessed without issue: [", previous, "]"));
         }
         step.input_ids.push_back(found->second);
       }

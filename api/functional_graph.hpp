@@ -26,10 +26,10 @@ struct FunctionalGraph {
   };
 
   std::vector<Tensor> inputs, outputs;
-  std::vector<Step> steps;      // the nodes to run, in an order where inputs come first
-  std::vector<int> input_ids;   // value slots of the model inputs
-  std::vector<int> output_ids;  // value slots of the model outputs
-  std::vector<Layer*> layers;   // Keras's model.layers order, input layers included
+  std::vector<Step> steps;                              // the nodes to run, in an order where inputs come first
+  std::vector<int> input_ids;                           // value slots of the model inputs
+  std::vector<int> output_ids;                          // value slots of the model outputs
+  std::vector<Layer*> layers;                           // Keras's model.layers order, input layers included
   std::vector<std::shared_ptr<const GraphNode>> nodes;  // every node (they own the layers)
   int value_count = 0;
 

@@ -74,9 +74,9 @@ const std::vector<Registered>& registry() {
                                            : dist == "untruncated_normal"
                                                ? VarianceScaling::Distribution::UntruncatedNormal
                                                : VarianceScaling::Distribution::TruncatedNormal;
-         STRATA_CHECK(dist == "uniform" || dist == "untruncated_normal" || dist == "truncated_normal" ||
-                          dist == "normal",
-                      ValueError, "Invalid `distribution` argument: ", dist);
+         STRATA_CHECK(
+             dist == "uniform" || dist == "untruncated_normal" || dist == "truncated_normal" || dist == "normal",
+             ValueError, "Invalid `distribution` argument: ", dist);
          return std::make_shared<VarianceScaling>(c.value("scale", 1.0), m, d, seed_from(c));
        }},
       {"glorot_uniform", "GlorotUniform",
@@ -169,8 +169,7 @@ void RandomNormal::sample(const Shape&, std::span<float> out, std::mt19937_64& r
   });
 }
 
-VarianceScaling::VarianceScaling(double scale, Mode mode, Distribution distribution,
-                                 std::optional<std::int64_t> seed)
+VarianceScaling::VarianceScaling(double scale, Mode mode, Distribution distribution, std::optional<std::int64_t> seed)
     : scale_(scale), mode_(mode), distribution_(distribution), seed_(seed) {
   STRATA_CHECK(scale > 0, ValueError, "Argument `scale` must be positive float. Received: scale=", scale);
 }

@@ -12,15 +12,15 @@ void InputSpec::check(const Shape& shape, std::string_view layer_name) const {
     throw ShapeError(detail::concat(prefix(), "expected ndim=", *ndim, ", found ndim=", shape.rank(),
                                     ". Full shape received: ", shape.to_string()));
   if (min_ndim && shape.rank() < *min_ndim)
-    throw ShapeError(detail::concat(prefix(), "expected min_ndim=", *min_ndim, ", found ndim=",
-                                    shape.rank(), ". Full shape received: ", shape.to_string()));
+    throw ShapeError(detail::concat(prefix(), "expected min_ndim=", *min_ndim, ", found ndim=", shape.rank(),
+                                    ". Full shape received: ", shape.to_string()));
   for (const auto& [axis, value] : axes) {
     const std::int64_t resolved = axis < 0 ? axis + static_cast<std::int64_t>(shape.rank()) : axis;
     const bool fits = resolved >= 0 && resolved < static_cast<std::int64_t>(shape.rank()) &&
                       (shape[resolved] == value || shape[resolved] == kNone);
     if (!fits)
-      throw ShapeError(detail::concat(prefix(), "expected axis ", axis, " of input shape to have value ",
-                                      value, ", but received input with shape ", shape.to_string()));
+      throw ShapeError(detail::concat(prefix(), "expected axis ", axis, " of input shape to have value ", value,
+                                      ", but received input with shape ", shape.to_string()));
   }
 }
 

@@ -8,12 +8,8 @@
 
 namespace strata::detail {
 
-inline nlohmann::json keras_object(const std::string& module, const std::string& class_name,
-                                   nlohmann::json config) {
-  return {{"module", module},
-          {"class_name", class_name},
-          {"config", std::move(config)},
-          {"registered_name", nullptr}};
+inline nlohmann::json keras_object(const std::string& module, const std::string& class_name, nlohmann::json config) {
+  return {{"module", module}, {"class_name", class_name}, {"config", std::move(config)}, {"registered_name", nullptr}};
 }
 
 }  // namespace strata::detail

@@ -53,9 +53,12 @@ using LayerFactory = std::function<std::shared_ptr<Layer>(const nlohmann::json&)
 
 const std::map<std::string, LayerFactory, std::less<>>& layer_registry() {
   static const std::map<std::string, LayerFactory, std::less<>> registry = {
-      {"Activation", &Activation::from_config}, {"Dense", &Dense::from_config},
-      {"Dropout", &Dropout::from_config},       {"Flatten", &Flatten::from_config},
-      {"InputLayer", &InputLayer::from_config}, {"Reshape", &Reshape::from_config},
+      {"Activation", &Activation::from_config},
+      {"Dense", &Dense::from_config},
+      {"Dropout", &Dropout::from_config},
+      {"Flatten", &Flatten::from_config},
+      {"InputLayer", &InputLayer::from_config},
+      {"Reshape", &Reshape::from_config},
       // convolution
       {"Conv1D", &Conv1D::from_config},
       {"Conv2D", &Conv2D::from_config},

@@ -286,8 +286,8 @@ Tensor Model::call(const Tensor& x, bool training) {
 
 Tensor Model::call(std::span<const Tensor> inputs, bool training) {
   if (graph_) {
-    STRATA_CHECK(graph_->outputs.size() == 1, ValueError, "Model \"", name(), "\" has ",
-                 graph_->outputs.size(), " outputs; a model called as a layer must have one.");
+    STRATA_CHECK(graph_->outputs.size() == 1, ValueError, "Model \"", name(), "\" has ", graph_->outputs.size(),
+                 " outputs; a model called as a layer must have one.");
     STRATA_CHECK(inputs.size() == graph_->inputs.size(), ValueError, "Model \"", name(), "\" expects ",
                  graph_->inputs.size(), " input(s), but it received ", inputs.size(), " input tensors.");
     nested_outputs_.clear();
@@ -335,9 +335,7 @@ Optimizer& Model::optimizer() const {
   return *optimizer_;
 }
 
-History Model::fit(const Arrays& x, const Arrays& y, const FitOptions& options) {
-  return trainer_->fit(x, y, options);
-}
+History Model::fit(const Arrays& x, const Arrays& y, const FitOptions& options) { return trainer_->fit(x, y, options); }
 
 Logs Model::evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options) {
   return trainer_->evaluate(x, y, options.batch_size, options.verbose);
@@ -373,14 +371,14 @@ std::vector<xt::xarray<float>> Model::get_weights() const {
 
 void Model::set_weights(const std::vector<xt::xarray<float>>& values) {
   std::vector<Variable*> variables = weights();
-  STRATA_CHECK(values.size() == variables.size(), ValueError, "You called `set_weights(weights)` on model \"",
-               name(), "\" with a weight list of length ", values.size(), ", but the model was expecting ",
-               variables.size(), " weights.");
+  STRATA_CHECK(values.size() == variables.size(), ValueError, "You called `set_weights(weights)` on model \"", name(),
+               "\" with a weight list of length ", values.size(), ", but the model was expecting ", variables.size(),
+               " weights.");
   for (std::size_t i = 0; i < values.size(); ++i) {
     const Shape given(std::vector<std::int64_t>(values[i].shape().begin(), values[i].shape().end()));
-    STRATA_CHECK(given == variables[i]->value.shape(), ValueError, "Variable ", variables[i]->path,
-                 " has shape ", variables[i]->value.shape().to_string(),
-                 " but set_weights received a value of shape ", given.to_string());
+    STRATA_CHECK(given == variables[i]->value.shape(), ValueError, "Variable ", variables[i]->path, " has shape ",
+                 variables[i]->value.shape().to_string(), " but set_weights received a value of shape ",
+                 given.to_string());
   }
   for (std::size_t i = 0; i < values.size(); ++i) {
     const xt::xarray<float> row_major = values[i];

@@ -17,8 +17,8 @@ std::string connections(const detail::FunctionalGraph& graph, const Layer* layer
     if (step.node->layer.get() != layer) continue;
     for (const Tensor& input : step.node->inputs) {
       if (!out.empty()) out += ", ";
-      out += detail::concat(input.node()->layer->name(), '[', input.node()->node_index, "][", input.output_index(),
-                            ']');
+      out +=
+          detail::concat(input.node()->layer->name(), '[', input.node()->node_index, "][", input.output_index(), ']');
     }
   }
   return out.empty() ? "-" : out;

@@ -87,9 +87,8 @@ std::string format_log_value(double value) { return format_value_with(value, std
 
 std::string format_log_value_v2(double value) { return format_value_with(value, value > 1e-3); }
 
-ProgbarLine render_progbar_line(std::optional<std::int64_t> target, std::int64_t current,
-                                bool finalize, double elapsed, double time_per_unit,
-                                const LogItems& values, bool colour, int bar_width,
+ProgbarLine render_progbar_line(std::optional<std::int64_t> target, std::int64_t current, bool finalize, double elapsed,
+                                double time_per_unit, const LogItems& values, bool colour, int bar_width,
                                 std::string_view unit_name) {
   if (target && *target <= 0) target.reset();  // Keras draws a target of 0 as unknown
   ProgbarLine line;
@@ -134,9 +133,8 @@ ProgbarLine render_progbar_line(std::optional<std::int64_t> target, std::int64_t
   return line;
 }
 
-std::string render_progbar_v2_line(std::optional<std::int64_t> target, std::int64_t current,
-                                   double elapsed, double time_per_unit, const LogItems& values,
-                                   std::string_view unit_name) {
+std::string render_progbar_v2_line(std::optional<std::int64_t> target, std::int64_t current, double elapsed,
+                                   double time_per_unit, const LogItems& values, std::string_view unit_name) {
   std::string out = format_count(target, current);
   out += printf_string(" - %.0fs -", elapsed);
   out += format_time_per_unit(time_per_unit, unit_name);
@@ -150,9 +148,7 @@ std::string render_progbar_v2_line(std::optional<std::int64_t> target, std::int6
 }
 
 ProgbarCore::ProgbarCore(ProgbarOptions options, double start_seconds)
-    : options_(std::move(options)),
-      start_(start_seconds),
-      last_update_(-std::numeric_limits<double>::infinity()) {}
+    : options_(std::move(options)), start_(start_seconds), last_update_(-std::numeric_limits<double>::infinity()) {}
 
 double ProgbarCore::estimate_step_duration(std::int64_t current, double now) {
   if (current == 0) return 0.0;
@@ -165,15 +161,15 @@ double ProgbarCore::estimate_step_duration(std::int64_t current, double now) {
   return time_per_unit;
 }
 
-std::string ProgbarCore::update(std::int64_t current, const Logs& values,
-                                std::optional<bool> finalize_opt, double now) {
-  const bool finalize =
-      finalize_opt.value_or(options_.target.has_value() && current >= *options_.target);
+std::string ProgbarCore::update(std::int64_t current, const Logs& values, std::optional<bool> finalize_opt,
+                                double now) {
+  const bool finalize = finalize_opt.value_or(options_.target.has_value() && current >= *options_.target);
   for (const auto& [key, value] : values) {
-    auto it = std::find_if(values_.begin(), values_.end(),
-                           [&](const auto& item) { return item.first == key; });
-    if (it == values_.end()) values_.emplace_back(key, value);
-    else it->second = value;
+    auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& item) { return item.first == key; });
+    if (it == values_.end())
+      values_.emplace_back(key, value);
+    else
+      it->second = value;
   }
   const double time_per_unit = estimate_step_duration(current, now);
   std::string message;
@@ -181,9 +177,8 @@ std::string ProgbarCore::update(std::int64_t current, const Logs& values,
   if (options_.verbose == 1) {
     if (options_.interactive) {
       if (now - last_update_ < options_.interval && !finalize) return message;
-      const ProgbarLine line =
-          render_progbar_line(options_.target, current, finalize, now - start_, time_per_unit,
-                              values_, /*colour=*/true, options_.bar_width, options_.unit_name);
+      const ProgbarLine line = render_progbar_line(options_.target, current, finalize, now - start_, time_per_unit,
+                                                   values_, /*colour=*/true, options_.bar_width, options_.unit_name);
       message.append(prev_total_width_, '\b');
       message += '\r';
       message += line.text;
@@ -192,15 +187,14 @@ std::string ProgbarCore::update(std::int64_t current, const Logs& values,
       prev_total_width_ = line.width;
     } else if (finalize) {
       // A file or a pipe gets the finished line only: no redraws, no control characters.
-      message = render_progbar_line(options_.target, current, true, now - start_, time_per_unit,
-                                    values_, /*colour=*/false, options_.bar_width,
-                                    options_.unit_name)
+      message = render_progbar_line(options_.target, current, true, now - start_, time_per_unit, values_,
+                                    /*colour=*/false, options_.bar_width, options_.unit_name)
                     .text;
       message += '\n';
     }
   } else if (options_.verbose == 2 && finalize && options_.target && *options_.target > 0) {
-    message = render_progbar_v2_line(options_.target, current, now - start_, time_per_unit, values_,
-                                     options_.unit_name);
+    message =
+        render_progbar_v2_line(options_.target, current, now - start_, time_per_unit, values_, options_.unit_name);
     message += '\n';
   }
   last_update_ = now;

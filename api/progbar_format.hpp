@@ -37,24 +37,22 @@ std::string format_log_value_v2(double value);
 
 /// One verbose-1 line without the leading `\b...\r`, padding or newline.
 struct ProgbarLine {
-  std::string text;        ///< bytes to write (with escapes when coloured)
-  std::size_t width = 0;   ///< visible width in terminal cells (escapes not counted)
+  std::string text;       ///< bytes to write (with escapes when coloured)
+  std::size_t width = 0;  ///< visible width in terminal cells (escapes not counted)
 };
 
 /// Renders the verbose-1 line. `seconds` is the ETA basis: while running (`finalize` false and
 /// the target known) the ETA is `time_per_unit * (target - current)`; otherwise `seconds` is the
 /// elapsed time printed as `{:.0f}s`. `colour` adds Keras's escapes (bold counter, green/grey bar,
 /// bold time); without it the line is plain text.
-ProgbarLine render_progbar_line(std::optional<std::int64_t> target, std::int64_t current,
-                                bool finalize, double elapsed, double time_per_unit,
-                                const LogItems& values, bool colour, int bar_width = 20,
+ProgbarLine render_progbar_line(std::optional<std::int64_t> target, std::int64_t current, bool finalize, double elapsed,
+                                double time_per_unit, const LogItems& values, bool colour, int bar_width = 20,
                                 std::string_view unit_name = "step");
 
 /// Renders the verbose-2 line: `{cur}/{target} - {elapsed:.0f}s - {time}/step - k: v ...`
 /// (no newline).
-std::string render_progbar_v2_line(std::optional<std::int64_t> target, std::int64_t current,
-                                   double elapsed, double time_per_unit, const LogItems& values,
-                                   std::string_view unit_name = "step");
+std::string render_progbar_v2_line(std::optional<std::int64_t> target, std::int64_t current, double elapsed,
+                                   double time_per_unit, const LogItems& values, std::string_view unit_name = "step");
 
 struct ProgbarOptions {
   std::optional<std::int64_t> target;
@@ -73,8 +71,7 @@ class ProgbarCore {
   /// Step `current` is done at time `now`; returns the bytes to write (empty when nothing is due).
   /// `finalize` defaults, as in Keras, to whether a known target is reached. Keys seen before keep
   /// their place and last value; new keys are appended in the map's (sorted) order.
-  std::string update(std::int64_t current, const Logs& values, std::optional<bool> finalize,
-                     double now);
+  std::string update(std::int64_t current, const Logs& values, std::optional<bool> finalize, double now);
 
   /// Keras's `_estimate_step_duration`: the first step is left out of the average once more
   /// steps are done. Updates the first-step bookkeeping.

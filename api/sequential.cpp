@@ -22,9 +22,9 @@ Sequential::Sequential(const std::vector<SequentialItem>& layers, std::string na
 void Sequential::add(SequentialItem item) {
   const std::shared_ptr<Layer>& layer = item.layer();
   if (auto input = std::dynamic_pointer_cast<InputLayer>(layer)) {
-    STRATA_CHECK(!input_layer_ && layers_.empty(), ValueError,
-                 "Sequential model \"", name(), "\" can only take an Input as its first layer; received ",
-                 input->name(), " after ", layers_.size(), " layer(s)");
+    STRATA_CHECK(!input_layer_ && layers_.empty(), ValueError, "Sequential model \"", name(),
+                 "\" can only take an Input as its first layer; received ", input->name(), " after ", layers_.size(),
+                 " layer(s)");
     input_layer_ = input;
     input_shape_ = input->batch_shape();
     rebuild();

@@ -11,8 +11,8 @@ namespace strata {
 namespace {
 std::size_t resolve_axis(std::int64_t axis, std::size_t rank) {
   const std::int64_t resolved = axis < 0 ? axis + static_cast<std::int64_t>(rank) : axis;
-  STRATA_CHECK(resolved >= 0 && resolved < static_cast<std::int64_t>(rank), ValueError,
-               "axis ", axis, " is out of range for a shape of rank ", rank);
+  STRATA_CHECK(resolved >= 0 && resolved < static_cast<std::int64_t>(rank), ValueError, "axis ", axis,
+               " is out of range for a shape of rank ", rank);
   return static_cast<std::size_t>(resolved);
 }
 }  // namespace
@@ -27,15 +27,15 @@ std::int64_t& Shape::operator[](std::int64_t axis) { return dims_[resolve_axis(a
 
 std::int64_t checked_add(std::int64_t a, std::int64_t b, std::string_view what) {
   std::int64_t sum = 0;
-  STRATA_CHECK(!__builtin_add_overflow(a, b, &sum), ResourceExhaustedError, what, " overflows 64 bits (", a, " + ",
-               b, ")");
+  STRATA_CHECK(!__builtin_add_overflow(a, b, &sum), ResourceExhaustedError, what, " overflows 64 bits (", a, " + ", b,
+               ")");
   return sum;
 }
 
 std::int64_t checked_multiply(std::int64_t a, std::int64_t b, std::string_view what) {
   std::int64_t product = 0;
-  STRATA_CHECK(!__builtin_mul_overflow(a, b, &product), ResourceExhaustedError, what, " overflows 64 bits (", a,
-               " * ", b, ")");
+  STRATA_CHECK(!__builtin_mul_overflow(a, b, &product), ResourceExhaustedError, what, " overflows 64 bits (", a, " * ",
+               b, ")");
   return product;
 }
 

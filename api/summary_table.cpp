@@ -23,9 +23,12 @@ Chars split_chars(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
     std::size_t n = 1;
     const auto lead = static_cast<unsigned char>(text[i]);
-    if (lead >= 0xF0) n = 4;
-    else if (lead >= 0xE0) n = 3;
-    else if (lead >= 0xC0) n = 2;
+    if (lead >= 0xF0)
+      n = 4;
+    else if (lead >= 0xE0)
+      n = 3;
+    else if (lead >= 0xC0)
+      n = 2;
     n = std::min(n, text.size() - i);
     out.emplace_back(text.substr(i, n));
     i += n;
@@ -40,8 +43,7 @@ std::string join(const Chars& chars, std::size_t begin, std::size_t end) {
 }
 
 bool is_space(const std::string& c) {
-  return c.size() == 1 && (c[0] == ' ' || c[0] == '\t' || c[0] == '\n' || c[0] == '\r' ||
-                           c[0] == '\f' || c[0] == '\v');
+  return c.size() == 1 && (c[0] == ' ' || c[0] == '\t' || c[0] == '\n' || c[0] == '\r' || c[0] == '\f' || c[0] == '\v');
 }
 
 std::size_t trailing_spaces(const Chars& line) {
@@ -93,15 +95,13 @@ std::vector<std::string> wrap_cell(std::string_view text, std::size_t width, cha
   std::size_t line_begin = 0;
   while (true) {
     const std::size_t newline = text.find('\n', line_begin);
-    const Chars chars = split_chars(text.substr(line_begin, newline == std::string_view::npos
-                                                                ? std::string_view::npos
-                                                                : newline - line_begin));
+    const Chars chars = split_chars(
+        text.substr(line_begin, newline == std::string_view::npos ? std::string_view::npos : newline - line_begin));
     std::vector<std::size_t> cuts = divide_line(chars, width);
     cuts.push_back(chars.size());
     std::size_t from = 0;
     for (const std::size_t cut : cuts) {
-      Chars piece(chars.begin() + static_cast<std::ptrdiff_t>(from),
-                  chars.begin() + static_cast<std::ptrdiff_t>(cut));
+      Chars piece(chars.begin() + static_cast<std::ptrdiff_t>(from), chars.begin() + static_cast<std::ptrdiff_t>(cut));
       from = cut;
       if (piece.size() > width) {  // rstrip_end: drop whitespace that sticks out
         const std::size_t drop = std::min(trailing_spaces(piece), piece.size() - width);
@@ -113,8 +113,7 @@ std::vector<std::string> wrap_cell(std::string_view text, std::size_t width, cha
       std::size_t left = 0;
       if (justify == 'r') left = pad;
       if (justify == 'c') left = pad / 2;
-      out.push_back(std::string(left, ' ') + join(piece, 0, piece.size()) +
-                    std::string(pad - left, ' '));
+      out.push_back(std::string(left, ' ') + join(piece, 0, piece.size()) + std::string(pad - left, ' '));
     }
     if (newline == std::string_view::npos) break;
     line_begin = newline + 1;
@@ -148,8 +147,7 @@ std::string cells_row(const std::vector<std::size_t>& widths, const std::string&
   std::size_t height = 1;
   for (std::size_t c = 0; c < widths.size(); ++c) {
     const std::size_t inner = widths[c] >= 2 ? widths[c] - 2 : 0;
-    lines[c] = wrap_cell(c < cells.size() ? cells[c] : std::string(), inner,
-                         c < justify.size() ? justify[c] : 'l');
+    lines[c] = wrap_cell(c < cells.size() ? cells[c] : std::string(), inner, c < justify.size() ? justify[c] : 'l');
     height = std::max(height, lines[c].size());
   }
   std::string out;
@@ -159,8 +157,10 @@ std::string cells_row(const std::vector<std::size_t>& widths, const std::string&
       if (c != 0) out += bar;
       const std::size_t inner = widths[c] >= 2 ? widths[c] - 2 : 0;
       const std::string text = h < lines[c].size() ? lines[c][h] : std::string(inner, ' ');
-      if (widths[c] >= 2) out += ' ' + text + ' ';
-      else out += std::string(widths[c], ' ');
+      if (widths[c] >= 2)
+        out += ' ' + text + ' ';
+      else
+        out += std::string(widths[c], ' ');
     }
     out += bar;
     out += '\n';
@@ -188,8 +188,8 @@ std::vector<std::size_t> column_widths(const std::vector<double>& positions, int
     long long remaining = total - room;
     long long ratio_left = n;
     for (auto& w : widths) {
-      const long long share = std::min(
-          w, static_cast<long long>(std::nearbyint(static_cast<double>(remaining) / ratio_left)));
+      const long long share =
+          std::min(w, static_cast<long long>(std::nearbyint(static_cast<double>(remaining) / ratio_left)));
       w -= share;
       remaining -= share;
       --ratio_left;
@@ -255,18 +255,17 @@ std::string readable_memory_size(double bytes) {
 std::string render_box_table(const std::vector<std::string>& headers, const std::string& justify,
                              const std::vector<double>& positions, int line_length,
                              const std::vector<std::vector<std::string>>& rows) {
-  STRATA_CHECK(headers.size() == positions.size() && !headers.empty(), ValueError,
-               "render_box_table: ", headers.size(), " headers for ", positions.size(),
-               " column positions");
+  STRATA_CHECK(headers.size() == positions.size() && !headers.empty(), ValueError, "render_box_table: ", headers.size(),
+               " headers for ", positions.size(), " column positions");
   const std::vector<std::size_t> widths = column_widths(positions, line_length);
-  std::string out = rule(widths, "\u250f", "\u2501", "\u2533", "\u2513");          // ┏━┳┓
-  out += cells_row(widths, justify, headers, "\u2503");                           // ┃
-  out += rule(widths, "\u2521", "\u2501", "\u2547", "\u2529");                    // ┡━╇┩
+  std::string out = rule(widths, "\u250f", "\u2501", "\u2533", "\u2513");  // ┏━┳┓
+  out += cells_row(widths, justify, headers, "\u2503");                    // ┃
+  out += rule(widths, "\u2521", "\u2501", "\u2547", "\u2529");             // ┡━╇┩
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    if (r != 0) out += rule(widths, "\u251c", "\u2500", "\u253c", "\u2524");      // ├─┼┤
-    out += cells_row(widths, justify, rows[r], "\u2502");                         // │
+    if (r != 0) out += rule(widths, "\u251c", "\u2500", "\u253c", "\u2524");  // ├─┼┤
+    out += cells_row(widths, justify, rows[r], "\u2502");                     // │
   }
-  out += rule(widths, "\u2514", "\u2500", "\u2534", "\u2518");                    // └─┴┘
+  out += rule(widths, "\u2514", "\u2500", "\u2534", "\u2518");  // └─┴┘
   return out;
 }
 
@@ -284,9 +283,8 @@ std::string render_summary(const std::string& model_name, const std::vector<Summ
   std::vector<std::vector<std::string>> cells;
   cells.reserve(rows.size());
   for (const SummaryRow& row : rows) {
-    std::vector<std::string> fields = {
-        row.name + " (" + row.class_name + ")", row.output_shape,
-        row.params ? format_thousands(*row.params) : std::string("0 (unbuilt)")};
+    std::vector<std::string> fields = {row.name + " (" + row.class_name + ")", row.output_shape,
+                                       row.params ? format_thousands(*row.params) : std::string("0 (unbuilt)")};
     if (!sequential_like) fields.push_back(row.connected_to.empty() ? "-" : row.connected_to);
     cells.push_back(std::move(fields));
   }

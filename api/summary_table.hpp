@@ -12,11 +12,11 @@ namespace strata::detail {
 
 /// One layer row.
 struct SummaryRow {
-  std::string name;          ///< layer name, e.g. "batch_normalization"
-  std::string class_name;    ///< e.g. "BatchNormalization"; the cell reads "name (class_name)"
-  std::string output_shape;  ///< e.g. "(None, 26, 26, 8)"; "?" when unbuilt
+  std::string name;                    ///< layer name, e.g. "batch_normalization"
+  std::string class_name;              ///< e.g. "BatchNormalization"; the cell reads "name (class_name)"
+  std::string output_shape;            ///< e.g. "(None, 26, 26, 8)"; "?" when unbuilt
   std::optional<std::int64_t> params;  ///< empty for an unbuilt layer: shown "0 (unbuilt)"
-  std::string connected_to;  ///< functional tables only: "dense_2[0][0], b[0][0]" or "-"
+  std::string connected_to;            ///< functional tables only: "dense_2[0][0], b[0][0]" or "-"
 };
 
 /// A parameter count and its size in bytes (f32: 4 bytes per parameter).
@@ -51,8 +51,7 @@ std::string readable_memory_size(double bytes);
 /// `sequential_like` picks Keras's three columns (positions 0.45, 0.80, 1.0) or four with
 /// "Connected to" (0.3, 0.56, 0.74, 1.0). `line_length` 0 means default_summary_line_length.
 std::string render_summary(const std::string& model_name, const std::vector<SummaryRow>& rows,
-                           const SummaryTotals& totals, bool sequential_like = true,
-                           int line_length = 0);
+                           const SummaryTotals& totals, bool sequential_like = true, int line_length = 0);
 
 /// Only the box table (rich's Table with fixed column widths), for the given headers,
 /// justifications ('l', 'r', 'c'), positions (fractions of line_length, the last 1.0) and cells.

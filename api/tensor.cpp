@@ -57,8 +57,8 @@ void Tensor::throw_no_memory(const char* what) const {
 Tensor Tensor::reshaped(const Shape& shape) const {
   STRATA_CHECK(!symbolic_, StateError, "Tensor::reshaped on a symbolic tensor of shape ", shape_.to_string(),
                ": use strata::ops::reshape, which works on symbolic and concrete tensors.");
-  STRATA_CHECK(shape.num_elements() == shape_.num_elements(), ShapeError, "cannot reshape ",
-               shape_.to_string(), " to ", shape.to_string());
+  STRATA_CHECK(shape.num_elements() == shape_.num_elements(), ShapeError, "cannot reshape ", shape_.to_string(), " to ",
+               shape.to_string());
   Tensor out = *this;
   out.shape_ = shape;
   out.node_ = nullptr;  // a view made outside the graph is no node's output

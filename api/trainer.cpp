@@ -7,13 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/progbar_format.hpp"
+#include "backends/host_memory.hpp"
+#include "optimizers/config.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
-#include "api/progbar_format.hpp"
-#include "backends/host_memory.hpp"
-#include "optimizers/config.hpp"
 
 namespace strata {
 
@@ -56,8 +56,8 @@ std::vector<const xt::xarray<float>*> order_by_names(const Arrays& given, const 
     return out;
   }
   for (const auto& key : given.names())
-    STRATA_CHECK(std::find(names.begin(), names.end(), key) != names.end(), ValueError, "Model \"", model,
-                 "\" has no ", what, " named '", key, "'; expected keys ", list_names(names), ".");
+    STRATA_CHECK(std::find(names.begin(), names.end(), key) != names.end(), ValueError, "Model \"", model, "\" has no ",
+                 what, " named '", key, "'; expected keys ", list_names(names), ".");
   for (const auto& name : names) {
     const auto& keys = given.names();
     const auto it = std::find(keys.begin(), keys.end(), name);
@@ -103,8 +103,8 @@ void Trainer::resolve_heads() {
   if (loss_spec_.single()) {
     for (std::size_t i = 0; i < heads_.size(); ++i) {
       // A name gives each output its own loss object (a loss keeps per-shape buffers).
-      heads_[i].loss = i == 0 ? loss_spec_.single()->get() : Loss::from_config(nlohmann::json{
-                                                                 {"class_name", (*loss_spec_.single())->class_name()},
+      heads_[i].loss = i == 0 ? loss_spec_.single()->get()
+                              : Loss::from_config(nlohmann::json{{"class_name", (*loss_spec_.single())->class_name()},
                                                                  {"config", (*loss_spec_.single())->get_config()}});
     }
   } else if (!loss_spec_.by_name().empty()) {
@@ -114,7 +114,8 @@ void Trainer::resolve_heads() {
       STRATA_CHECK(std::find(names.begin(), names.end(), key) != names.end(), ValueError, "Expected keys ",
                    list_names(names), " in loss dict, but found loss.keys()=", list_names(keys));
     for (auto& head : heads_)
-      if (auto it = loss_spec_.by_name().find(head.name); it != loss_spec_.by_name().end()) head.loss = it->second.get();
+      if (auto it = loss_spec_.by_name().find(head.name); it != loss_spec_.by_name().end())
+        head.loss = it->second.get();
   } else {
     STRATA_CHECK(loss_spec_.by_position().size() == heads_.size(), ValueError, "Model \"", model, "\" has ",
                  heads_.size(), " outputs ", list_names(names), " but compile received ",
@@ -123,7 +124,8 @@ void Trainer::resolve_heads() {
   }
   bool any_loss = false;
   for (const auto& head : heads_) any_loss = any_loss || head.loss != nullptr;
-  STRATA_CHECK(any_loss, ValueError, "Model \"", model, "\": compile() gave no loss for any output ", list_names(names));
+  STRATA_CHECK(any_loss, ValueError, "Model \"", model, "\": compile() gave no loss for any output ",
+               list_names(names));
 
   // Loss weights.
   if (!weight_spec_.by_name().empty()) {
@@ -171,7 +173,8 @@ Trainer::Feed Trainer::bind_inputs(const Arrays& x) {
   for (std::size_t i = 1; i < x.size(); ++i)
     STRATA_CHECK(x[i].dimension() >= 1 && samples_in(x[i]) == samples_in(first), ValueError,
                  "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
-                 "'x' sizes: ", samples_in(first), ", ", x[i].dimension() ? samples_in(x[i]) : 0);
+                 "'x' sizes: ",
+                 samples_in(first), ", ", x[i].dimension() ? samples_in(x[i]) : 0);
   if (!model_.built()) {
     // A model without an Input learns its input shapes from the data, as Keras builds on fit.
     std::vector<Shape> shapes;
@@ -198,7 +201,8 @@ Trainer::Feed Trainer::bind_targets(const Arrays& y, std::int64_t samples) {
   for (const Array* array : feed)
     STRATA_CHECK(array->dimension() >= 1 && samples_in(*array) == samples, ValueError,
                  "Data cardinality is ambiguous. Make sure all arrays contain the same number of samples. "
-                 "'x' sizes: ", samples, ", 'y' sizes: ", array->dimension() ? samples_in(*array) : 0);
+                 "'x' sizes: ",
+                 samples, ", 'y' sizes: ", array->dimension() ? samples_in(*array) : 0);
   check_targets(feed);
   return feed;
 }
@@ -232,9 +236,10 @@ void Trainer::check_targets(const Feed& y) const {
       const Shape want = output.without_batch();
       const bool column_for_vector = want == Shape{1} && target == Shape{};
       if (target != want && !column_for_vector)
-        throw ShapeError(detail::concat("Arguments `target` and `output` must have the same shape. Received: "
-                                        "target.shape=", full_shape_of(targets).to_string(),
-                                        ", output.shape=", output.to_string()));
+        throw ShapeError(
+            detail::concat("Arguments `target` and `output` must have the same shape. Received: "
+                           "target.shape=",
+                           full_shape_of(targets).to_string(), ", output.shape=", output.to_string()));
     }
   }
 }
@@ -390,8 +395,8 @@ void check_loss(const Logs& logs, int epoch, std::int64_t step, bool every_step,
   if (std::isfinite(loss)) return;
   if (bar) bar->update(step + 1, logs, true);
   // Batches count from 0, as in Keras's TerminateOnNaN message.
-  const std::string where = every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step)
-                                       : detail::concat("in epoch ", epoch + 1);
+  const std::string where =
+      every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step) : detail::concat("in epoch ", epoch + 1);
   throw ValueError(detail::concat("Invalid loss (", detail::format_log_value(loss), ") ", where,
                                   ": training stopped. Check the data for NaN or infinite values, or lower the "
                                   "learning rate."));
@@ -409,13 +414,13 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
   const bool split_in_range = options.validation_split > 0.0 && options.validation_split < 1.0;
   const std::int64_t split_at =
       split_in_range ? static_cast<std::int64_t>(std::floor(double(n) * (1.0 - options.validation_split))) : n;
-  STRATA_CHECK(options.validation_data || options.validation_split == 0.0 ||
-                   (split_in_range && split_at > 0 && split_at < n),
-               ValueError, "Training data contains ", n,
-               " samples, which is not sufficient to split it into a validation and training set as specified by "
-               "`validation_split=",
-               optimizers::detail::py_repr(options.validation_split),
-               "`. Either provide more data, or a different value for the `validation_split` argument.");
+  STRATA_CHECK(
+      options.validation_data || options.validation_split == 0.0 || (split_in_range && split_at > 0 && split_at < n),
+      ValueError, "Training data contains ", n,
+      " samples, which is not sufficient to split it into a validation and training set as specified by "
+      "`validation_split=",
+      optimizers::detail::py_repr(options.validation_split),
+      "`. Either provide more data, or a different value for the `validation_split` argument.");
   const Feed ys = bind_targets(y, n);
   Feed val_xs, val_ys;
   if (options.validation_data) {

@@ -70,8 +70,7 @@ class Trainer {
   void collect_trainable();
   void reset_trackers();
   // Uploads rows order[first .. first + count) (or the contiguous rows when order is empty).
-  void load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first,
-                  std::int64_t count);
+  void load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count);
   void train_step();
   void test_step();
   // Writes the running loss(es) and metrics into `logs`, keys prefixed ("val_").

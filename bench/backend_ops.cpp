@@ -76,8 +76,6 @@ int main(int argc, char** argv) {
     be.fill(v.back(), 0.f);
   }
 
-
-
   const ActivationFunction relu{ActivationKind::Relu, 0.f};
   const ActivationFunction softmax{ActivationKind::Softmax, 0.f};
   LossParams lp;
@@ -96,7 +94,8 @@ int main(int argc, char** argv) {
       {"dense_forward 32x128.128x10 +b softmax", [&] { be.dense_forward(hd, w2, &b2, softmax, p); }},
       {"loss sparse CE probs + grad (32,10)", [&] { be.loss(lp, y, p, values, &dp); }},
       {"metric_update Mean (32)", [&] { be.metric_update(MetricKind::Mean, Tensor(), values, 0.5f, loss_state); }},
-      {"metric_update SparseCatAcc (32,10)", [&] { be.metric_update(MetricKind::SparseCategoricalAccuracy, y, p, 0.5f, acc_state); }},
+      {"metric_update SparseCatAcc (32,10)",
+       [&] { be.metric_update(MetricKind::SparseCategoricalAccuracy, y, p, 0.5f, acc_state); }},
       {"activation_backward softmax (32,10)", [&] { be.activation_backward(softmax, Tensor(), p, dp, dz2); }},
       {"matmul h^T.dz2 (128x32.32x10)", [&] { be.matmul(hd, true, dz2, false, dw2); }},
       {"sum_rows (32,10)", [&] { be.sum_rows(dz2, db2); }},
@@ -105,7 +104,11 @@ int main(int argc, char** argv) {
       {"activation_backward relu (32,128)", [&] { be.activation_backward(relu, Tensor(), h, dh, dz1); }},
       {"matmul x^T.dz1 (784x32.32x128)", [&] { be.matmul(x, true, dz1, false, dw1); }},
       {"sum_rows (32,128)", [&] { be.sum_rows(dz1, db1); }},
-      {"adam_update (784,128)", [&] { ++ap.step; be.adam_update(w1, dw1, m[0], v[0], nullptr, ap); }},
+      {"adam_update (784,128)",
+       [&] {
+         ++ap.step;
+         be.adam_update(w1, dw1, m[0], v[0], nullptr, ap);
+       }},
       {"adam_update (128)", [&] { be.adam_update(b1, db1, m[1], v[1], nullptr, ap); }},
       {"adam_update (128,10)", [&] { be.adam_update(w2, dw2, m[2], v[2], nullptr, ap); }},
       {"adam_update (10)", [&] { be.adam_update(b2, db2, m[3], v[3], nullptr, ap); }},

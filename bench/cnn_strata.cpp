@@ -24,8 +24,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
-#include <memory>
 #include <iostream>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -59,9 +59,7 @@ constexpr ConvShape kConv1{"conv2d 28x28x1 -> 26x26x32, 3x3", 28, 28, 1, 32, 3, 
 constexpr ConvShape kConv2{"conv2d_1 13x13x32 -> 11x11x64, 3x3", 13, 13, 32, 64, 3, true};
 constexpr double kDenseFlops = 2.0 * 1600 * 10;  // Flatten (5, 5, 64) -> Dense(10)
 
-double forward_flops_per_sample() {
-  return kConv1.flops_per_sample() + kConv2.flops_per_sample() + kDenseFlops;
-}
+double forward_flops_per_sample() { return kConv1.flops_per_sample() + kConv2.flops_per_sample() + kDenseFlops; }
 double training_flops_per_sample() {
   double flops = 3 * kDenseFlops;
   for (const ConvShape& c : {kConv1, kConv2}) flops += (c.backward_data ? 3 : 2) * c.flops_per_sample();
@@ -110,8 +108,8 @@ int run_ops(int reps) {
   Backend& be = get_backend("cpu");
   const ActivationFunction relu = ActivationFunction::from_name("relu");
   const Conv2DParams p;  // stride 1, valid: the model's convolutions
-  std::cout << "conv ops: backend " << be.name() << ", " << num_threads() << " threads, batch " << kBatch
-            << ", " << reps << " timed calls per op\n";
+  std::cout << "conv ops: backend " << be.name() << ", " << num_threads() << " threads, batch " << kBatch << ", "
+            << reps << " timed calls per op\n";
   std::cout.setf(std::ios::fixed);
   std::uint32_t seed = 1;
   for (const ConvShape& c : {kConv1, kConv2}) {
@@ -170,8 +168,8 @@ struct ConvNet : Model {
 std::unique_ptr<Model> make_model(const std::string& kind) {
   if (kind == "sequential")
     return std::make_unique<Sequential>(std::initializer_list<SequentialItem>{
-        Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"), MaxPooling2D(2),
-        Flatten(), Dropout(0.5), Dense(10, "softmax")});
+        Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"), MaxPooling2D(2), Flatten(),
+        Dropout(0.5), Dense(10, "softmax")});
   if (kind == "functional") {
     auto x = Input({28, 28, 1});
     Tensor h = Conv2D(32, 3, "relu")(x);
@@ -211,8 +209,7 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   model.predict(x_test, {.batch_size = kBatch, .verbose = 0});  // untimed: inference primitives
   start = std::chrono::steady_clock::now();
   const xt::xarray<float> probs = model.predict(x_test, {.batch_size = kBatch, .verbose = 0});
-  const double predict_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double test_accuracy =
       xt::mean(xt::cast<double>(xt::equal(xt::argmax(probs, 1), xt::cast<std::size_t>(data.y_test))))();
 
@@ -224,8 +221,8 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   std::cout << "strata predict: " << predict_seconds << " s\n";
   std::cout.precision(3);
   std::cout << "strata flops: training " << training_flops_per_sample() * static_cast<double>(samples) * 1e-9
-            << " GFLOP/epoch, predict "
-            << forward_flops_per_sample() * static_cast<double>(x_test.shape()[0]) * 1e-9 << " GFLOP\n";
+            << " GFLOP/epoch, predict " << forward_flops_per_sample() * static_cast<double>(x_test.shape()[0]) * 1e-9
+            << " GFLOP\n";
   return 0;
 }
 
@@ -249,11 +246,16 @@ int main(int argc, char** argv) try {
       return 2;
     }
     const char* value = argv[++i];
-    if (flag == "--threads") threads = std::atoi(value);
-    else if (flag == "--epochs") epochs = std::atoi(value);
-    else if (flag == "--samples") samples = static_cast<std::size_t>(std::atol(value));
-    else if (flag == "--reps") reps = std::atoi(value);
-    else if (flag == "--model") kind = value;
+    if (flag == "--threads")
+      threads = std::atoi(value);
+    else if (flag == "--epochs")
+      epochs = std::atoi(value);
+    else if (flag == "--samples")
+      samples = static_cast<std::size_t>(std::atol(value));
+    else if (flag == "--reps")
+      reps = std::atoi(value);
+    else if (flag == "--model")
+      kind = value;
     else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;

@@ -81,8 +81,8 @@ int main(int argc, char** argv) {
   }
 
   double conv_total_us = 0.0, conv_total_min_us = 0.0, conv_total_flop = 0.0;
-  for (const Layer& l : {Layer{"conv 1: 28x28x1 -> 26x26x32", 28, 28, 1, 32},
-                         Layer{"conv 2: 13x13x32 -> 11x11x64", 13, 13, 32, 64}}) {
+  for (const Layer& l :
+       {Layer{"conv 1: 28x28x1 -> 26x26x32", 28, 28, 1, 32}, Layer{"conv 2: 13x13x32 -> 11x11x64", 13, 13, 32, 64}}) {
     const std::int64_t oh = l.h - K + 1, ow = l.w - K + 1;
     Tensor x = random(be, {N, l.h, l.w, l.in}, 0.f, 1.f, 3);
     Tensor w = random(be, {K, K, l.in, l.out}, -0.1f, 0.1f, 4), b = random(be, {l.out}, -0.1f, 0.1f, 5);

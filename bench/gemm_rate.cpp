@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
   int reps = 30;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (flag == "--reps") reps = std::atoi(argv[i + 1]);
+    if (flag == "--threads")
+      threads = std::atoi(argv[i + 1]);
+    else if (flag == "--reps")
+      reps = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
@@ -85,11 +87,12 @@ int main(int argc, char** argv) {
     const Timing t = time_gemm(reps, s.m, s.k, s.n);
     const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.k) * static_cast<double>(s.n);
     best = std::max(best, flops / t.best * 1e-9);
-    std::printf("gemm %lld x %lld . %lld x %lld (%s): median %.3f ms = %.1f GFLOP/s, "
-                "best %.3f ms = %.1f GFLOP/s\n",
-                static_cast<long long>(s.m), static_cast<long long>(s.k), static_cast<long long>(s.k),
-                static_cast<long long>(s.n), s.what, t.median * 1e3, flops / t.median * 1e-9, t.best * 1e3,
-                flops / t.best * 1e-9);
+    std::printf(
+        "gemm %lld x %lld . %lld x %lld (%s): median %.3f ms = %.1f GFLOP/s, "
+        "best %.3f ms = %.1f GFLOP/s\n",
+        static_cast<long long>(s.m), static_cast<long long>(s.k), static_cast<long long>(s.k),
+        static_cast<long long>(s.n), s.what, t.median * 1e3, flops / t.median * 1e-9, t.best * 1e3,
+        flops / t.best * 1e-9);
   }
   std::printf("gemm rate: %.1f GFLOP/s\n", best);
   return 0;

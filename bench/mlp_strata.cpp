@@ -23,9 +23,12 @@ int main(int argc, char** argv) try {
   std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (flag == "--epochs") epochs = std::atoi(argv[i + 1]);
-    else if (flag == "--samples") samples = static_cast<std::size_t>(std::atol(argv[i + 1]));
+    if (flag == "--threads")
+      threads = std::atoi(argv[i + 1]);
+    else if (flag == "--epochs")
+      epochs = std::atoi(argv[i + 1]);
+    else if (flag == "--samples")
+      samples = static_cast<std::size_t>(std::atol(argv[i + 1]));
     else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;

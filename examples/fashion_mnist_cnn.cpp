@@ -19,8 +19,10 @@ int main(int argc, char** argv) try {
   bool batchnorm = false;
   std::string directory = datasets::fashion_mnist::default_directory();
   for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--batchnorm") batchnorm = true;
-    else directory = argv[i];
+    if (std::string(argv[i]) == "--batchnorm")
+      batchnorm = true;
+    else
+      directory = argv[i];
   }
 
   set_random_seed(42);
@@ -33,16 +35,13 @@ int main(int argc, char** argv) try {
   const xt::xarray<float> y_test = data.y_test;
 
   using Layers = std::vector<SequentialItem>;
-  Sequential model(batchnorm ? Layers{Input({28, 28, 1}),
-                                      Conv2D(32, 3, "linear", {.use_bias = false}), BatchNormalization(),
-                                      Activation("relu"), MaxPooling2D(2),
-                                      Conv2D(64, 3, "linear", {.use_bias = false}), BatchNormalization(),
-                                      Activation("relu"), MaxPooling2D(2),
-                                      Flatten(), Dropout(0.5), Dense(10, "softmax")}
-                             : Layers{Input({28, 28, 1}),
-                                      Conv2D(32, 3, "relu"), MaxPooling2D(2),
-                                      Conv2D(64, 3, "relu"), MaxPooling2D(2),
-                                      Flatten(), Dropout(0.5), Dense(10, "softmax")});
+  Sequential model(batchnorm
+                       ? Layers{Input({28, 28, 1}), Conv2D(32, 3, "linear", {.use_bias = false}), BatchNormalization(),
+                                Activation("relu"), MaxPooling2D(2), Conv2D(64, 3, "linear", {.use_bias = false}),
+                                BatchNormalization(), Activation("relu"), MaxPooling2D(2), Flatten(), Dropout(0.5),
+                                Dense(10, "softmax")}
+                       : Layers{Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"),
+                                MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10, "softmax")});
   model.summary();
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   // Keras's example trains 15 epochs; on Fashion-MNIST that lands right at 0.90. Train longer,

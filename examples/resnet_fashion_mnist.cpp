@@ -29,8 +29,9 @@ namespace {
 // A convolution followed by BatchNormalization: the convolution has no bias, since the
 // normalisation's beta would cancel it, and He initialisation suits the ReLUs that follow.
 Tensor conv_bn(const Tensor& x, std::int64_t filters, std::int64_t kernel, std::int64_t stride) {
-  const Tensor h = Conv2D(filters, kernel, "linear",
-                          {.strides = stride, .padding = "same", .use_bias = false, .kernel_initializer = "he_normal"})(x);
+  const Tensor h =
+      Conv2D(filters, kernel, "linear",
+             {.strides = stride, .padding = "same", .use_bias = false, .kernel_initializer = "he_normal"})(x);
   return BatchNormalization()(h);
 }
 
@@ -76,7 +77,7 @@ int main(int argc, char** argv) try {
   const xt::xarray<float> x_train = xt::view(x_all, xt::range(0, 54000));
   const xt::xarray<float> y_train = xt::view(y_all, xt::range(0, 54000));
   const std::pair<xt::xarray<float>, xt::xarray<float>> validation{xt::view(x_all, xt::range(54000, 60000)),
-                                                                    xt::view(y_all, xt::range(54000, 60000))};
+                                                                   xt::view(y_all, xt::range(54000, 60000))};
 
   auto image = Input({28, 28, 1}, {.name = "image"});
   Tensor h = ReLU()(conv_bn(image, 32, 3, 1));

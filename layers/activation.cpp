@@ -31,7 +31,7 @@ nlohmann::json Activation::get_config() const {
 
 std::shared_ptr<Layer> Activation::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<Activation>(config.value("activation", "linear"),
-                                             LayerOptions{.name = config.value("name", "")});
+                                            LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
 }

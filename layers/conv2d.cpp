@@ -93,9 +93,9 @@ std::shared_ptr<Layer> Conv2D::from_config(const nlohmann::json& config) {
   options.groups = config.value("groups", options.groups);
   options.kernel_initializer =
       detail::initializer_from_config(config, "kernel_initializer", options.kernel_initializer);
-  auto layer = std::make_shared<Conv2D>(config.at("filters").get<std::int64_t>(),
-                                        detail::kernel_size_from_config<Size2>(config),
-                                        detail::activation_from_config(config), options);
+  auto layer =
+      std::make_shared<Conv2D>(config.at("filters").get<std::int64_t>(), detail::kernel_size_from_config<Size2>(config),
+                               detail::activation_from_config(config), options);
   layer->read_base_config(config);
   return layer;
 }

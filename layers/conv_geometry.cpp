@@ -42,10 +42,10 @@ void check_groups(std::int64_t filters, std::int64_t groups) {
 }
 
 void check_channel_groups(const Shape& input_shape, std::int64_t channels, std::int64_t groups) {
-  STRATA_CHECK(channels % groups == 0, ValueError,
-               "The number of input channels must be evenly divisible by the number of groups. Received groups=",
-               groups, ", but the input has ", channels, " channels (full input shape is ", input_shape.to_string(),
-               ").");
+  STRATA_CHECK(
+      channels % groups == 0, ValueError,
+      "The number of input channels must be evenly divisible by the number of groups. Received groups=", groups,
+      ", but the input has ", channels, " channels (full input shape is ", input_shape.to_string(), ").");
 }
 
 void check_strides_and_dilation(std::span<const std::int64_t> strides, std::span<const std::int64_t> dilation) {

@@ -108,9 +108,9 @@ std::shared_ptr<Layer> Dense::from_config(const nlohmann::json& config) {
     options.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
   if (config.contains("bias_initializer"))
     options.bias_initializer = Initializer::from_config(config["bias_initializer"]);
-  const std::string activation =
-      config.contains("activation") && config["activation"].is_string() ? config["activation"].get<std::string>()
-                                                                        : "linear";
+  const std::string activation = config.contains("activation") && config["activation"].is_string()
+                                     ? config["activation"].get<std::string>()
+                                     : "linear";
   auto layer = std::make_shared<Dense>(config.at("units").get<std::int64_t>(), activation, options);
   layer->read_base_config(config);
   return layer;

@@ -24,9 +24,9 @@ Shape DepthwiseConv2D::compute_output_shape(const Shape& input_shape) const {
   Shape out = input_shape;
   out[1] = axes[0].out;
   out[2] = axes[1].out;
-  out[3] = input_shape[3] == kNone ? kNone
-                                    : checked_multiply(input_shape[3], options_.depth_multiplier,
-                                                       "DepthwiseConv2D's output channels");
+  out[3] = input_shape[3] == kNone
+               ? kNone
+               : checked_multiply(input_shape[3], options_.depth_multiplier, "DepthwiseConv2D's output channels");
   return out;
 }
 
@@ -44,12 +44,11 @@ void DepthwiseConv2D::build_weights(const Shape& input_shape) {
   const std::int64_t channels = detail::conv_input_channels(input_shape, 4, name());
   const std::int64_t out_channels =
       checked_multiply(channels, options_.depth_multiplier, "DepthwiseConv2D's output channels");
-  detail::check_conv_output(input_shape, kernel_size_, out_channels, options_.strides,
-                            options_.dilation_rate, padding_);
+  detail::check_conv_output(input_shape, kernel_size_, out_channels, options_.strides, options_.dilation_rate,
+                            padding_);
   kernel_ = &add_weight("kernel", {kernel_size_.h, kernel_size_.w, channels, options_.depth_multiplier},
                         *options_.depthwise_initializer);
-  if (options_.use_bias)
-    bias_ = &add_weight("bias", {out_channels}, *options_.bias_initializer);
+  if (options_.use_bias) bias_ = &add_weight("bias", {out_channels}, *options_.bias_initializer);
   input_spec_.axes = {{-1, channels}};
 }
 

@@ -13,9 +13,9 @@ Dropout::Dropout(float rate, DropoutOptions options)
     : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape}),
       rate_(rate),
       options_(std::move(options)) {
-  STRATA_CHECK(rate >= 0.f && rate <= 1.f, ValueError,
-               "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=",
-               rate);
+  STRATA_CHECK(
+      rate >= 0.f && rate <= 1.f, ValueError,
+      "Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate=", rate);
   if (options_.seed) own_rng_.emplace(static_cast<std::uint64_t>(*options_.seed));
 }
 

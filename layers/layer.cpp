@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <map>
-#include <typeinfo>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <typeinfo>
 
 #include "api/engine/engine_state.hpp"
 #include "api/engine/graph_node.hpp"
@@ -92,10 +92,9 @@ void Layer::build(std::span<const Shape> input_shapes) {
   for (const Shape& shape : input_shapes) build_input_shapes_.push_back(shape.with_batch(kNone));
   naming_resource_errors([&] { build_weights_inputs(build_input_shapes_); },
                          [&] {
-                           return detail::concat("Layer \"", name_, "\" (", class_name(),
-                                                 ") cannot be built for input shape ",
-                                                 build_input_shapes_.empty() ? "()"
-                                                                             : build_input_shapes_[0].to_string());
+                           return detail::concat(
+                               "Layer \"", name_, "\" (", class_name(), ") cannot be built for input shape ",
+                               build_input_shapes_.empty() ? "()" : build_input_shapes_[0].to_string());
                          });
   built_ = true;
 }
@@ -235,17 +234,17 @@ Tensor Layer::call(std::span<const Tensor> inputs, bool training) {
 
 Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   if (inputs[0].symbolic()) {
-    return naming_resource_errors(
-        [&] { return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs))); },
-        [&] {
-          return detail::concat("Layer \"", name_, "\" (", class_name(), ") has no output shape for input shape ",
-                                inputs[0].shape().to_string());
-        });
+    return naming_resource_errors([&] { return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs))); },
+                                  [&] {
+                                    return detail::concat("Layer \"", name_, "\" (", class_name(),
+                                                          ") has no output shape for input shape ",
+                                                          inputs[0].shape().to_string());
+                                  });
   }
   detail::EngineState& engine = detail::engine_state();
   detail::Tape* tape = engine.tape;
-  CallContext& context = tape ? tape->next_context(is_op_ ? static_cast<const void*>(&typeid(*this)) : this)
-                              : own_context_;
+  CallContext& context =
+      tape ? tape->next_context(is_op_ ? static_cast<const void*>(&typeid(*this)) : this) : own_context_;
   CallContext* previous = active_context_;
   active_context_ = &context;
   Tensor y;
@@ -280,8 +279,8 @@ Tensor Layer::backward_impl(const Tensor&, bool) {
 }
 
 Tensor Layer::forward_inputs(std::span<const Tensor> inputs, bool training) {
-  STRATA_CHECK(inputs.size() == 1, ValueError, "Layer \"", name_, "\" expects 1 input, but it received ",
-               inputs.size(), " input tensors.");
+  STRATA_CHECK(inputs.size() == 1, ValueError, "Layer \"", name_, "\" expects 1 input, but it received ", inputs.size(),
+               " input tensors.");
   return forward(inputs[0], training);
 }
 
@@ -333,8 +332,7 @@ bool& Layer::saved_flag() { return context().flag; }
 
 // ---- weights ------------------------------------------------------------------------------
 
-Variable& Layer::add_weight(std::string name, const Shape& shape, const Initializer& initializer,
-                            bool trainable) {
+Variable& Layer::add_weight(std::string name, const Shape& shape, const Initializer& initializer, bool trainable) {
   auto variable = std::make_shared<Variable>();
   variable->path = name_ + "/" + name;
   variable->name = std::move(name);
@@ -352,8 +350,8 @@ Variable& Layer::add_weight(std::string name, const Shape& shape, const Initiali
         try {
           host.resize(static_cast<std::size_t>(shape.num_elements()));
         } catch (const std::exception&) {  // std::bad_alloc, or std::length_error past the vector's reach
-          throw ResourceExhaustedError(detail::concat("the host could not allocate ", shape.num_elements(),
-                                                      " floats to initialise it"));
+          throw ResourceExhaustedError(
+              detail::concat("the host could not allocate ", shape.num_elements(), " floats to initialise it"));
         }
         initializer.sample(shape, host, detail::global_rng());
         backend_->upload(host.data(), variable->value);

@@ -66,12 +66,9 @@ ConvPadding parse_conv_padding(std::string_view padding, bool allow_causal) {
 
 const char* conv_padding_name(ConvPadding padding) {
   switch (padding) {
-    case ConvPadding::Valid:
-      return "valid";
-    case ConvPadding::Same:
-      return "same";
-    case ConvPadding::Causal:
-      return "causal";
+    case ConvPadding::Valid: return "valid";
+    case ConvPadding::Same: return "same";
+    case ConvPadding::Causal: return "causal";
   }
   return "valid";
 }
@@ -86,11 +83,13 @@ Size2 size_from_json(const nlohmann::json& value, std::string_view argument, boo
     return one_d ? Size2(1, v) : Size2(v);
   }
   const std::size_t n = one_d ? 1 : 2;
-  STRATA_CHECK(value.is_array() && value.size() == n &&
-                   std::all_of(value.begin(), value.end(), [](const nlohmann::json& v) { return v.is_number_integer(); }),
-               ValueError, "The `", argument, "` argument must be a tuple of ", n, " integers. Received ", argument, '=',
-               value.dump());
-  return one_d ? Size2(1, value[0].get<std::int64_t>()) : Size2(value[0].get<std::int64_t>(), value[1].get<std::int64_t>());
+  STRATA_CHECK(
+      value.is_array() && value.size() == n &&
+          std::all_of(value.begin(), value.end(), [](const nlohmann::json& v) { return v.is_number_integer(); }),
+      ValueError, "The `", argument, "` argument must be a tuple of ", n, " integers. Received ", argument, '=',
+      value.dump());
+  return one_d ? Size2(1, value[0].get<std::int64_t>())
+               : Size2(value[0].get<std::int64_t>(), value[1].get<std::int64_t>());
 }
 
 std::optional<Size2> size_from_config(const nlohmann::json& config, const char* key, bool one_d) {
@@ -163,11 +162,11 @@ void write_null_keys(nlohmann::json& config, std::initializer_list<const char*> 
   for (const char* key : keys) config[key] = nullptr;
 }
 
-void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys,
-                     std::string_view class_name, std::string_view layer_name) {
+void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys, std::string_view class_name,
+                     std::string_view layer_name) {
   for (const char* key : keys)
-    STRATA_CHECK(!config.contains(key) || config[key].is_null(), ValueError, "layer \"", layer_name, "\": ",
-                 class_name, " with a ", key, " is not supported yet");
+    STRATA_CHECK(!config.contains(key) || config[key].is_null(), ValueError, "layer \"", layer_name, "\": ", class_name,
+                 " with a ", key, " is not supported yet");
 }
 
 int axis_from_config(const nlohmann::json& config, int fallback, std::string_view layer_name,
@@ -194,8 +193,8 @@ std::int64_t last_axis_size(int axis, const Shape& input_shape, std::string_view
                input_shape.to_string(), ". Received: axis=", axis);
   check_last_axis(axis, input_shape, layer_name, class_name);
   const std::int64_t size = input_shape[-1];
-  STRATA_CHECK(size > 0, ShapeError, "layer \"", layer_name, "\" needs a known last axis to build, received input shape ",
-               input_shape.to_string());
+  STRATA_CHECK(size > 0, ShapeError, "layer \"", layer_name,
+               "\" needs a known last axis to build, received input shape ", input_shape.to_string());
   return size;
 }
 

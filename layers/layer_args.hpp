@@ -77,8 +77,8 @@ Handle<Initializer> initializer_from_config(const nlohmann::json& config, const 
 void write_null_keys(nlohmann::json& config, std::initializer_list<const char*> keys);
 /// ValueError "layer "name": <class_name> with a <key> is not supported yet" for any of `keys`
 /// that is set, since Strata would otherwise drop it silently.
-void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys,
-                     std::string_view class_name, std::string_view layer_name);
+void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys, std::string_view class_name,
+                     std::string_view layer_name);
 /// The normalization layers' keys that Keras writes null and Strata cannot honour when set.
 inline constexpr std::initializer_list<const char*> kNormalizationUnsupportedKeys = {
     "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"};
@@ -87,8 +87,7 @@ inline constexpr std::initializer_list<const char*> kNormalizationUnsupportedKey
 
 /// The axis under "axis" (an int or a list of one), `fallback` when absent; else ValueError
 /// "layer "name": <refusal>. Received: axis=...".
-int axis_from_config(const nlohmann::json& config, int fallback, std::string_view layer_name,
-                     std::string_view refusal);
+int axis_from_config(const nlohmann::json& config, int fallback, std::string_view layer_name, std::string_view refusal);
 /// ValueError unless `axis` is the last axis of `input_shape` (-1 or rank - 1), for layers that
 /// support no other one yet.
 void check_last_axis(int axis, const Shape& input_shape, std::string_view layer_name, std::string_view class_name);

@@ -118,8 +118,7 @@ Shape global_pooled_shape(const Shape& input_shape, bool keepdims, bool one_d) {
   return one_d ? Shape{n, 1, c} : Shape{n, 1, 1, c};
 }
 
-void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y,
-                         PoolingState* state) {
+void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y, PoolingState* state) {
   const Shape in = as_4d(x.shape(), one_d);
   Pool2DParams p;
   p.kind = kind;

@@ -61,8 +61,7 @@ void pool_forward(Backend& backend, PoolKind kind, const Tensor& x, const Size2&
 /// (n, c), or with keepdims (n, 1, 1, c) / (n, 1, c).
 Shape global_pooled_shape(const Shape& input_shape, bool keepdims, bool one_d);
 /// Global pooling: one window covering every spatial position. y is the layer's output buffer.
-void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y,
-                         PoolingState* state);
+void global_pool_forward(Backend& backend, PoolKind kind, const Tensor& x, bool one_d, Tensor& y, PoolingState* state);
 /// Reads the "keepdims" and "data_format" keys of a global pooling config.
 bool read_keepdims(const nlohmann::json& config, std::string_view class_name);
 

@@ -12,9 +12,9 @@ namespace {
 
 // Keras's message, with the layer's name.
 std::string size_error(const Shape& input_shape, const Shape& target_shape, const std::string& layer) {
-  return detail::concat("The total size of the tensor must be unchanged. Received: input_shape=",
-                        input_shape.without_batch().to_string(), ", target_shape=",
-                        detail::tuple_text(target_shape.dims()), " (layer \"", layer, "\")");
+  return detail::concat(
+      "The total size of the tensor must be unchanged. Received: input_shape=", input_shape.without_batch().to_string(),
+      ", target_shape=", detail::tuple_text(target_shape.dims()), " (layer \"", layer, "\")");
 }
 
 }  // namespace

@@ -86,7 +86,10 @@ Tensor SeparableConv2D::forward(const Tensor& x, bool training) {
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
   Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, {rows, filters_}); },
+      b, activation_, pre,
+      [&](std::size_t slot) -> Tensor& {
+        return buffer(slot, {rows, filters_});
+      },
       [&](const ActivationFunction& fused, Tensor& out) { b.dense_forward(middle_rows, kernel, bias, fused, out); });
   if (training) {
     save(detail::kSavedInput, x);

@@ -35,7 +35,8 @@ void check_interpolation(std::string interpolation) {
 }  // namespace
 
 UpSampling2D::UpSampling2D(Size2 size, UpSampling2DOptions options)
-    : LayerOf<UpSampling2D>("up_sampling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}), size_(size) {
+    : LayerOf<UpSampling2D>("up_sampling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+      size_(size) {
   detail::check_size(size_, "size", false);
   check_interpolation(options.interpolation);
   input_spec_.ndim = 4;

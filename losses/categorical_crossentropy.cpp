@@ -23,7 +23,8 @@ LossParams CategoricalCrossentropy::params() const {
 }
 
 std::shared_ptr<CategoricalCrossentropy> CategoricalCrossentropy::from_config(const nlohmann::json& config) {
-  return std::make_shared<CategoricalCrossentropy>(detail::read_crossentropy_options<Options>(config, "CategoricalCrossentropy"));
+  return std::make_shared<CategoricalCrossentropy>(
+      detail::read_crossentropy_options<Options>(config, "CategoricalCrossentropy"));
 }
 
 }  // namespace strata::losses

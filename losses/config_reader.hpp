@@ -84,8 +84,7 @@ class ConfigReader {
     const bool f32 = (v.is_string() && v.get<std::string>() == "float32") ||
                      (v.is_object() && v.contains("config") && v["config"].is_object() &&
                       v["config"].value("name", "") == "float32");
-    STRATA_CHECK(f32, ValueError, prefix(), "only dtype \"float32\" is supported, received: ",
-                 v.dump());
+    STRATA_CHECK(f32, ValueError, prefix(), "only dtype \"float32\" is supported, received: ", v.dump());
   }
 
   /// Keras's "axis": Strata reduces over the last axis only.
@@ -101,8 +100,7 @@ class ConfigReader {
     std::string unknown;
     for (const auto& [key, value] : config_.items())
       if (!read_.count(key)) unknown += (unknown.empty() ? "'" : ", '") + key + "'";
-    STRATA_CHECK(unknown.empty(), ValueError, "Argument(s) not recognized by ", what_, " ",
-                 class_name_, ": ", unknown);
+    STRATA_CHECK(unknown.empty(), ValueError, "Argument(s) not recognized by ", what_, " ", class_name_, ": ", unknown);
   }
 
   std::string prefix() const { return concat(what_ == "loss" ? "Loss " : "Metric ", class_name_, ": "); }

@@ -8,12 +8,10 @@
 
 namespace strata::losses {
 
-Huber::Huber(Options options)
-    : Loss(std::move(options.name), options.reduction), delta_(options.delta) {
+Huber::Huber(Options options) : Loss(std::move(options.name), options.reduction), delta_(options.delta) {
   detail::check_name(name());
   STRATA_CHECK(std::isfinite(delta_) && delta_ > 0.0, ValueError,
-               "Argument `delta` must be a positive number. Received: delta=",
-               strata::detail::py_float(delta_));
+               "Argument `delta` must be a positive number. Received: delta=", strata::detail::py_float(delta_));
 }
 
 nlohmann::json Huber::get_config() const {

@@ -30,7 +30,7 @@ constexpr std::array<std::pair<Reduction, std::string_view>, 4> kReductions = {{
 struct Resolved {
   Shape y_true;  // as the op reads it: y_pred's shape, or its shape without the last axis (sparse)
   Shape y_pred;
-  Shape values;     // the op's values: y_pred's shape without the last axis
+  Shape values;       // the op's values: y_pred's shape without the last axis
   Shape user_values;  // Keras's per-sample shape: () when y_pred has one axis
 };
 
@@ -63,11 +63,9 @@ Resolved resolve(const Shape& y_true, const Shape& y_pred, bool sparse, const st
   return r;
 }
 
-void check_same_backend(const Tensor& tensor, const Backend& backend, const char* what,
-                        const std::string& name) {
-  STRATA_CHECK(&tensor.backend() == &backend, ValueError, "Loss \"", name, "\": ", what,
-               " lives on backend \"", tensor.backend().name(), "\" but y_pred on \"",
-               backend.name(), "\"");
+void check_same_backend(const Tensor& tensor, const Backend& backend, const char* what, const std::string& name) {
+  STRATA_CHECK(&tensor.backend() == &backend, ValueError, "Loss \"", name, "\": ", what, " lives on backend \"",
+               tensor.backend().name(), "\" but y_pred on \"", backend.name(), "\"");
 }
 
 using Factory = std::function<std::shared_ptr<Loss>()>;
@@ -149,8 +147,7 @@ Reduction reduction_from_name(std::string_view name) {
   for (const auto& [r, known] : kReductions)
     if (known == name) return r;
   std::string valid;
-  for (const auto& [r, known] : kReductions)
-    valid += (valid.empty() ? "'" : ", '") + std::string(known) + "'";
+  for (const auto& [r, known] : kReductions) valid += (valid.empty() ? "'" : ", '") + std::string(known) + "'";
   throw ValueError(detail::concat("Invalid value for argument `reduction`. Expected one of ", valid,
                                   ". Received: reduction=", name));
 }
@@ -176,8 +173,8 @@ Shape Loss::values_shape(const Shape& y_true, const Shape& y_pred) const {
   return resolve(y_true, y_pred, sparse_labels(), name_).user_values;
 }
 
-void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad,
-                   Tensor& tracker, double grad_weight) const {
+void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad, Tensor& tracker,
+                   double grad_weight) const {
   STRATA_CHECK(y_true.defined() && y_pred.defined(), ValueError, "Loss \"", name_,
                "\": y_true and y_pred must both be defined tensors");
   Backend& backend = y_pred.backend();
@@ -215,8 +212,7 @@ void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, T
   tracker_sum_->add(backend, values_view, y_pred.shape()[0], factor, tracker);
 }
 
-xt::xarray<float> Loss::operator()(const xt::xarray<float>& y_true,
-                                   const xt::xarray<float>& y_pred) const {
+xt::xarray<float> Loss::operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred) const {
   Backend& backend = current_backend();
   const Tensor t = from_host(backend, y_true);
   const Tensor p = from_host(backend, y_pred);
@@ -246,14 +242,14 @@ std::vector<std::string> Loss::names() {
 std::shared_ptr<Loss> Loss::from_name(std::string_view name) {
   for (const auto& e : name_table())
     if (name == e.name) return e.make();
-  throw ValueError(detail::concat("Could not interpret loss identifier: ", name,
-                                  ". Valid names are: ", joined_names()));
+  throw ValueError(
+      detail::concat("Could not interpret loss identifier: ", name, ". Valid names are: ", joined_names()));
 }
 
 std::shared_ptr<Loss> Loss::from_config(const nlohmann::json& config) {
   if (config.is_string()) return from_name(config.get<std::string>());
-  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(),
-               ValueError, "A loss config needs a \"class_name\", received: ", config.dump());
+  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(), ValueError,
+               "A loss config needs a \"class_name\", received: ", config.dump());
   const std::string class_name = config["class_name"].get<std::string>();
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json& inner = config.contains("config") ? config["config"] : empty;
@@ -267,8 +263,7 @@ std::shared_ptr<Loss> Loss::from_config(const nlohmann::json& config) {
     if (class_name == known) return make(inner);
   std::string valid;
   for (const auto& [known, make] : class_table()) valid += (valid.empty() ? "" : ", ") + std::string(known);
-  throw ValueError(detail::concat("Could not interpret loss class: ", class_name,
-                                  ". Valid classes are: ", valid));
+  throw ValueError(detail::concat("Could not interpret loss class: ", class_name, ". Valid classes are: ", valid));
 }
 
 }  // namespace strata

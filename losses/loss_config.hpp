@@ -32,8 +32,7 @@ inline void check_name(const std::string& name) {
 
 inline void check_label_smoothing(double s) {
   STRATA_CHECK(std::isfinite(s) && s >= 0.0 && s <= 1.0, ValueError,
-               "Argument `label_smoothing` must be in [0, 1]. Received: label_smoothing=",
-               strata::detail::py_float(s));
+               "Argument `label_smoothing` must be in [0, 1]. Received: label_smoothing=", strata::detail::py_float(s));
 }
 
 /// Reads the keys of a loss with no options of its own (MeanSquaredError, MeanAbsoluteError).

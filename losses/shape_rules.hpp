@@ -32,8 +32,7 @@ inline void squeeze_or_expand_to_same_rank(Shape& a, Shape& b) {
 /// Sparse labels: y_true (n, ..., 1) against y_pred (n, ..., k) loses its trailing 1, as Keras's
 /// sparse_categorical_* do; the result must equal y_pred's shape without its last axis.
 inline Shape sparse_label_shape(Shape y_true, const Shape& y_pred) {
-  if (y_true.rank() == y_pred.rank() && y_true.rank() > 0 && y_true[-1] == 1)
-    y_true = y_true.without_last_axis();
+  if (y_true.rank() == y_pred.rank() && y_true.rank() > 0 && y_true[-1] == 1) y_true = y_true.without_last_axis();
   return y_true;
 }
 
@@ -54,8 +53,7 @@ inline std::int64_t per_sample(const Shape& shape) {
 /// shapes stay the same.
 class WeightedSum {
  public:
-  void add(Backend& backend, const Tensor& values, std::int64_t batch, double factor,
-           Tensor& state) {
+  void add(Backend& backend, const Tensor& values, std::int64_t batch, double factor, Tensor& state) {
     const std::int64_t n = values.size();
     if (batch == 0 || n == 0) return;
     Shape lhs, rhs, out;
@@ -77,8 +75,7 @@ class WeightedSum {
     } else {
       throw ShapeError(concat("cannot split ", n, " values into ", batch, " samples"));
     }
-    if (!weights_.defined() || weights_.shape() != rhs || &weights_.backend() != &backend ||
-        fill_ != fill) {
+    if (!weights_.defined() || weights_.shape() != rhs || &weights_.backend() != &backend || fill_ != fill) {
       reuse_or_allocate(weights_, backend, rhs);
       backend.fill(weights_, static_cast<float>(fill));
       fill_ = fill;

@@ -9,12 +9,11 @@
 namespace strata::metrics {
 
 BinaryAccuracy::BinaryAccuracy(Options options)
-    : MeanMetricWrapper(std::move(options.name), MetricKind::BinaryAccuracy,
-                        static_cast<float>(options.threshold)),
+    : MeanMetricWrapper(std::move(options.name), MetricKind::BinaryAccuracy, static_cast<float>(options.threshold)),
       threshold_(options.threshold) {
-  STRATA_CHECK(std::isfinite(threshold_), ValueError,
-               "Argument `threshold` must be a finite number. Received: threshold=",
-               strata::detail::py_float(threshold_));
+  STRATA_CHECK(
+      std::isfinite(threshold_), ValueError,
+      "Argument `threshold` must be a finite number. Received: threshold=", strata::detail::py_float(threshold_));
 }
 
 nlohmann::json BinaryAccuracy::get_config() const {

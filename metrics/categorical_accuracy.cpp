@@ -6,7 +6,8 @@
 
 namespace strata::metrics {
 
-CategoricalAccuracy::CategoricalAccuracy(std::string name) : MeanMetricWrapper(std::move(name), MetricKind::CategoricalAccuracy) {}
+CategoricalAccuracy::CategoricalAccuracy(std::string name)
+    : MeanMetricWrapper(std::move(name), MetricKind::CategoricalAccuracy) {}
 
 std::shared_ptr<CategoricalAccuracy> CategoricalAccuracy::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "CategoricalAccuracy");

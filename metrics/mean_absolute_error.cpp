@@ -6,7 +6,8 @@
 
 namespace strata::metrics {
 
-MeanAbsoluteError::MeanAbsoluteError(std::string name) : MeanMetricWrapper(std::move(name), MetricKind::MeanAbsoluteError) {}
+MeanAbsoluteError::MeanAbsoluteError(std::string name)
+    : MeanMetricWrapper(std::move(name), MetricKind::MeanAbsoluteError) {}
 
 std::shared_ptr<MeanAbsoluteError> MeanAbsoluteError::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "MeanAbsoluteError");

@@ -26,9 +26,8 @@ void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred)
   STRATA_CHECK(y_true.defined() && y_pred.defined(), ValueError, "Metric \"", name(),
                "\": y_true and y_pred must both be defined tensors");
   Backend& backend = y_pred.backend();
-  STRATA_CHECK(&y_true.backend() == &backend, ValueError, "Metric \"", name(),
-               "\": y_true lives on backend \"", y_true.backend().name(), "\" but y_pred on \"",
-               backend.name(), "\"");
+  STRATA_CHECK(&y_true.backend() == &backend, ValueError, "Metric \"", name(), "\": y_true lives on backend \"",
+               y_true.backend().name(), "\" but y_pred on \"", backend.name(), "\"");
   STRATA_CHECK(y_pred.shape().rank() >= 1, ShapeError, "Metric \"", name(),
                "\": y_pred must have at least one axis, received shape ", y_pred.shape().to_string());
 
@@ -38,15 +37,13 @@ void MeanMetricWrapper::update_state(const Tensor& y_true, const Tensor& y_pred)
     t = strata::detail::sparse_label_shape(t, p);
     STRATA_CHECK(t == p.without_last_axis(), ShapeError, "Metric \"", name(),
                  "\": y_true must hold one class index per sample of y_pred: expected shape ",
-                 p.without_last_axis().to_string(), " or ",
-                 p.without_last_axis().with_axis_appended(1).to_string(),
-                 ", received y_true.shape=", y_true.shape().to_string(),
-                 ", y_pred.shape=", y_pred.shape().to_string());
+                 p.without_last_axis().to_string(), " or ", p.without_last_axis().with_axis_appended(1).to_string(),
+                 ", received y_true.shape=", y_true.shape().to_string(), ", y_pred.shape=", y_pred.shape().to_string());
   } else {
     if (kind_ != MetricKind::CategoricalAccuracy) strata::detail::squeeze_or_expand_to_same_rank(t, p);
     STRATA_CHECK(t == p, ShapeError, "Metric \"", name(),
-                 "\": y_true and y_pred must have the same shape, received y_true.shape=",
-                 y_true.shape().to_string(), ", y_pred.shape=", y_pred.shape().to_string());
+                 "\": y_true and y_pred must have the same shape, received y_true.shape=", y_true.shape().to_string(),
+                 ", y_pred.shape=", y_pred.shape().to_string());
   }
   if (p.rank() == 1) {
     if (kind_ == MetricKind::Accuracy || kind_ == MetricKind::BinaryAccuracy) {

@@ -6,7 +6,8 @@
 
 namespace strata::metrics {
 
-MeanSquaredError::MeanSquaredError(std::string name) : MeanMetricWrapper(std::move(name), MetricKind::MeanSquaredError) {}
+MeanSquaredError::MeanSquaredError(std::string name)
+    : MeanMetricWrapper(std::move(name), MetricKind::MeanSquaredError) {}
 
 std::shared_ptr<MeanSquaredError> MeanSquaredError::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "MeanSquaredError");

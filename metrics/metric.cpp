@@ -30,9 +30,7 @@ class AutoAccuracy : public Metric {
   AutoAccuracy(const AutoAccuracy& other) : Metric(other.name()) {}
 
   std::string class_name() const override { return chosen_ ? chosen_->class_name() : "auto"; }
-  nlohmann::json get_config() const override {
-    return chosen_ ? chosen_->get_config() : Metric::get_config();
-  }
+  nlohmann::json get_config() const override { return chosen_ ? chosen_->get_config() : Metric::get_config(); }
 
   void update_state(const Tensor& y_true, const Tensor& y_pred) override {
     if (!chosen_) {
@@ -41,8 +39,8 @@ class AutoAccuracy : public Metric {
       const Shape& t = y_true.shape();
       const Shape& p = y_pred.shape();
       STRATA_CHECK(t.rank() >= 1 && p.rank() >= 1, ShapeError, "Metric \"", name(),
-                   "\": y_true and y_pred must have at least one axis, received y_true.shape=",
-                   t.to_string(), ", y_pred.shape=", p.to_string());
+                   "\": y_true and y_pred must have at least one axis, received y_true.shape=", t.to_string(),
+                   ", y_pred.shape=", p.to_string());
       const bool is_binary = p[-1] == 1;
       const bool is_sparse = t.rank() < p.rank() || (t[-1] == 1 && p[-1] > 1);
       if (is_binary)
@@ -148,14 +146,13 @@ std::shared_ptr<Metric> Metric::from_name(std::string_view name) {
     if (name == e.name) return e.make(std::string(name));
   std::string valid;
   for (const auto& n : names()) valid += (valid.empty() ? "" : ", ") + n;
-  throw ValueError(detail::concat("Could not interpret metric identifier: ", name,
-                                  ". Valid names are: ", valid));
+  throw ValueError(detail::concat("Could not interpret metric identifier: ", name, ". Valid names are: ", valid));
 }
 
 std::shared_ptr<Metric> Metric::from_config(const nlohmann::json& config) {
   if (config.is_string()) return from_name(config.get<std::string>());
-  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(),
-               ValueError, "A metric config needs a \"class_name\", received: ", config.dump());
+  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(), ValueError,
+               "A metric config needs a \"class_name\", received: ", config.dump());
   const std::string class_name = config["class_name"].get<std::string>();
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json& inner = config.contains("config") ? config["config"] : empty;
@@ -163,8 +160,7 @@ std::shared_ptr<Metric> Metric::from_config(const nlohmann::json& config) {
     if (class_name == known) return make(inner);
   std::string valid;
   for (const auto& [known, make] : class_table()) valid += (valid.empty() ? "" : ", ") + std::string(known);
-  throw ValueError(detail::concat("Could not interpret metric class: ", class_name,
-                                  ". Valid classes are: ", valid));
+  throw ValueError(detail::concat("Could not interpret metric class: ", class_name, ". Valid classes are: ", valid));
 }
 
 }  // namespace strata

@@ -6,7 +6,8 @@
 
 namespace strata::metrics {
 
-SparseCategoricalAccuracy::SparseCategoricalAccuracy(std::string name) : MeanMetricWrapper(std::move(name), MetricKind::SparseCategoricalAccuracy) {}
+SparseCategoricalAccuracy::SparseCategoricalAccuracy(std::string name)
+    : MeanMetricWrapper(std::move(name), MetricKind::SparseCategoricalAccuracy) {}
 
 std::shared_ptr<SparseCategoricalAccuracy> SparseCategoricalAccuracy::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "SparseCategoricalAccuracy");

@@ -16,9 +16,8 @@ inline Tensor& state_on(Tensor& state, Backend& backend, const std::string& name
     state = Tensor(backend, Shape{2});
     backend.fill(state, 0.f);
   }
-  STRATA_CHECK(&state.backend() == &backend, ValueError, "Metric \"", name,
-               "\" keeps its state on backend \"", state.backend().name(),
-               "\" but received y_pred on backend \"", backend.name(), "\"");
+  STRATA_CHECK(&state.backend() == &backend, ValueError, "Metric \"", name, "\" keeps its state on backend \"",
+               state.backend().name(), "\" but received y_pred on backend \"", backend.name(), "\"");
   return state;
 }
 

@@ -14,11 +14,9 @@ Adagrad::Adagrad(double learning_rate, const AdagradOptions& options)
     : Optimizer(options.name.empty() ? "adagrad" : options.name, learning_rate, options.common()),
       initial_accumulator_value_(options.initial_accumulator_value),
       epsilon_(options.epsilon) {
-  detail::check_argument(
-      std::isfinite(initial_accumulator_value_) && initial_accumulator_value_ >= 0,
-      "initial_accumulator_value", "a non-negative number", initial_accumulator_value_);
-  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon",
-                         "a non-negative number", epsilon_);
+  detail::check_argument(std::isfinite(initial_accumulator_value_) && initial_accumulator_value_ >= 0,
+                         "initial_accumulator_value", "a non-negative number", initial_accumulator_value_);
+  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon", "a non-negative number", epsilon_);
 }
 
 void Adagrad::build_slots(const Variable& variable) {
@@ -43,8 +41,7 @@ namespace detail {
 std::shared_ptr<Optimizer> make_adagrad(ConfigReader& config) {
   AdagradOptions o;
   const double learning_rate = config.read_common(o, 0.001);
-  o.initial_accumulator_value =
-      config.number("initial_accumulator_value", o.initial_accumulator_value);
+  o.initial_accumulator_value = config.number("initial_accumulator_value", o.initial_accumulator_value);
   o.epsilon = config.number("epsilon", o.epsilon);
   return std::make_shared<Adagrad>(learning_rate, o);
 }

@@ -13,16 +13,14 @@ namespace strata::optimizers {
 Adam::Adam(double learning_rate, const AdamOptions& options) : Adam(learning_rate, options, "adam") {}
 
 Adam::Adam(double learning_rate, const AdamOptions& options, const char* default_name)
-    : Optimizer(options.name.empty() ? default_name : options.name, learning_rate,
-                options.common()),
+    : Optimizer(options.name.empty() ? default_name : options.name, learning_rate, options.common()),
       beta_1_(options.beta_1),
       beta_2_(options.beta_2),
       epsilon_(options.epsilon),
       amsgrad_(options.amsgrad) {
   detail::check_argument(beta_1_ >= 0 && beta_1_ < 1, "beta_1", "in [0, 1)", beta_1_);
   detail::check_argument(beta_2_ >= 0 && beta_2_ < 1, "beta_2", "in [0, 1)", beta_2_);
-  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon",
-                         "a non-negative number", epsilon_);
+  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon", "a non-negative number", epsilon_);
 }
 
 void Adam::build_slots(const Variable& variable) {
@@ -40,8 +38,8 @@ void Adam::update_step(std::size_t index, Variable& variable, float learning_rat
   p.amsgrad = amsgrad_;
   p.step = iterations() + 1;
   Tensor* v_hat = amsgrad_ ? &slot(index, 2).value : nullptr;
-  variable.value.backend().adam_update(variable.value, variable.grad, slot(index, 0).value,
-                                       slot(index, 1).value, v_hat, p);
+  variable.value.backend().adam_update(variable.value, variable.grad, slot(index, 0).value, slot(index, 1).value, v_hat,
+                                       p);
 }
 
 nlohmann::json Adam::get_config() const {

@@ -24,8 +24,7 @@ std::string py_repr(double value) {
   // Shortest round-trip digits, then Python's layout: fixed for 1e-4 <= |x| < 1e16, else
   // scientific with at least two exponent digits.
   std::array<char, 64> buf{};
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value,
-                                 std::chars_format::scientific);
+  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), value, std::chars_format::scientific);
   std::string sci(buf.data(), end);
   const bool negative = sci[0] == '-';
   if (negative) sci.erase(0, 1);
@@ -49,19 +48,15 @@ std::string py_repr(double value) {
     out = digits.substr(0, 1);
     if (digits.size() > 1) out += "." + digits.substr(1);
     const int abs_exp = std::abs(exponent);
-    out += std::string("e") + (exponent < 0 ? "-" : "+") + (abs_exp < 10 ? "0" : "") +
-           std::to_string(abs_exp);
+    out += std::string("e") + (exponent < 0 ? "-" : "+") + (abs_exp < 10 ? "0" : "") + std::to_string(abs_exp);
   }
   return negative ? "-" + out : out;
 }
 
-std::string py_repr(const std::optional<double>& value) {
-  return value ? py_repr(*value) : std::string("None");
-}
+std::string py_repr(const std::optional<double>& value) { return value ? py_repr(*value) : std::string("None"); }
 
 void check_argument(bool ok, std::string_view name, std::string_view what, double value) {
-  STRATA_CHECK(ok, ValueError, "Argument `", name, "` must be ", what, ". Received: ", name, "=",
-               py_repr(value));
+  STRATA_CHECK(ok, ValueError, "Argument `", name, "` must be ", what, ". Received: ", name, "=", py_repr(value));
 }
 
 ConfigReader::ConfigReader(const nlohmann::json& config, std::string class_name)
@@ -85,8 +80,7 @@ double ConfigReader::number(const char* key, double fallback) {
   return v.get<double>();
 }
 
-std::optional<double> ConfigReader::optional_number(const char* key,
-                                                    std::optional<double> fallback) {
+std::optional<double> ConfigReader::optional_number(const char* key, std::optional<double> fallback) {
   if (!config_.contains(key)) {
     read_.insert(key);
     return fallback;
@@ -118,8 +112,7 @@ OptimizerOptions ConfigReader::common(double& learning_rate, double default_lear
                                       std::optional<double> default_weight_decay) {
   const auto& lr = at("learning_rate");
   STRATA_CHECK(!lr.is_object(), ValueError, "Optimizer ", class_name_,
-               ": learning rate schedules are not supported yet, received learning_rate=",
-               lr.dump());
+               ": learning rate schedules are not supported yet, received learning_rate=", lr.dump());
   learning_rate = number("learning_rate", default_learning_rate);
   OptimizerOptions options;
   options.weight_decay = optional_number("weight_decay", default_weight_decay);
@@ -128,14 +121,12 @@ OptimizerOptions ConfigReader::common(double& learning_rate, double default_lear
   options.global_clipnorm = optional_number("global_clipnorm", std::nullopt);
 
   // Keras's other base arguments: accepted at their defaults only.
-  STRATA_CHECK(!boolean("use_ema", false), ValueError, "Optimizer ", class_name_,
-               ": use_ema=True is not supported");
+  STRATA_CHECK(!boolean("use_ema", false), ValueError, "Optimizer ", class_name_, ": use_ema=True is not supported");
   number("ema_momentum", 0.99);  // only used with use_ema
-  for (const char* key : {"ema_overwrite_frequency", "loss_scale_factor",
-                          "gradient_accumulation_steps"}) {
+  for (const char* key : {"ema_overwrite_frequency", "loss_scale_factor", "gradient_accumulation_steps"}) {
     const auto& v = at(key);
-    STRATA_CHECK(v.is_null(), ValueError, "Optimizer ", class_name_, ": ", key,
-                 " is not supported, received ", key, "=", v.dump());
+    STRATA_CHECK(v.is_null(), ValueError, "Optimizer ", class_name_, ": ", key, " is not supported, received ", key,
+                 "=", v.dump());
   }
   // Keras ignores `decay` (with a warning); tf.keras configs also carry these two.
   for (const char* key : {"decay", "jit_compile", "is_legacy_optimizer"}) at(key);
@@ -146,8 +137,7 @@ void ConfigReader::finish() const {
   std::string unknown;
   for (const auto& [key, value] : config_.items())
     if (!read_.count(key)) unknown += (unknown.empty() ? "'" : ", '") + key + "'";
-  STRATA_CHECK(unknown.empty(), ValueError, "Argument(s) not recognized by optimizer ",
-               class_name_, ": ", unknown);
+  STRATA_CHECK(unknown.empty(), ValueError, "Argument(s) not recognized by optimizer ", class_name_, ": ", unknown);
 }
 
 }  // namespace optimizers::detail
@@ -214,31 +204,32 @@ Optimizer::Optimizer(std::string name, double learning_rate, const OptimizerOpti
     : options_(options), name_(std::move(name)), learning_rate_(learning_rate) {
   using optimizers::detail::check_argument;
   using optimizers::detail::py_repr;
-  check_argument(std::isfinite(learning_rate) && learning_rate > 0, "learning_rate",
-                 "a positive number", learning_rate);
-  const int clip_args = int(options.clipnorm.has_value()) + int(options.clipvalue.has_value()) +
-                        int(options.global_clipnorm.has_value());
+  check_argument(std::isfinite(learning_rate) && learning_rate > 0, "learning_rate", "a positive number",
+                 learning_rate);
+  const int clip_args =
+      int(options.clipnorm.has_value()) + int(options.clipvalue.has_value()) + int(options.global_clipnorm.has_value());
   STRATA_CHECK(clip_args <= 1, ValueError,
                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
-               "clipnorm=", py_repr(options.clipnorm), ", clipvalue=", py_repr(options.clipvalue),
+               "clipnorm=",
+               py_repr(options.clipnorm), ", clipvalue=", py_repr(options.clipvalue),
                ", global_clipnorm=", py_repr(options.global_clipnorm));
   if (options.clipnorm)
-    check_argument(std::isfinite(*options.clipnorm) && *options.clipnorm > 0, "clipnorm",
-                   "a positive number", *options.clipnorm);
+    check_argument(std::isfinite(*options.clipnorm) && *options.clipnorm > 0, "clipnorm", "a positive number",
+                   *options.clipnorm);
   if (options.clipvalue)
-    check_argument(std::isfinite(*options.clipvalue) && *options.clipvalue > 0, "clipvalue",
-                   "a positive number", *options.clipvalue);
+    check_argument(std::isfinite(*options.clipvalue) && *options.clipvalue > 0, "clipvalue", "a positive number",
+                   *options.clipvalue);
   if (options.global_clipnorm)
-    check_argument(std::isfinite(*options.global_clipnorm) && *options.global_clipnorm > 0,
-                   "global_clipnorm", "a positive number", *options.global_clipnorm);
+    check_argument(std::isfinite(*options.global_clipnorm) && *options.global_clipnorm > 0, "global_clipnorm",
+                   "a positive number", *options.global_clipnorm);
   if (options.weight_decay)
-    check_argument(std::isfinite(*options.weight_decay) && *options.weight_decay >= 0,
-                   "weight_decay", "a non-negative number", *options.weight_decay);
+    check_argument(std::isfinite(*options.weight_decay) && *options.weight_decay >= 0, "weight_decay",
+                   "a non-negative number", *options.weight_decay);
 }
 
 void Optimizer::set_learning_rate(double learning_rate) {
-  optimizers::detail::check_argument(std::isfinite(learning_rate) && learning_rate > 0,
-                                     "learning_rate", "a positive number", learning_rate);
+  optimizers::detail::check_argument(std::isfinite(learning_rate) && learning_rate > 0, "learning_rate",
+                                     "a positive number", learning_rate);
   learning_rate_ = learning_rate;
 }
 
@@ -246,30 +237,28 @@ void Optimizer::apply(const std::vector<Variable*>& variables) {
   if (variables.empty()) return;  // as Keras: no gradients, no step
   for (std::size_t i = 0; i < variables.size(); ++i) {
     const Variable* v = variables[i];
-    STRATA_CHECK(v != nullptr, ValueError, "Optimizer '", name_, "': variable #", i,
-                 " is a null pointer");
-    STRATA_CHECK(v->value.defined(), ValueError, "Optimizer '", name_, "': variable '",
-                 label(*v, i), "' has no value");
-    STRATA_CHECK(v->grad.defined(), ValueError, "Optimizer '", name_, "': no gradient provided "
-                 "for variable '", label(*v, i), "'");
-    STRATA_CHECK(v->grad.shape() == v->value.shape(), ShapeError, "Optimizer '", name_,
-                 "': the gradient of variable '", label(*v, i), "' has shape ",
-                 v->grad.shape().to_string(), ", expected the variable's shape ",
+    STRATA_CHECK(v != nullptr, ValueError, "Optimizer '", name_, "': variable #", i, " is a null pointer");
+    STRATA_CHECK(v->value.defined(), ValueError, "Optimizer '", name_, "': variable '", label(*v, i), "' has no value");
+    STRATA_CHECK(v->grad.defined(), ValueError, "Optimizer '", name_,
+                 "': no gradient provided "
+                 "for variable '",
+                 label(*v, i), "'");
+    STRATA_CHECK(v->grad.shape() == v->value.shape(), ShapeError, "Optimizer '", name_, "': the gradient of variable '",
+                 label(*v, i), "' has shape ", v->grad.shape().to_string(), ", expected the variable's shape ",
                  v->value.shape().to_string());
   }
   if (!built_) {
     build(variables);
   } else {
-    STRATA_CHECK(variables.size() == built_shapes_.size(), ValueError, "Optimizer '", name_,
-                 "' was built for ", built_shapes_.size(), " variables but received ",
-                 variables.size(), ". This optimizer can only be called for the variables it "
+    STRATA_CHECK(variables.size() == built_shapes_.size(), ValueError, "Optimizer '", name_, "' was built for ",
+                 built_shapes_.size(), " variables but received ", variables.size(),
+                 ". This optimizer can only be called for the variables it "
                  "was originally built with. When working with a new set of variables, you "
                  "should recreate a new optimizer instance.");
     for (std::size_t i = 0; i < variables.size(); ++i)
-      STRATA_CHECK(variables[i]->value.shape() == built_shapes_[i], ValueError,
-                   "Unknown variable: '", label(*variables[i], i), "' with shape ",
-                   variables[i]->value.shape().to_string(), " (optimizer '", name_,
-                   "' was built with shape ", built_shapes_[i].to_string(), " at position ", i,
+      STRATA_CHECK(variables[i]->value.shape() == built_shapes_[i], ValueError, "Unknown variable: '",
+                   label(*variables[i], i), "' with shape ", variables[i]->value.shape().to_string(), " (optimizer '",
+                   name_, "' was built with shape ", built_shapes_[i].to_string(), " at position ", i,
                    "). This optimizer can only be called for the variables it was originally "
                    "built with. When working with a new set of variables, you should recreate a "
                    "new optimizer instance.");
@@ -292,8 +281,7 @@ void Optimizer::build(const std::vector<Variable*>& variables) {
   slots_.assign(variables.size(), {});
   slot_groups_.assign(variables.size(), {});
   try {
-    for (building_ = 0; building_ < variables.size(); ++building_)
-      build_slots(*variables[building_]);
+    for (building_ = 0; building_ < variables.size(); ++building_) build_slots(*variables[building_]);
   } catch (...) {
     slots_.clear();
     slot_groups_.clear();
@@ -327,8 +315,10 @@ void Optimizer::clip_gradients(const std::vector<Variable*>& variables) {
     for (Variable* v : variables) sum += v->grad.backend().sum_squares(v->grad);
     const double norm = std::sqrt(sum);
     float factor = 1.f;
-    if (!std::isfinite(norm)) factor = kNaN;
-    else if (norm > clip) factor = static_cast<float>(clip / norm);
+    if (!std::isfinite(norm))
+      factor = kNaN;
+    else if (norm > clip)
+      factor = static_cast<float>(clip / norm);
     if (factor != 1.f)
       for (Variable* v : variables) v->grad.backend().scale(v->grad, factor);
   } else if (options_.clipvalue) {
@@ -337,8 +327,7 @@ void Optimizer::clip_gradients(const std::vector<Variable*>& variables) {
   }
 }
 
-Variable& Optimizer::add_slot(const Variable& like, std::string_view slot, float initial,
-                              int group) {
+Variable& Optimizer::add_slot(const Variable& like, std::string_view slot, float initial, int group) {
   STRATA_CHECK(building_ < slots_.size(), StateError, "Optimizer '", name_,
                "': add_slot may only be called from build_slots");
   auto var = std::make_shared<Variable>();
@@ -354,8 +343,8 @@ Variable& Optimizer::add_slot(const Variable& like, std::string_view slot, float
 }
 
 std::vector<Variable*> Optimizer::slots(std::size_t index) {
-  STRATA_CHECK(index < slots_.size(), ValueError, "Optimizer '", name_, "': no variable #",
-               index, " (built for ", slots_.size(), ")");
+  STRATA_CHECK(index < slots_.size(), ValueError, "Optimizer '", name_, "': no variable #", index, " (built for ",
+               slots_.size(), ")");
   std::vector<Variable*> out;
   for (const auto& s : slots_[index]) out.push_back(s.get());
   return out;
@@ -408,10 +397,8 @@ std::shared_ptr<Optimizer> Optimizer::from_name(std::string_view name) {
 
 std::shared_ptr<Optimizer> Optimizer::from_config(const nlohmann::json& config) {
   if (config.is_string()) return from_name(config.get<std::string>());
-  STRATA_CHECK(config.is_object() && config.contains("class_name") &&
-                   config["class_name"].is_string(),
-               ValueError, "An optimizer config needs a \"class_name\", received: ",
-               config.dump());
+  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(), ValueError,
+               "An optimizer config needs a \"class_name\", received: ", config.dump());
   const std::string class_name = config["class_name"].get<std::string>();
   const Entry* entry = find_entry(class_name);
   if (!entry) unknown_optimizer(class_name);
@@ -421,8 +408,7 @@ std::shared_ptr<Optimizer> Optimizer::from_config(const nlohmann::json& config) 
     if (lower(registered) != lower(class_name)) unknown_optimizer(registered);
   }
   const nlohmann::json inner =
-      config.contains("config") && !config["config"].is_null() ? config["config"]
-                                                                : nlohmann::json::object();
+      config.contains("config") && !config["config"].is_null() ? config["config"] : nlohmann::json::object();
   ConfigReader reader(inner, entry->class_name);
   auto optimizer = entry->make(reader);
   reader.finish();

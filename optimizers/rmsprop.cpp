@@ -11,16 +11,14 @@
 namespace strata::optimizers {
 
 RMSprop::RMSprop(double learning_rate, const RMSpropOptions& options)
-    : Optimizer(options.name.empty() ? "rm_sprop" : options.name, learning_rate,
-                options.common()),
+    : Optimizer(options.name.empty() ? "rm_sprop" : options.name, learning_rate, options.common()),
       rho_(options.rho),
       momentum_(options.momentum),
       epsilon_(options.epsilon),
       centered_(options.centered) {
   detail::check_argument(rho_ >= 0 && rho_ <= 1, "rho", "in [0, 1]", rho_);
   detail::check_argument(momentum_ >= 0 && momentum_ <= 1, "momentum", "in [0, 1]", momentum_);
-  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon",
-                         "a non-negative number", epsilon_);
+  detail::check_argument(std::isfinite(epsilon_) && epsilon_ >= 0, "epsilon", "a non-negative number", epsilon_);
 }
 
 void RMSprop::build_slots(const Variable& variable) {
@@ -39,8 +37,8 @@ void RMSprop::update_step(std::size_t index, Variable& variable, float learning_
   std::size_t k = 1;
   Tensor* momentum = momentum_ > 0 ? &slot(index, k++).value : nullptr;
   Tensor* average_grad = centered_ ? &slot(index, k).value : nullptr;
-  variable.value.backend().rmsprop_update(variable.value, variable.grad, slot(index, 0).value,
-                                          momentum, average_grad, p);
+  variable.value.backend().rmsprop_update(variable.value, variable.grad, slot(index, 0).value, momentum, average_grad,
+                                          p);
 }
 
 nlohmann::json RMSprop::get_config() const {

@@ -14,8 +14,7 @@ SGD::SGD(double learning_rate, const SGDOptions& options)
       nesterov_(options.nesterov) {
   // Keras's own words (sgd.py).
   STRATA_CHECK(momentum_ >= 0 && momentum_ <= 1, ValueError,
-               "`momentum` must be a float between [0, 1]. Received: momentum=",
-               detail::py_repr(momentum_));
+               "`momentum` must be a float between [0, 1]. Received: momentum=", detail::py_repr(momentum_));
 }
 
 void SGD::build_slots(const Variable& variable) {

@@ -16,11 +16,11 @@ std::string find_file(const std::filesystem::path& directory, const std::string&
     const auto candidate = directory / (stem + suffix);
     if (std::filesystem::exists(candidate)) return candidate.string();
   }
-  throw IOError(detail::concat(
-      "Fashion-MNIST file ", stem, "(.gz) not found in ", directory.string(),
-      ". Install Debian's package with `apt-get install dataset-fashion-mnist` (it puts the files in "
-      "/usr/share/datasets/fashion-mnist), or pass the directory holding them to load_data() or set "
-      "STRATA_FASHION_MNIST_DIR."));
+  throw IOError(
+      detail::concat("Fashion-MNIST file ", stem, "(.gz) not found in ", directory.string(),
+                     ". Install Debian's package with `apt-get install dataset-fashion-mnist` (it puts the files in "
+                     "/usr/share/datasets/fashion-mnist), or pass the directory holding them to load_data() or set "
+                     "STRATA_FASHION_MNIST_DIR."));
 }
 
 // The images of one split: (n, 28, 28).

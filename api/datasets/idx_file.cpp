@@ -46,7 +46,8 @@ bool starts_like_gzip(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::array<char, 2> magic{};
   in.read(magic.data(), magic.size());
-  return in.gcount() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f && static_cast<unsigned char>(magic[1]) == 0x8b;
+  return in.gcount() == 2 && static_cast<unsigned char>(magic[0]) == 0x1f &&
+         static_cast<unsigned char>(magic[1]) == 0x8b;
 }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
@@ -104,7 +105,8 @@ xt::xarray<std::uint8_t> read_idx_ubyte(const std::string& path) {
   } else {
     // The header was read from this file, so file_bytes >= header_bytes; no sum can wrap.
     STRATA_CHECK(file_bytes - header_bytes >= total, IOError, "IDX file ", path, " is truncated: its header declares ",
-                 total, " bytes of data (shape ", shape_text(shape), ") but the file holds ", file_bytes - header_bytes);
+                 total, " bytes of data (shape ", shape_text(shape), ") but the file holds ",
+                 file_bytes - header_bytes);
   }
   xt::xarray<std::uint8_t> out = xt::xarray<std::uint8_t>::from_shape(shape);
   read_exact(file.get(), out.data(), total, path, "data");

@@ -12,7 +12,7 @@ namespace strata::detail {
 class Tape;
 
 struct EngineState {
-  Tape* tape = nullptr;    // null: calls are not recorded (tracing shapes, inside a primitive)
+  Tape* tape = nullptr;  // null: calls are not recorded (tracing shapes, inside a primitive)
   bool training = false;
   Layer* caller = nullptr;
 };

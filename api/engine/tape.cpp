@@ -146,8 +146,8 @@ void Tape::backward(std::span<const Tensor> outputs, std::span<const Tensor> gra
     }
     for (std::uint32_t i = 0; i < node.input_count; ++i) {
       if (!(need & (1u << i))) continue;
-      STRATA_CHECK(dxs[i].defined(), StateError, "layer \"", layer.name(),
-                   "\" returned no gradient for input ", i, " of a recorded call");
+      STRATA_CHECK(dxs[i].defined(), StateError, "layer \"", layer.name(), "\" returned no gradient for input ", i,
+                   " of a recorded call");
       accumulate(node_inputs_[node.first_input + i], dxs[i]);
     }
   }

@@ -55,8 +55,8 @@ class Tape {
   };
   struct Slot {
     Shape shape;
-    Tensor grad;          // the gradient so far (borrowed from a node's buffer, or `sum`)
-    Tensor sum;           // this slot's own buffer, used once a second gradient arrives
+    Tensor grad;  // the gradient so far (borrowed from a node's buffer, or `sum`)
+    Tensor sum;   // this slot's own buffer, used once a second gradient arrives
     bool has_grad = false;
     bool owns_grad = false;
     bool requires_grad = false;
@@ -69,7 +69,7 @@ class Tape {
   std::vector<Node> nodes_;
   std::vector<std::int32_t> node_inputs_;  // a slot per input of each node, -1 when untracked
   std::vector<Slot> slots_;
-  std::size_t slot_count_ = 0;             // slots_ used this step (the rest are pooled)
+  std::size_t slot_count_ = 0;  // slots_ used this step (the rest are pooled)
   std::vector<std::unique_ptr<CallContext>> contexts_;
   std::vector<std::vector<Tensor>> weight_scratch_;  // per node: gradients of a repeated call
   std::vector<Tensor> dxs_;

@@ -39,8 +39,7 @@ void forward_kernel(ActivationKind kind, float alpha, const float* x, float* y, 
 // Keras's ReLU layer with a max_value or threshold: max_value from max_value on, x from the
 // threshold on, alpha (x - threshold) below.
 STRATA_ISA_CLONES
-void relu_general_forward(float alpha, float max_value, float threshold, const float* x, float* y, Index b,
-                          Index e) {
+void relu_general_forward(float alpha, float max_value, float threshold, const float* x, float* y, Index b, Index e) {
 #pragma omp simd
   for (Index i = b; i < e; ++i) {
     const float v = x[i];
@@ -54,20 +53,18 @@ void relu_general_forward(float alpha, float max_value, float threshold, const f
 // y > 0 exactly on the identity piece), or from x (the kink at the threshold takes the slope from
 // below, as plain relu's x = 0 does).
 STRATA_ISA_CLONES
-void relu_general_backward(bool from_y, float alpha, float max_value, float threshold, const float* v,
-                           const float* dy, float* dx, Index b, Index e) {
+void relu_general_backward(bool from_y, float alpha, float max_value, float threshold, const float* v, const float* dy,
+                           float* dx, Index b, Index e) {
   const float t = from_y ? 0.f : threshold;
   const bool clips = max_value != std::numeric_limits<float>::infinity();  // relu'(+inf) is 1
 #pragma omp simd
-  for (Index i = b; i < e; ++i)
-    dx[i] = dy[i] * (v[i] >= max_value && clips ? 0.f : v[i] > t ? 1.f : alpha);
+  for (Index i = b; i < e; ++i) dx[i] = dy[i] * (v[i] >= max_value && clips ? 0.f : v[i] > t ? 1.f : alpha);
 }
 
 // dx from the output y (or, for relu / leaky relu, from whichever of x, y the caller has:
 // both have the same sign).
 STRATA_ISA_CLONES
-void backward_kernel(ActivationKind kind, float alpha, const float* v, const float* dy, float* dx,
-                     Index b, Index e) {
+void backward_kernel(ActivationKind kind, float alpha, const float* v, const float* dy, float* dx, Index b, Index e) {
   switch (kind) {
     case ActivationKind::Relu:
 #pragma omp simd
@@ -98,8 +95,7 @@ void backward_kernel(ActivationKind kind, float alpha, const float* v, const flo
     case ActivationKind::Softplus:  // sigmoid(x) = 1 - e^-y
       for (Index i = b; i < e; ++i) dx[i] = dy[i] * -std::expm1(-v[i]);
       break;
-    default:
-      break;
+    default: break;
   }
 }
 
@@ -138,8 +134,8 @@ Index last_axis(const Tensor& t) { return t.shape().rank() > 0 ? t.shape()[-1] :
 
 void CpuBackend::dnnl_eltwise_forward(ActivationFunction act, const Tensor& x, Tensor& y) {
   const Index n = x.size();
-  const PrimKey key{{static_cast<Index>(OpId::EltwiseForward), current_threads(), n,
-                     static_cast<Index>(act.kind), key_bits(act.alpha)}};
+  const PrimKey key{{static_cast<Index>(OpId::EltwiseForward), current_threads(), n, static_cast<Index>(act.kind),
+                     key_bits(act.alpha)}};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "activation_forward (eltwise_forward::primitive_desc)", [&](CachedOp& op) {
     const memory::desc md = plain_md({n});
@@ -161,25 +157,23 @@ void CpuBackend::dnnl_eltwise_forward(ActivationFunction act, const Tensor& x, T
 
 void CpuBackend::dnnl_eltwise_backward(ActivationFunction act, const Tensor& x, const Tensor& dy, Tensor& dx) {
   const Index n = x.size();
-  const PrimKey key{{static_cast<Index>(OpId::EltwiseBackward), current_threads(), n,
-                     static_cast<Index>(act.kind), key_bits(act.alpha)}};
+  const PrimKey key{{static_cast<Index>(OpId::EltwiseBackward), current_threads(), n, static_cast<Index>(act.kind),
+                     key_bits(act.alpha)}};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "activation_backward (eltwise_backward::primitive_desc)", [&](CachedOp& op) {
     const memory::desc md = plain_md({n});
     // Every activation sent here is one eltwise step from x, except Selu (elu, then a scale).
     const EltwiseStep s = eltwise_steps(act).front();
     const dnnl::eltwise_forward::primitive_desc hint(
-        dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, s.alg, md, s.alpha, s.beta),
-        ctx_->engine());
-    const dnnl::eltwise_backward::primitive_desc pd(
-        dnnl::eltwise_backward::desc(s.alg, md, md, s.alpha, s.beta), DnnlContext::attr(),
-        ctx_->engine(), hint);
+        dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_training, s.alg, md, s.alpha, s.beta), ctx_->engine());
+    const dnnl::eltwise_backward::primitive_desc pd(dnnl::eltwise_backward::desc(s.alg, md, md, s.alpha, s.beta),
+                                                    DnnlContext::attr(), ctx_->engine(), hint);
     op.slot[kIn] = ctx_->unbound(md);
     op.slot[kOut] = ctx_->unbound(md);
     op.slot[kDiffDst] = ctx_->unbound(md);
-    ctx_->add(op, pd,
-              {{DNNL_ARG_SRC, op.slot[kIn]}, {DNNL_ARG_DIFF_DST, op.slot[kDiffDst]},
-               {DNNL_ARG_DIFF_SRC, op.slot[kOut]}});
+    ctx_->add(
+        op, pd,
+        {{DNNL_ARG_SRC, op.slot[kIn]}, {DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_DIFF_SRC, op.slot[kOut]}});
   });
   op.bind(kIn, x.raw());
   op.bind(kDiffDst, dy.raw());
@@ -195,8 +189,8 @@ void CpuBackend::dnnl_softmax_forward(const Tensor& x, Tensor& y) {
   CachedOp& op = ctx_->get(key, "softmax (softmax_v2_forward::primitive_desc)", [&](CachedOp& op) {
     const memory::desc md = plain_md({rows, c});
     const dnnl::softmax_v2_forward::primitive_desc pd(
-        dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference,
-                                       dnnl::algorithm::softmax_accurate, md, md, 1),
+        dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate, md, md,
+                                       1),
         DnnlContext::attr(), ctx_->engine());
     op.slot[kIn] = ctx_->unbound(md);
     op.slot[kOut] = ctx_->unbound(md);
@@ -224,8 +218,7 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
         });
         return;
       }
-      parallel_range(n, kSerialCheap,
-                     [&](Index b, Index e) { forward_kernel(act.kind, act.alpha, px, py, b, e); });
+      parallel_range(n, kSerialCheap, [&](Index b, Index e) { forward_kernel(act.kind, act.alpha, px, py, b, e); });
       return;
     }
     case ActivationKind::Softmax: {
@@ -239,14 +232,12 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
       parallel_range(n / c, kSerialRows / c, [&](Index r0, Index r1) { softmax_exact(px, py, c, r0, r1); });
       return;
     }
-    default:
-      dnnl_eltwise_forward(act, x, y);
-      return;
+    default: dnnl_eltwise_forward(act, x, y); return;
   }
 }
 
-void CpuBackend::activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y,
-                                     const Tensor& dy, Tensor& dx) {
+void CpuBackend::activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y, const Tensor& dy,
+                                     Tensor& dx) {
   const Index n = dy.size();
   if (n == 0) return;
   const float* pdy = f32(dy);
@@ -280,9 +271,8 @@ void CpuBackend::activation_backward(ActivationFunction act, const Tensor& x, co
     case ActivationKind::Softmax: {
       const Index c = last_axis(dy);
       const float* py = f32(y);
-      parallel_range(n / c, kSerialRows / c, [&](Index r0, Index r1) {
-        softmax_backward_kernel(py, pdy, pdx, c, r0, r1);
-      });
+      parallel_range(n / c, kSerialRows / c,
+                     [&](Index r0, Index r1) { softmax_backward_kernel(py, pdy, pdx, c, r0, r1); });
       return;
     }
     case ActivationKind::Sigmoid:
@@ -304,9 +294,7 @@ void CpuBackend::activation_backward(ActivationFunction act, const Tensor& x, co
       }
       return;
     case ActivationKind::Gelu:
-    case ActivationKind::Swish:
-      dnnl_eltwise_backward(act, x, dy, dx);
-      return;
+    case ActivationKind::Swish: dnnl_eltwise_backward(act, x, dy, dx); return;
   }
 }
 

@@ -62,8 +62,8 @@ struct ConvGeom {
 
   // The key words every convolution op shares (after op id and threads).
   void key(PrimKey& k, std::size_t& i) const {
-    for (Index v : {n, h, w, in, kh, kw, out, oh, ow, groups, p.stride_h, p.stride_w, p.dilation_h,
-                    p.dilation_w, p.pad_top, p.pad_bottom, p.pad_left, p.pad_right})
+    for (Index v : {n, h, w, in, kh, kw, out, oh, ow, groups, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w,
+                    p.pad_top, p.pad_bottom, p.pad_left, p.pad_right})
       k.v[i++] = v;
   }
 };
@@ -105,8 +105,7 @@ memory weights_in(DnnlContext& ctx, CachedOp& op, const memory& user, const memo
   if (user.get_desc() == internal) return user;
   op.owned_buffers.push_back(ctx.owned(internal));
   memory blocked = op.owned_buffers.back();
-  const dnnl::reorder::primitive_desc rpd(ctx.engine(), user.get_desc(), ctx.engine(), internal,
-                                          DnnlContext::attr());
+  const dnnl::reorder::primitive_desc rpd(ctx.engine(), user.get_desc(), ctx.engine(), internal, DnnlContext::attr());
   ctx.add(op, rpd, {{DNNL_ARG_FROM, user}, {DNNL_ARG_TO, blocked}});
   return blocked;
 }
@@ -144,13 +143,12 @@ void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* 
     for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
     attr.set_post_ops(po);
     const dnnl::convolution_forward::desc d =
-        b ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                            dnnl::algorithm::convolution_direct, g.src_md(), g.any_weights_md(),
-                                            g.bias_md(), g.dst_md(), g.strides(), g.dilates(), g.pad_l(),
-                                            g.pad_r())
-          : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
-                                            dnnl::algorithm::convolution_direct, g.src_md(), g.any_weights_md(),
-                                            g.dst_md(), g.strides(), g.dilates(), g.pad_l(), g.pad_r());
+        b ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                            g.src_md(), g.any_weights_md(), g.bias_md(), g.dst_md(), g.strides(),
+                                            g.dilates(), g.pad_l(), g.pad_r())
+          : dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                            g.src_md(), g.any_weights_md(), g.dst_md(), g.strides(), g.dilates(),
+                                            g.pad_l(), g.pad_r());
     const dnnl::convolution_forward::primitive_desc pd(d, attr, ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(g.src_md());
     op.slot[kUserWeights] = ctx_->unbound(g.keras_weights_md());
@@ -185,20 +183,18 @@ void CpuBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, const C
   g.key(key, i);
 
   std::lock_guard lock(ctx_->mutex());
-  CachedOp& op = ctx_->get(key, "conv2d_backward_data (convolution_backward_data::primitive_desc)",
-                           [&](CachedOp& op) {
+  CachedOp& op = ctx_->get(key, "conv2d_backward_data (convolution_backward_data::primitive_desc)", [&](CachedOp& op) {
     const auto hint = forward_hint(g, ctx_->engine());
-    const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src_md(),
-                                                  g.any_weights_md(), g.dst_md(), g.strides(), g.dilates(),
-                                                  g.pad_l(), g.pad_r());
+    const dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, g.src_md(), g.any_weights_md(),
+                                                  g.dst_md(), g.strides(), g.dilates(), g.pad_l(), g.pad_r());
     const dnnl::convolution_backward_data::primitive_desc pd(d, DnnlContext::attr(), ctx_->engine(), hint);
     op.slot[kDiffDst] = ctx_->unbound(g.dst_md());
     op.slot[kUserWeights] = ctx_->unbound(g.keras_weights_md());
     op.slot[kDiffSrc] = ctx_->unbound(g.src_md());
     const memory wts = weights_in(*ctx_, op, op.slot[kUserWeights], pd.weights_desc());
-    ctx_->add(op, pd,
-              {{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_WEIGHTS, wts},
-               {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}});
+    ctx_->add(
+        op, pd,
+        {{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_WEIGHTS, wts}, {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}});
   });
   op.bind(kDiffDst, dy.raw());
   op.bind(kUserWeights, w.raw());
@@ -223,55 +219,54 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
   key.v[i++] = db ? 1 : 0;
 
   std::lock_guard lock(ctx_->mutex());
-  CachedOp& op = ctx_->get(key, "conv2d_backward_weights (convolution_backward_weights::primitive_desc)",
-                           [&](CachedOp& op) {
-    // A single input channel (a first layer) runs backward-weights 2x faster with dy blocked
-    // (nChw16c: 256 against 538 µs on the MNIST convnet's first layer at batch 128), which pays
-    // for reordering dy first (165 µs); with more input channels NHWC is as fast or faster.
-    const bool blocked_dy = g.in == 1 && g.groups == 1;
-    const memory::desc dy_md =
-        blocked_dy ? memory::desc(g.dst_dims(), memory::data_type::f32, memory::format_tag::any) : g.dst_md();
-    const auto alg = dnnl::algorithm::convolution_direct;
-    const dnnl::convolution_forward::primitive_desc hint(
-        dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, g.src_md(), g.any_weights_md(),
-                                        g.bias_md(), dy_md, g.strides(), g.dilates(), g.pad_l(), g.pad_r()),
-        ctx_->engine());
-    const dnnl::convolution_backward_weights::desc d =
-        db ? dnnl::convolution_backward_weights::desc(alg, g.src_md(), g.any_weights_md(), g.bias_md(), dy_md,
-                                                      g.strides(), g.dilates(), g.pad_l(), g.pad_r())
-           : dnnl::convolution_backward_weights::desc(alg, g.src_md(), g.any_weights_md(), dy_md, g.strides(),
-                                                      g.dilates(), g.pad_l(), g.pad_r());
-    const dnnl::convolution_backward_weights::primitive_desc pd(d, DnnlContext::attr(), ctx_->engine(), hint);
-    op.slot[kSrc] = ctx_->unbound(g.src_md());
-    op.slot[kDiffDst] = ctx_->unbound(g.dst_md());
-    memory dy_mem = op.slot[kDiffDst];
-    if (pd.diff_dst_desc() != g.dst_md()) {
-      op.owned_buffers.push_back(ctx_->owned(pd.diff_dst_desc()));
-      dy_mem = op.owned_buffers.back();
-      const dnnl::reorder::primitive_desc rpd(ctx_->engine(), g.dst_md(), ctx_->engine(), pd.diff_dst_desc(),
-                                              DnnlContext::attr());
-      ctx_->add(op, rpd, {{DNNL_ARG_FROM, op.slot[kDiffDst]}, {DNNL_ARG_TO, dy_mem}});
-    }
-    op.slot[kUserWeights] = ctx_->unbound(g.keras_weights_md());
-    op.slot[kBias] = ctx_->unbound(g.bias_md());
-    const memory::desc internal = pd.diff_weights_desc();
-    const bool direct = internal == g.keras_weights_md();
-    memory dwts = op.slot[kUserWeights];
-    if (!direct) {
-      op.owned_buffers.push_back(ctx_->owned(internal));
-      dwts = op.owned_buffers.back();
-    }
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.slot[kSrc]},
-                                         {DNNL_ARG_DIFF_DST, dy_mem},
-                                         {DNNL_ARG_DIFF_WEIGHTS, dwts}};
-    if (db) args.emplace(DNNL_ARG_DIFF_BIAS, op.slot[kBias]);
-    ctx_->add(op, pd, std::move(args));
-    if (!direct) {
-      const dnnl::reorder::primitive_desc rpd(ctx_->engine(), internal, ctx_->engine(), g.keras_weights_md(),
-                                              DnnlContext::attr());
-      ctx_->add(op, rpd, {{DNNL_ARG_FROM, dwts}, {DNNL_ARG_TO, op.slot[kUserWeights]}});
-    }
-  });
+  CachedOp& op =
+      ctx_->get(key, "conv2d_backward_weights (convolution_backward_weights::primitive_desc)", [&](CachedOp& op) {
+        // A single input channel (a first layer) runs backward-weights 2x faster with dy blocked
+        // (nChw16c: 256 against 538 µs on the MNIST convnet's first layer at batch 128), which pays
+        // for reordering dy first (165 µs); with more input channels NHWC is as fast or faster.
+        const bool blocked_dy = g.in == 1 && g.groups == 1;
+        const memory::desc dy_md =
+            blocked_dy ? memory::desc(g.dst_dims(), memory::data_type::f32, memory::format_tag::any) : g.dst_md();
+        const auto alg = dnnl::algorithm::convolution_direct;
+        const dnnl::convolution_forward::primitive_desc hint(
+            dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, g.src_md(), g.any_weights_md(),
+                                            g.bias_md(), dy_md, g.strides(), g.dilates(), g.pad_l(), g.pad_r()),
+            ctx_->engine());
+        const dnnl::convolution_backward_weights::desc d =
+            db ? dnnl::convolution_backward_weights::desc(alg, g.src_md(), g.any_weights_md(), g.bias_md(), dy_md,
+                                                          g.strides(), g.dilates(), g.pad_l(), g.pad_r())
+               : dnnl::convolution_backward_weights::desc(alg, g.src_md(), g.any_weights_md(), dy_md, g.strides(),
+                                                          g.dilates(), g.pad_l(), g.pad_r());
+        const dnnl::convolution_backward_weights::primitive_desc pd(d, DnnlContext::attr(), ctx_->engine(), hint);
+        op.slot[kSrc] = ctx_->unbound(g.src_md());
+        op.slot[kDiffDst] = ctx_->unbound(g.dst_md());
+        memory dy_mem = op.slot[kDiffDst];
+        if (pd.diff_dst_desc() != g.dst_md()) {
+          op.owned_buffers.push_back(ctx_->owned(pd.diff_dst_desc()));
+          dy_mem = op.owned_buffers.back();
+          const dnnl::reorder::primitive_desc rpd(ctx_->engine(), g.dst_md(), ctx_->engine(), pd.diff_dst_desc(),
+                                                  DnnlContext::attr());
+          ctx_->add(op, rpd, {{DNNL_ARG_FROM, op.slot[kDiffDst]}, {DNNL_ARG_TO, dy_mem}});
+        }
+        op.slot[kUserWeights] = ctx_->unbound(g.keras_weights_md());
+        op.slot[kBias] = ctx_->unbound(g.bias_md());
+        const memory::desc internal = pd.diff_weights_desc();
+        const bool direct = internal == g.keras_weights_md();
+        memory dwts = op.slot[kUserWeights];
+        if (!direct) {
+          op.owned_buffers.push_back(ctx_->owned(internal));
+          dwts = op.owned_buffers.back();
+        }
+        std::unordered_map<int, memory> args{
+            {DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DIFF_DST, dy_mem}, {DNNL_ARG_DIFF_WEIGHTS, dwts}};
+        if (db) args.emplace(DNNL_ARG_DIFF_BIAS, op.slot[kBias]);
+        ctx_->add(op, pd, std::move(args));
+        if (!direct) {
+          const dnnl::reorder::primitive_desc rpd(ctx_->engine(), internal, ctx_->engine(), g.keras_weights_md(),
+                                                  DnnlContext::attr());
+          ctx_->add(op, rpd, {{DNNL_ARG_FROM, dwts}, {DNNL_ARG_TO, op.slot[kUserWeights]}});
+        }
+      });
   op.bind(kSrc, x.raw());
   op.bind(kDiffDst, dy.raw());
   op.bind(kUserWeights, dw.raw());

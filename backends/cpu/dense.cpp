@@ -45,8 +45,8 @@ bool use_split_k(Index n, Index k, Index m, Index threads) {
 
 // y[r0:r1] = act(sum of the partial products + b) for Relu / LeakyRelu / Linear (others: no act).
 STRATA_ISA_CLONES
-void split_k_epilogue(const float* partial, Index parts, Index nm, const float* bias, Index m,
-                      ActivationKind kind, float alpha, float* y, Index r0, Index r1) {
+void split_k_epilogue(const float* partial, Index parts, Index nm, const float* bias, Index m, ActivationKind kind,
+                      float alpha, float* y, Index r0, Index r1) {
   for (Index r = r0; r < r1; ++r) {
     float* yr = y + r * m;
 #pragma omp simd
@@ -68,8 +68,8 @@ void split_k_epilogue(const float* partial, Index parts, Index nm, const float* 
 
 }  // namespace
 
-void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b,
-                               ActivationFunction act, Tensor& y, std::int64_t threads) {
+void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y,
+                               std::int64_t threads) {
   const Index k = w.shape()[0];
   const Index m = w.shape()[1];
   const Index n = x.size() / k;
@@ -86,7 +86,7 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
     op.owned_buffers.push_back(ctx_->owned(partial_md));
     auto* partial = static_cast<float*>(op.owned_buffers.back().get_data_handle());
     std::vector<std::exception_ptr> errors(op.prims.size());
-#pragma omp parallel num_threads(static_cast<int>(threads))
+#pragma omp parallel num_threads(static_cast <int>(threads))
     {
       const Index t = omp_get_thread_num();
       const auto st = static_cast<std::size_t>(t);
@@ -95,12 +95,12 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
         const memory::desc src = strided_md({n, k1 - k0}, {k, 1});
         const memory::desc wts = plain_md({k1 - k0, m});
         const memory::desc dst = plain_md({n, m});
-        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(),
-                                              ctx_->engine());
+        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
         CachedOp one;
         one.thread_slot = {ctx_->unbound(src), ctx_->unbound(wts)};
         ctx_->add(one, pd,
-                  {{DNNL_ARG_SRC, one.thread_slot[0]}, {DNNL_ARG_WEIGHTS, one.thread_slot[1]},
+                  {{DNNL_ARG_SRC, one.thread_slot[0]},
+                   {DNNL_ARG_WEIGHTS, one.thread_slot[1]},
                    {DNNL_ARG_DST, dnnl::memory(dst, ctx_->engine(), partial + t * n * m)}});
         op.prims[st] = std::move(one.prims[0]);
         op.args[st] = std::move(one.args[0]);
@@ -130,11 +130,11 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
   const bool relu_slope_only = act.kind == ActivationKind::Relu && act.threshold == 0.f &&
                                act.max_value == std::numeric_limits<float>::infinity();
   const bool fused = relu_slope_only || act.kind == ActivationKind::LeakyRelu || act.kind == ActivationKind::Linear;
-  const ActivationKind epilogue_kind = !fused                           ? ActivationKind::Linear
+  const ActivationKind epilogue_kind = !fused                                ? ActivationKind::Linear
                                        : relu_slope_only && act.alpha != 0.f ? ActivationKind::LeakyRelu
                                                                              : act.kind;
   std::exception_ptr error;
-#pragma omp parallel num_threads(static_cast<int>(threads))
+#pragma omp parallel num_threads(static_cast <int>(threads))
   {
     const Index t = omp_get_thread_num();
     const Index parts = omp_get_num_threads();
@@ -148,23 +148,21 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
       }
     }
 #pragma omp barrier
-    split_k_epilogue(partial, threads, n * m, pb, m, epilogue_kind, act.alpha,
-                     py, row_split(n, parts, t), row_split(n, parts, t + 1));
+    split_k_epilogue(partial, threads, n * m, pb, m, epilogue_kind, act.alpha, py, row_split(n, parts, t),
+                     row_split(n, parts, t + 1));
   }
   lock.unlock();
   if (error) {
     try {
       std::rethrow_exception(error);
     } catch (const dnnl::error& e) {
-      throw BackendError(detail::concat("oneDNN call failed in dense_forward (split-k matmul::execute): ",
-                                        e.what()));
+      throw BackendError(detail::concat("oneDNN call failed in dense_forward (split-k matmul::execute): ", e.what()));
     }
   }
   if (!fused) activation_forward(act, y, y);
 }
 
-void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
-                               Tensor& y) {
+void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) {
   const Index k = w.shape()[0];
   const Index m = w.shape()[1];
   const Index n = x.size() / k;
@@ -199,16 +197,14 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     dnnl::post_ops po;
     for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
     attr.set_post_ops(po);
-    const dnnl::matmul::desc desc = b ? dnnl::matmul::desc(src, wts, bias, dst)
-                                      : dnnl::matmul::desc(src, wts, dst);
+    const dnnl::matmul::desc desc = b ? dnnl::matmul::desc(src, wts, bias, dst) : dnnl::matmul::desc(src, wts, dst);
     const dnnl::matmul::primitive_desc pd(desc, attr, ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(src);
     op.slot[kWeights] = ctx_->unbound(wts);
     op.slot[kBias] = ctx_->unbound(bias);
     op.slot[kDst] = ctx_->unbound(dst);
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, op.slot[kSrc]},
-                                         {DNNL_ARG_WEIGHTS, op.slot[kWeights]},
-                                         {DNNL_ARG_DST, op.slot[kDst]}};
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]}, {DNNL_ARG_DST, op.slot[kDst]}};
     if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
     ctx_->add(op, pd, std::move(args));
   });
@@ -223,8 +219,7 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
   }
 }
 
-void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                        Tensor& c) {
+void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) {
   // Stored shapes (ra, ca) and (rb, cb); a transposed operand is the same memory read with
   // swapped strides.
   const Index ra = a.shape()[0], ca = a.shape()[1];
@@ -237,22 +232,20 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
     fill(c, 0.f);
     return;
   }
-  const PrimKey key{{static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb,
-                     transpose_a ? 1 : 0, transpose_b ? 1 : 0}};
+  const PrimKey key{
+      {static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb, transpose_a ? 1 : 0, transpose_b ? 1 : 0}};
 
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "matmul (matmul::primitive_desc)", [&](CachedOp& op) {
     const memory::desc src = transpose_a ? strided_md({n, k}, {1, ca}) : plain_md({n, k});
     const memory::desc wts = transpose_b ? strided_md({k, m}, {1, cb}) : plain_md({k, m});
     const memory::desc dst = plain_md({n, m});
-    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(),
-                                          ctx_->engine());
+    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(src);
     op.slot[kWeights] = ctx_->unbound(wts);
     op.slot[kDst] = ctx_->unbound(dst);
     ctx_->add(op, pd,
-              {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]},
-               {DNNL_ARG_DST, op.slot[kDst]}});
+              {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]}, {DNNL_ARG_DST, op.slot[kDst]}});
   });
   op.bind(kSrc, a.raw());
   op.bind(kWeights, b.raw());

@@ -17,8 +17,7 @@ dnnl::primitive_attr DnnlContext::attr() {
   return a;
 }
 
-void DnnlContext::add(CachedOp& op, const dnnl::primitive_desc_base& pd,
-                      std::unordered_map<int, dnnl::memory> args) {
+void DnnlContext::add(CachedOp& op, const dnnl::primitive_desc_base& pd, std::unordered_map<int, dnnl::memory> args) {
   const dnnl::memory::desc scratch = pd.scratchpad_desc();
   if (scratch.get_size() > 0) args.emplace(DNNL_ARG_SCRATCHPAD, owned(scratch));
   op.prims.emplace_back(pd.get());
@@ -37,8 +36,7 @@ void DnnlContext::run(CachedOp& op, const char* what) {
 
 void DnnlContext::run_one(CachedOp& op, std::size_t i, dnnl::stream& stream) {
   const auto& a = op.c_args[i];
-  dnnl::error::wrap_c_api(dnnl_primitive_execute(op.prims[i].get(), stream.get(), static_cast<int>(a.size()),
-                                                 a.data()),
+  dnnl::error::wrap_c_api(dnnl_primitive_execute(op.prims[i].get(), stream.get(), static_cast<int>(a.size()), a.data()),
                           "dnnl_primitive_execute");
   stream.wait();
 }
@@ -68,8 +66,7 @@ std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act) {
     case ActivationKind::Sigmoid: return {{A::eltwise_logistic, 0.f, 0.f}};
     case ActivationKind::Tanh: return {{A::eltwise_tanh, 0.f, 0.f}};
     case ActivationKind::Elu: return {{A::eltwise_elu, act.alpha, 0.f}};
-    case ActivationKind::Selu:
-      return {{A::eltwise_elu, kSeluAlpha, 0.f}, {A::eltwise_linear, kSeluScale, 0.f}};
+    case ActivationKind::Selu: return {{A::eltwise_elu, kSeluAlpha, 0.f}, {A::eltwise_linear, kSeluScale, 0.f}};
     case ActivationKind::Gelu: return {{A::eltwise_gelu_erf, 0.f, 0.f}};
     case ActivationKind::Softplus: return {{A::eltwise_soft_relu, 0.f, 0.f}};
     case ActivationKind::Swish: return {{A::eltwise_swish, 1.f, 0.f}};

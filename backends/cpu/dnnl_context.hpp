@@ -27,8 +27,8 @@ decltype(auto) dnnl_call(const char* what, F&& f) {
   try {
     return std::forward<F>(f)();
   } catch (const dnnl::error& e) {
-    throw BackendError(detail::concat("oneDNN call failed in ", what, ": ", e.what(),
-                                      " (dnnl_status_t ", static_cast<int>(e.status), ")"));
+    throw BackendError(detail::concat("oneDNN call failed in ", what, ": ", e.what(), " (dnnl_status_t ",
+                                      static_cast<int>(e.status), ")"));
   }
 }
 
@@ -105,9 +105,7 @@ class DnnlContext {
   std::mutex& mutex() { return mutex_; }
 
   /// A memory object with no buffer of its own; `CachedOp::bind` points it at a tensor.
-  dnnl::memory unbound(const dnnl::memory::desc& md) {
-    return dnnl::memory(md, engine_, DNNL_MEMORY_NONE);
-  }
+  dnnl::memory unbound(const dnnl::memory::desc& md) { return dnnl::memory(md, engine_, DNNL_MEMORY_NONE); }
   /// A memory object that owns its buffer (scratchpads).
   dnnl::memory owned(const dnnl::memory::desc& md) { return dnnl::memory(md, engine_); }
 

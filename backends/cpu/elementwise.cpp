@@ -14,8 +14,8 @@ using namespace cpu;
 namespace {
 
 STRATA_ISA_CLONES
-void dropout_kernel(const float* x, float rate, float keep_scale, std::uint64_t seed, float* mask,
-                    float* y, Index b, Index e) {
+void dropout_kernel(const float* x, float rate, float keep_scale, std::uint64_t seed, float* mask, float* y, Index b,
+                    Index e) {
 #pragma omp simd
   for (Index i = b; i < e; ++i) {
     const float m = detail::dropout_keeps(seed, static_cast<std::uint64_t>(i), rate) ? keep_scale : 0.f;
@@ -62,15 +62,13 @@ double sum_squares_kernel(const float* x, Index b, Index e) {
 
 }  // namespace
 
-void CpuBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                                 Tensor& y) {
+void CpuBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) {
   const float keep_scale = 1.f / (1.f - rate);
   const float* px = f32(x);
   float* pm = f32(mask);
   float* py = f32(y);
-  parallel_range(x.size(), kSerialHeavy, [&](Index b, Index e) {
-    dropout_kernel(px, rate, keep_scale, seed, pm, py, b, e);
-  });
+  parallel_range(x.size(), kSerialHeavy,
+                 [&](Index b, Index e) { dropout_kernel(px, rate, keep_scale, seed, pm, py, b, e); });
 }
 
 void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor& out) {

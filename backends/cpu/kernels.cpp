@@ -21,12 +21,11 @@ __attribute__((target("avx512f"))) void inv_sqrt_plus_avx512(float* x, Index n, 
   const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.f), e = _mm512_set1_ps(eps);
   const __m512 zero = _mm512_setzero_ps();
   for (Index i = 0; i < n; i += 16) {
-    const __mmask16 lanes =
-        n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1u);
+    const __mmask16 lanes = n - i >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << (n - i)) - 1u);
     const __m512 v = _mm512_maskz_loadu_ps(lanes, x + i);
     const __mmask16 positive = _mm512_mask_cmp_ps_mask(lanes, v, zero, _CMP_GT_OQ);
     const __m512 r = _mm512_maskz_rsqrt14_ps(positive, v);
-    const __m512 s0 = _mm512_mul_ps(v, r);                     // ~sqrt(v)
+    const __m512 s0 = _mm512_mul_ps(v, r);  // ~sqrt(v)
     const __m512 err = _mm512_fnmadd_ps(s0, _mm512_mul_ps(half, r), half);
     const __m512 s = _mm512_maskz_fmadd_ps(positive, s0, err, s0);  // refined; 0 for v <= 0
     const __m512 d = _mm512_add_ps(s, e);
@@ -47,8 +46,7 @@ __attribute__((target("avx"))) void inv_sqrt_plus_avx(float* x, Index n, float e
 void inv_sqrt_plus_sse(float* x, Index n, float eps) {
   const __m128 one = _mm_set1_ps(1.f), e = _mm_set1_ps(eps);
   Index i = 0;
-  for (; i + 4 <= n; i += 4)
-    _mm_storeu_ps(x + i, _mm_div_ps(one, _mm_add_ps(_mm_sqrt_ps(_mm_loadu_ps(x + i)), e)));
+  for (; i + 4 <= n; i += 4) _mm_storeu_ps(x + i, _mm_div_ps(one, _mm_add_ps(_mm_sqrt_ps(_mm_loadu_ps(x + i)), e)));
   for (; i < n; ++i) x[i] = 1.f / (_mm_cvtss_f32(_mm_sqrt_ss(_mm_set_ss(x[i]))) + eps);
 }
 

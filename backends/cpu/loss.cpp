@@ -159,8 +159,7 @@ void categorical_rows(const Rows& a, Index r0, Index r1) {
   for (Index r = r0; r < r1; ++r) {
     const float* y = a.yt + r * c;
     float* g = a.grad ? a.grad + r * c : nullptr;
-    a.values[r] = s > 0.f ? categorical_row(p, a.yp + r * c, c, g,
-                                            [&](Index j) { return y[j] * (1.f - s) + off; })
+    a.values[r] = s > 0.f ? categorical_row(p, a.yp + r * c, c, g, [&](Index j) { return y[j] * (1.f - s) + off; })
                           : categorical_row(p, a.yp + r * c, c, g, [&](Index j) { return y[j]; });
   }
 }
@@ -188,8 +187,7 @@ void sparse_rows(const Rows& a, Index r0, Index r1, std::atomic<Index>& bad_row)
 
 }  // namespace
 
-void CpuBackend::loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred,
-                      Tensor& values, Tensor* grad) {
+void CpuBackend::loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) {
   const Index c = y_pred.shape().rank() > 0 ? y_pred.shape()[-1] : 1;
   const Index rows = c > 0 ? y_pred.size() / c : 0;
   if (rows == 0) return;
@@ -200,23 +198,15 @@ void CpuBackend::loss(const LossParams& p, const Tensor& y_true, const Tensor& y
     switch (p.kind) {
       case LossKind::MeanSquaredError:
       case LossKind::MeanAbsoluteError:
-      case LossKind::Huber:
-        regression_rows(a, r0, r1);
-        break;
-      case LossKind::BinaryCrossentropy:
-        binary_rows(a, r0, r1);
-        break;
-      case LossKind::CategoricalCrossentropy:
-        categorical_rows(a, r0, r1);
-        break;
-      case LossKind::SparseCategoricalCrossentropy:
-        sparse_rows(a, r0, r1, bad_row);
-        break;
+      case LossKind::Huber: regression_rows(a, r0, r1); break;
+      case LossKind::BinaryCrossentropy: binary_rows(a, r0, r1); break;
+      case LossKind::CategoricalCrossentropy: categorical_rows(a, r0, r1); break;
+      case LossKind::SparseCategoricalCrossentropy: sparse_rows(a, r0, r1, bad_row); break;
     }
   });
   if (const Index r = bad_row.load(); r >= 0) {
-    throw ValueError(detail::concat("Received a label value of ", a.yt[r],
-                                    " which is outside the valid range of [0, ", c, ")."));
+    throw ValueError(
+        detail::concat("Received a label value of ", a.yt[r], " which is outside the valid range of [0, ", c, ")."));
   }
 }
 

@@ -16,8 +16,7 @@ void parallel_memcpy(void* dst, const void* src, std::size_t bytes) {
   if (dst == src || bytes == 0) return;
   const auto n = static_cast<cpu::Index>(bytes);
   cpu::parallel_range(n, cpu::Index{1} << 20, [&](cpu::Index b, cpu::Index e) {
-    std::memcpy(static_cast<char*>(dst) + b, static_cast<const char*>(src) + b,
-                static_cast<std::size_t>(e - b));
+    std::memcpy(static_cast<char*>(dst) + b, static_cast<const char*>(src) + b, static_cast<std::size_t>(e - b));
   });
 }
 
@@ -37,9 +36,8 @@ void CpuBackend::copy(const Tensor& src, Tensor& dst) {
 
 void CpuBackend::fill(Tensor& dst, float value) {
   float* d = cpu::f32(dst);
-  cpu::parallel_range(dst.size(), cpu::kSerialCheap, [&](cpu::Index b, cpu::Index e) {
-    std::fill(d + b, d + e, value);
-  });
+  cpu::parallel_range(dst.size(), cpu::kSerialCheap,
+                      [&](cpu::Index b, cpu::Index e) { std::fill(d + b, d + e, value); });
 }
 
 }  // namespace strata::backends

@@ -20,8 +20,7 @@ Index argmax(const float* row, Index c) {
   return best;
 }
 
-double metric_rows(MetricKind kind, const float* yt, const float* yp, float threshold, Index c,
-                   Index r0, Index r1) {
+double metric_rows(MetricKind kind, const float* yt, const float* yp, float threshold, Index c, Index r0, Index r1) {
   double total = 0.0;
   const double inv_c = 1.0 / static_cast<double>(c);
   for (Index r = r0; r < r1; ++r) {
@@ -46,12 +45,8 @@ double metric_rows(MetricKind kind, const float* yt, const float* yp, float thre
         total += static_cast<double>(hits) * inv_c;
         break;
       }
-      case MetricKind::CategoricalAccuracy:
-        total += argmax(y, c) == argmax(q, c) ? 1.0 : 0.0;
-        break;
-      case MetricKind::SparseCategoricalAccuracy:
-        total += yt[r] == static_cast<float>(argmax(q, c)) ? 1.0 : 0.0;
-        break;
+      case MetricKind::CategoricalAccuracy: total += argmax(y, c) == argmax(q, c) ? 1.0 : 0.0; break;
+      case MetricKind::SparseCategoricalAccuracy: total += yt[r] == static_cast<float>(argmax(q, c)) ? 1.0 : 0.0; break;
       case MetricKind::MeanSquaredError: {
         double s = 0.0;
         for (Index j = 0; j < c; ++j) {
@@ -74,8 +69,8 @@ double metric_rows(MetricKind kind, const float* yt, const float* yp, float thre
 
 }  // namespace
 
-void CpuBackend::metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred,
-                               float threshold, Tensor& state) {
+void CpuBackend::metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
+                               Tensor& state) {
   const Index c = y_pred.shape().rank() > 0 ? y_pred.shape()[-1] : 1;
   const Index rows = c > 0 ? y_pred.size() / c : 0;
   const float* yt = y_true.defined() ? f32(y_true) : nullptr;

@@ -46,8 +46,8 @@ void moving_update(float* moving, const float* batch, float momentum, Index c) {
 }
 
 STRATA_ISA_CLONES
-void layer_norm_rows(const float* x, const float* gamma, const float* beta, float eps, Index c, float* y,
-                     float* mean, float* rstd, Index r0, Index r1) {
+void layer_norm_rows(const float* x, const float* gamma, const float* beta, float eps, Index c, float* y, float* mean,
+                     float* rstd, Index r0, Index r1) {
   for (Index r = r0; r < r1; ++r) {
     const float* xr = x + r * c;
     double sum = 0.0;
@@ -121,8 +121,8 @@ void layer_norm_dx_rows(const float* x, const float* dy, const float* gamma, con
 // dgamma[j] = sum over rows of dy xhat, dbeta[j] = sum over rows of dy, for columns [c0, c1):
 // row by row over the column block, so each thread streams whole row segments.
 STRATA_ISA_CLONES
-void layer_norm_dparams_cols(const float* x, const float* dy, const float* mean, const float* rstd, Index rows,
-                             Index c, float* dgamma, float* dbeta, Index c0, Index c1) {
+void layer_norm_dparams_cols(const float* x, const float* dy, const float* mean, const float* rstd, Index rows, Index c,
+                             float* dgamma, float* dbeta, Index c0, Index c1) {
   constexpr Index kBlock = 256;
   double acc_g[kBlock], acc_b[kBlock];
   for (Index b0 = c0; b0 < c1; b0 += kBlock) {
@@ -163,9 +163,12 @@ void batch_norm_forward(DnnlContext& ctx, OpId id, dnnl::prop_kind prop, dnnl::n
     op.slot[kOut] = ctx.unbound(data);
     for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx.unbound(vec);
     ctx.add(op, pd,
-            {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kOut]},
-             {DNNL_ARG_SCALE, op.slot[kScale]}, {DNNL_ARG_SHIFT, op.slot[kShift]},
-             {DNNL_ARG_MEAN, op.slot[kMean]}, {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
+            {{DNNL_ARG_SRC, op.slot[kSrc]},
+             {DNNL_ARG_DST, op.slot[kOut]},
+             {DNNL_ARG_SCALE, op.slot[kScale]},
+             {DNNL_ARG_SHIFT, op.slot[kShift]},
+             {DNNL_ARG_MEAN, op.slot[kMean]},
+             {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
   });
   op.bind(kSrc, x.raw());
   op.bind(kOut, y.raw());
@@ -178,9 +181,9 @@ void batch_norm_forward(DnnlContext& ctx, OpId id, dnnl::prop_kind prop, dnnl::n
 
 }  // namespace
 
-void CpuBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                             float epsilon, float momentum, Tensor& y, Tensor& mean,
-                                             Tensor& variance, Tensor& moving_mean, Tensor& moving_variance) {
+void CpuBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, float epsilon,
+                                             float momentum, Tensor& y, Tensor& mean, Tensor& variance,
+                                             Tensor& moving_mean, Tensor& moving_variance) {
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (c == 0) return;
@@ -190,29 +193,28 @@ void CpuBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamm
   } else {
     batch_norm_forward(*ctx_, OpId::BatchNormTraining, dnnl::prop_kind::forward_training, kScaleShift,
                        "batch_norm_forward_training (batch_normalization_forward::primitive_desc)",
-                       "batch_norm_forward_training (batch_normalization_forward::execute)", rows, c, epsilon, x,
-                       gamma, beta, mean, variance, y);
+                       "batch_norm_forward_training (batch_normalization_forward::execute)", rows, c, epsilon, x, gamma,
+                       beta, mean, variance, y);
   }
   moving_update(f32(moving_mean), f32(mean), momentum, c);
   moving_update(f32(moving_variance), f32(variance), momentum, c);
 }
 
 void CpuBackend::batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                              const Tensor& moving_mean, const Tensor& moving_variance,
-                                              float epsilon, Tensor& y) {
+                                              const Tensor& moving_mean, const Tensor& moving_variance, float epsilon,
+                                              Tensor& y) {
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (c == 0 || rows == 0) return;
   batch_norm_forward(*ctx_, OpId::BatchNormInference, dnnl::prop_kind::forward_inference,
                      kScaleShift | dnnl::normalization_flags::use_global_stats,
                      "batch_norm_forward_inference (batch_normalization_forward::primitive_desc)",
-                     "batch_norm_forward_inference (batch_normalization_forward::execute)", rows, c, epsilon, x,
-                     gamma, beta, moving_mean, moving_variance, y);
+                     "batch_norm_forward_inference (batch_normalization_forward::execute)", rows, c, epsilon, x, gamma,
+                     beta, moving_mean, moving_variance, y);
 }
 
 void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
-                                     const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
-                                     Tensor& dbeta) {
+                                     const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma, Tensor& dbeta) {
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (c == 0) return;
@@ -221,34 +223,38 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Te
     fill(dbeta, 0.f);
     return;
   }
-  const PrimKey key{{static_cast<Index>(OpId::BatchNormBackward), current_threads(), rows, c,
-                     key_bits(epsilon)}};
+  const PrimKey key{{static_cast<Index>(OpId::BatchNormBackward), current_threads(), rows, c, key_bits(epsilon)}};
   std::lock_guard lock(ctx_->mutex());
-  CachedOp& op = ctx_->get(key, "batch_norm_backward (batch_normalization_backward::primitive_desc)",
-                           [&](CachedOp& op) {
-    const dnnl::batch_normalization_forward::primitive_desc hint(
-        bn_forward_desc(dnnl::prop_kind::forward_training, rows, c, epsilon, kScaleShift), ctx_->engine());
-    const memory::desc data = data_md(rows, c);
-    const memory::desc vec = plain_md({c});
-    const dnnl::batch_normalization_backward::primitive_desc pd(
-        dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, data, data, epsilon, kScaleShift),
-        DnnlContext::attr(), ctx_->engine(), hint);
-    op.slot[kSrc] = ctx_->unbound(data);
-    op.slot[kOut] = ctx_->unbound(data);
-    for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx_->unbound(vec);
-    op.slot[kDiffDst] = ctx_->unbound(data);
-    op.slot[kDiffScale] = ctx_->unbound(vec);
-    op.slot[kDiffShift] = ctx_->unbound(vec);
-    // oneDNN 2.6 wants a shift argument whenever use_shift is set, even in backward, which
-    // never reads it: a buffer of zeros stands in for beta.
-    op.owned_buffers.push_back(ctx_->owned(vec));
-    std::fill_n(static_cast<float*>(op.owned_buffers.back().get_data_handle()), c, 0.f);
-    ctx_->add(op, pd,
-              {{DNNL_ARG_SHIFT, op.owned_buffers.back()}, {DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DIFF_DST, op.slot[kDiffDst]},
-               {DNNL_ARG_SCALE, op.slot[kScale]}, {DNNL_ARG_MEAN, op.slot[kMean]},
-               {DNNL_ARG_VARIANCE, op.slot[kVariance]}, {DNNL_ARG_DIFF_SRC, op.slot[kOut]},
-               {DNNL_ARG_DIFF_SCALE, op.slot[kDiffScale]}, {DNNL_ARG_DIFF_SHIFT, op.slot[kDiffShift]}});
-  });
+  CachedOp& op =
+      ctx_->get(key, "batch_norm_backward (batch_normalization_backward::primitive_desc)", [&](CachedOp& op) {
+        const dnnl::batch_normalization_forward::primitive_desc hint(
+            bn_forward_desc(dnnl::prop_kind::forward_training, rows, c, epsilon, kScaleShift), ctx_->engine());
+        const memory::desc data = data_md(rows, c);
+        const memory::desc vec = plain_md({c});
+        const dnnl::batch_normalization_backward::primitive_desc pd(
+            dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, data, data, epsilon, kScaleShift),
+            DnnlContext::attr(), ctx_->engine(), hint);
+        op.slot[kSrc] = ctx_->unbound(data);
+        op.slot[kOut] = ctx_->unbound(data);
+        for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx_->unbound(vec);
+        op.slot[kDiffDst] = ctx_->unbound(data);
+        op.slot[kDiffScale] = ctx_->unbound(vec);
+        op.slot[kDiffShift] = ctx_->unbound(vec);
+        // oneDNN 2.6 wants a shift argument whenever use_shift is set, even in backward, which
+        // never reads it: a buffer of zeros stands in for beta.
+        op.owned_buffers.push_back(ctx_->owned(vec));
+        std::fill_n(static_cast<float*>(op.owned_buffers.back().get_data_handle()), c, 0.f);
+        ctx_->add(op, pd,
+                  {{DNNL_ARG_SHIFT, op.owned_buffers.back()},
+                   {DNNL_ARG_SRC, op.slot[kSrc]},
+                   {DNNL_ARG_DIFF_DST, op.slot[kDiffDst]},
+                   {DNNL_ARG_SCALE, op.slot[kScale]},
+                   {DNNL_ARG_MEAN, op.slot[kMean]},
+                   {DNNL_ARG_VARIANCE, op.slot[kVariance]},
+                   {DNNL_ARG_DIFF_SRC, op.slot[kOut]},
+                   {DNNL_ARG_DIFF_SCALE, op.slot[kDiffScale]},
+                   {DNNL_ARG_DIFF_SHIFT, op.slot[kDiffShift]}});
+      });
   op.bind(kSrc, x.raw());
   op.bind(kScale, gamma.raw());
   op.bind(kMean, mean.raw());
@@ -260,8 +266,8 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Te
   ctx_->run(op, "batch_norm_backward (batch_normalization_backward::execute)");
 }
 
-void CpuBackend::layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon,
-                                    Tensor& y, Tensor& mean, Tensor& rstd) {
+void CpuBackend::layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon, Tensor& y,
+                                    Tensor& mean, Tensor& rstd) {
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (rows == 0) return;
@@ -271,9 +277,8 @@ void CpuBackend::layer_norm_forward(const Tensor& x, const Tensor* gamma, const 
   float* py = f32(y);
   float* pm = f32(mean);
   float* ps = f32(rstd);
-  parallel_range(rows, std::max<Index>(1, kSerialCheap / c), [&](Index r0, Index r1) {
-    layer_norm_rows(px, pg, pb, epsilon, c, py, pm, ps, r0, r1);
-  });
+  parallel_range(rows, std::max<Index>(1, kSerialCheap / c),
+                 [&](Index r0, Index r1) { layer_norm_rows(px, pg, pb, epsilon, c, py, pm, ps, r0, r1); });
 }
 
 void CpuBackend::layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
@@ -287,18 +292,16 @@ void CpuBackend::layer_norm_backward(const Tensor& x, const Tensor& dy, const Te
   const float* ps = rows > 0 ? f32(rstd) : nullptr;
   if (rows > 0) {
     float* pdx = f32(dx);
-    parallel_range(rows, std::max<Index>(1, kSerialCheap / c), [&](Index r0, Index r1) {
-      layer_norm_dx_rows(px, pdy, pg, pm, ps, c, pdx, r0, r1);
-    });
+    parallel_range(rows, std::max<Index>(1, kSerialCheap / c),
+                   [&](Index r0, Index r1) { layer_norm_dx_rows(px, pdy, pg, pm, ps, c, pdx, r0, r1); });
   }
   if (!dgamma && !dbeta) return;
   float* pdg = dgamma ? f32(*dgamma) : nullptr;
   float* pdb = dbeta ? f32(*dbeta) : nullptr;
   // Columns split between threads only when each gets a few cache lines' worth.
   const Index serial_below = rows * c < kSerialCheap || c < 64 ? c + 1 : 0;
-  parallel_range(c, serial_below, [&](Index c0, Index c1) {
-    layer_norm_dparams_cols(px, pdy, pm, ps, rows, c, pdg, pdb, c0, c1);
-  });
+  parallel_range(c, serial_below,
+                 [&](Index c0, Index c1) { layer_norm_dparams_cols(px, pdy, pm, ps, rows, c, pdg, pdb, c0, c1); });
 }
 
 }  // namespace strata::backends

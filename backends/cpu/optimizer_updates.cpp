@@ -19,8 +19,8 @@ using namespace cpu;
 namespace {
 
 STRATA_ISA_CLONES
-void sgd_kernel(float* __restrict w, const float* __restrict g, float* __restrict v, float lr,
-                float momentum, bool nesterov, Index b, Index e) {
+void sgd_kernel(float* __restrict w, const float* __restrict g, float* __restrict v, float lr, float momentum,
+                bool nesterov, Index b, Index e) {
   if (!v) {
 #pragma omp simd
     for (Index i = b; i < e; ++i) w[i] -= lr * g[i];
@@ -42,9 +42,9 @@ void sgd_kernel(float* __restrict w, const float* __restrict g, float* __restric
 }
 
 STRATA_ISA_CLONES
-void adam_kernel(float* __restrict w, const float* __restrict g, float* __restrict m,
-                 float* __restrict v, float* __restrict v_hat, float one_minus_b1,
-                 float one_minus_b2, float alpha, float eps, Index b, Index e) {
+void adam_kernel(float* __restrict w, const float* __restrict g, float* __restrict m, float* __restrict v,
+                 float* __restrict v_hat, float one_minus_b1, float one_minus_b2, float alpha, float eps, Index b,
+                 Index e) {
   alignas(64) float d[kSqrtBlock];
   for (Index b0 = b; b0 < e; b0 += kSqrtBlock) {
     const Index n = std::min(kSqrtBlock, e - b0);
@@ -78,9 +78,9 @@ void adam_kernel(float* __restrict w, const float* __restrict g, float* __restri
 }
 
 STRATA_ISA_CLONES
-void rmsprop_kernel(float* __restrict w, const float* __restrict g, float* __restrict vel,
-                    float* __restrict mom, float* __restrict avg, float lr, float rho,
-                    float one_minus_rho, float momentum, float eps, Index b, Index e) {
+void rmsprop_kernel(float* __restrict w, const float* __restrict g, float* __restrict vel, float* __restrict mom,
+                    float* __restrict avg, float lr, float rho, float one_minus_rho, float momentum, float eps, Index b,
+                    Index e) {
   alignas(64) float d[kSqrtBlock];
   for (Index b0 = b; b0 < e; b0 += kSqrtBlock) {
     const Index n = std::min(kSqrtBlock, e - b0);
@@ -120,8 +120,8 @@ void rmsprop_kernel(float* __restrict w, const float* __restrict g, float* __res
 }
 
 STRATA_ISA_CLONES
-void adagrad_kernel(float* __restrict w, const float* __restrict g, float* __restrict acc, float lr,
-                    float eps, Index b, Index e) {
+void adagrad_kernel(float* __restrict w, const float* __restrict g, float* __restrict acc, float lr, float eps, Index b,
+                    Index e) {
   alignas(64) float d[kSqrtBlock];
   for (Index b0 = b; b0 < e; b0 += kSqrtBlock) {
     const Index n = std::min(kSqrtBlock, e - b0);
@@ -145,13 +145,11 @@ void CpuBackend::sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const 
   float* pw = f32(w);
   const float* pg = f32(g);
   float* pv = velocity && p.momentum != 0.f ? f32(*velocity) : nullptr;
-  parallel_rows(w, kSerialHeavy, [&](Index b, Index e) {
-    sgd_kernel(pw, pg, pv, p.learning_rate, p.momentum, p.nesterov, b, e);
-  });
+  parallel_rows(w, kSerialHeavy,
+                [&](Index b, Index e) { sgd_kernel(pw, pg, pv, p.learning_rate, p.momentum, p.nesterov, b, e); });
 }
 
-void CpuBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat,
-                             const AdamParams& p) {
+void CpuBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat, const AdamParams& p) {
   const double t = static_cast<double>(p.step);
   const float alpha = static_cast<float>(p.learning_rate * std::sqrt(1.0 - std::pow(double{p.beta_2}, t)) /
                                          (1.0 - std::pow(double{p.beta_1}, t)));
@@ -168,27 +166,25 @@ void CpuBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, T
   });
 }
 
-void CpuBackend::rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum,
-                                Tensor* average_grad, const RMSpropParams& p) {
+void CpuBackend::rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum, Tensor* average_grad,
+                                const RMSpropParams& p) {
   float* pw = f32(w);
   const float* pg = f32(g);
   float* pv = f32(velocity);
   float* pm = momentum && p.momentum > 0.f ? f32(*momentum) : nullptr;
   float* pa = average_grad && p.centered ? f32(*average_grad) : nullptr;
   parallel_rows(w, kSerialHeavy, [&](Index b, Index e) {
-    rmsprop_kernel(pw, pg, pv, pm, pa, p.learning_rate, static_cast<float>(p.rho),
-                   static_cast<float>(1.0 - p.rho), p.momentum, p.epsilon, b, e);
+    rmsprop_kernel(pw, pg, pv, pm, pa, p.learning_rate, static_cast<float>(p.rho), static_cast<float>(1.0 - p.rho),
+                   p.momentum, p.epsilon, b, e);
   });
 }
 
-void CpuBackend::adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
-                                const AdagradParams& p) {
+void CpuBackend::adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) {
   float* pw = f32(w);
   const float* pg = f32(g);
   float* pa = f32(accumulator);
-  parallel_rows(w, kSerialHeavy, [&](Index b, Index e) {
-    adagrad_kernel(pw, pg, pa, p.learning_rate, p.epsilon, b, e);
-  });
+  parallel_rows(w, kSerialHeavy,
+                [&](Index b, Index e) { adagrad_kernel(pw, pg, pa, p.learning_rate, p.epsilon, b, e); });
 }
 
 }  // namespace strata::backends

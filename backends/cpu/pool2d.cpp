@@ -35,18 +35,13 @@ struct PoolGeom {
   Index n, h, w, c, oh, ow;
   Pool2DParams p;
 
-  memory::desc src_md() const {
-    return memory::desc({n, c, h, w}, memory::data_type::f32, memory::format_tag::nhwc);
-  }
-  memory::desc dst_md() const {
-    return memory::desc({n, c, oh, ow}, memory::data_type::f32, memory::format_tag::nhwc);
-  }
+  memory::desc src_md() const { return memory::desc({n, c, h, w}, memory::data_type::f32, memory::format_tag::nhwc); }
+  memory::desc dst_md() const { return memory::desc({n, c, oh, ow}, memory::data_type::f32, memory::format_tag::nhwc); }
   // Only average pooling runs on oneDNN.
   static constexpr dnnl::algorithm alg = dnnl::algorithm::pooling_avg_exclude_padding;
   dnnl::pooling_v2_forward::desc forward_desc(dnnl::prop_kind prop) const {
-    return dnnl::pooling_v2_forward::desc(prop, alg, src_md(), dst_md(), {p.stride_h, p.stride_w},
-                                          {p.pool_h, p.pool_w}, {0, 0}, {p.pad_top, p.pad_left},
-                                          {p.pad_bottom, p.pad_right});
+    return dnnl::pooling_v2_forward::desc(prop, alg, src_md(), dst_md(), {p.stride_h, p.stride_w}, {p.pool_h, p.pool_w},
+                                          {0, 0}, {p.pad_top, p.pad_left}, {p.pad_bottom, p.pad_right});
   }
   void key(PrimKey& k, std::size_t& i) const {
     for (Index v : {n, h, w, c, oh, ow, static_cast<Index>(p.kind), p.pool_h, p.pool_w, p.stride_h, p.stride_w,
@@ -62,8 +57,8 @@ PoolGeom geometry(const Shape& x, const Shape& y, const Pool2DParams& p) {
 // Max pooling's backward without a workspace: dy of each window goes to the first position (in
 // row-major order) where x equals the window's y, as oneDNN's workspace would record it.
 STRATA_ISA_CLONES
-void max_backward_from_output(const PoolGeom& g, const float* x, const float* y, const float* dy, float* dx,
-                              Index b0, Index b1) {
+void max_backward_from_output(const PoolGeom& g, const float* x, const float* y, const float* dy, float* dx, Index b0,
+                              Index b1) {
   const Pool2DParams& p = g.p;
   for (Index b = b0; b < b1; ++b) {
     float* dxb = dx + b * g.h * g.w * g.c;
@@ -175,8 +170,7 @@ Index serial_batches(const PoolGeom& g) { return g.n * g.h * g.w * g.c < kSerial
 
 }  // namespace
 
-void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
-                                std::unique_ptr<OpState>* state) {
+void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y, std::unique_ptr<OpState>* state) {
   const PoolGeom g = geometry(x.shape(), y.shape(), p);
   if (y.size() == 0) return;
   if (p.kind == PoolKind::Max) {
@@ -188,12 +182,14 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
         st = fresh.get();
         *state = std::move(fresh);
       }
-      if (st->position.size() < static_cast<std::size_t>(y.size())) st->position.resize(static_cast<std::size_t>(y.size()));
+      if (st->position.size() < static_cast<std::size_t>(y.size()))
+        st->position.resize(static_cast<std::size_t>(y.size()));
       position = st->position.data();
     }
     const float* px = f32(x);
     float* py = f32(y);
-    parallel_range(g.n, serial_batches(g), [&](Index b0, Index b1) { max_forward_kernel(g, px, py, position, b0, b1); });
+    parallel_range(g.n, serial_batches(g),
+                   [&](Index b0, Index b1) { max_forward_kernel(g, px, py, position, b0, b1); });
     return;
   }
   // Average pooling keeps no state: its backward needs only the geometry.

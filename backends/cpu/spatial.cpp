@@ -50,8 +50,7 @@ void upsample_rows(const float* x, Nhwc in, Index sh, Index sw, float* y, Index 
     for (Index j = 0; j < in.w; ++j)
       for (Index s = 0; s < sw; ++s)
         std::memcpy(first + (j * sw + s) * in.c, xr + j * in.c, static_cast<std::size_t>(in.c) * 4);
-    for (Index k = 1; k < sh; ++k)
-      std::memcpy(first + k * out_row, first, static_cast<std::size_t>(out_row) * 4);
+    for (Index k = 1; k < sh; ++k) std::memcpy(first + k * out_row, first, static_cast<std::size_t>(out_row) * 4);
   }
 }
 
@@ -163,8 +162,7 @@ void CpuBackend::add_bias(const Tensor& x, const Tensor& b, Tensor& y) {
   parallel_range(x.size() / c, serial_rows(c), [&](Index r0, Index r1) { add_bias_kernel(px, pb, c, py, r0, r1); });
 }
 
-void CpuBackend::spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                                         Tensor& y) {
+void CpuBackend::spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) {
   const Index n = x.shape()[0];
   const Index c = x.shape()[-1];
   if (x.size() == 0) return;

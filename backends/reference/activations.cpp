@@ -18,8 +18,7 @@ constexpr double kSeluScale = 1.0507009873554805;
 
 double forward_one(const ActivationFunction& act, double x) {
   switch (act.kind) {
-    case ActivationKind::Linear:
-      return x;
+    case ActivationKind::Linear: return x;
     // Keras's ReLU layer, piece by piece as activation.hpp writes it (plain relu is max_value
     // inf, threshold 0, alpha 0).
     // NaN fails every comparison and comes out as itself; below the threshold, no slope gives 0
@@ -29,24 +28,15 @@ double forward_one(const ActivationFunction& act, double x) {
       if (!(x < act.threshold)) return x;
       // + 0.0 turns alpha = 0's -0.0 into the +0 Keras and oneDNN return.
       return act.alpha != 0.f ? act.alpha * (x - act.threshold) + 0.0 : 0.0;
-    case ActivationKind::Sigmoid:
-      return sigmoid(x);
-    case ActivationKind::Tanh:
-      return std::tanh(x);
-    case ActivationKind::Elu:
-      return x > 0 ? x : act.alpha * std::expm1(x);
-    case ActivationKind::Selu:
-      return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x));
-    case ActivationKind::Gelu:
-      return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
-    case ActivationKind::LeakyRelu:
-      return x >= 0 ? x : act.alpha * x;
-    case ActivationKind::Softplus:
-      return softplus(x);
-    case ActivationKind::Swish:
-      return x * sigmoid(x);
-    case ActivationKind::Softmax:
-      break;
+    case ActivationKind::Sigmoid: return sigmoid(x);
+    case ActivationKind::Tanh: return std::tanh(x);
+    case ActivationKind::Elu: return x > 0 ? x : act.alpha * std::expm1(x);
+    case ActivationKind::Selu: return kSeluScale * (x > 0 ? x : kSeluAlpha * std::expm1(x));
+    case ActivationKind::Gelu: return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
+    case ActivationKind::LeakyRelu: return x >= 0 ? x : act.alpha * x;
+    case ActivationKind::Softplus: return softplus(x);
+    case ActivationKind::Swish: return x * sigmoid(x);
+    case ActivationKind::Softmax: break;
   }
   assert(false && "softmax is not element-wise");
   return 0.0;
@@ -62,8 +52,7 @@ bool at_max_value(const ActivationFunction& act, double v) {
 // ActivationFunction::backward_from_output() is true, which is exactly when the caller may omit x.
 double derivative_from_output(const ActivationFunction& act, double y) {
   switch (act.kind) {
-    case ActivationKind::Linear:
-      return 1.0;
+    case ActivationKind::Linear: return 1.0;
     // Keras (TF) takes the derivative at the kink x = 0 from the left: 0 for relu, alpha for
     // leaky_relu and elu. y > 0 exactly when x > 0, so the output tells the side.
     // Relu comes here only with threshold 0 and alpha >= 0: y >= max_value exactly on the
@@ -71,24 +60,17 @@ double derivative_from_output(const ActivationFunction& act, double y) {
     case ActivationKind::Relu:
       if (at_max_value(act, y)) return 0.0;
       return y > 0 ? 1.0 : act.alpha;
-    case ActivationKind::LeakyRelu:
-      return y > 0 ? 1.0 : act.alpha;
-    case ActivationKind::Sigmoid:
-      return y * (1.0 - y);
-    case ActivationKind::Tanh:
-      return 1.0 - y * y;
+    case ActivationKind::LeakyRelu: return y > 0 ? 1.0 : act.alpha;
+    case ActivationKind::Sigmoid: return y * (1.0 - y);
+    case ActivationKind::Tanh: return 1.0 - y * y;
     // For x <= 0, y = alpha (e^x - 1), so alpha e^x = y + alpha.
-    case ActivationKind::Elu:
-      return y > 0 ? 1.0 : y + act.alpha;
-    case ActivationKind::Selu:
-      return y > 0 ? kSeluScale : y + kSeluScale * kSeluAlpha;
+    case ActivationKind::Elu: return y > 0 ? 1.0 : y + act.alpha;
+    case ActivationKind::Selu: return y > 0 ? kSeluScale : y + kSeluScale * kSeluAlpha;
     // softplus' = sigmoid(x) = 1 - e^{-y}, since e^y = 1 + e^x.
-    case ActivationKind::Softplus:
-      return -std::expm1(-y);
+    case ActivationKind::Softplus: return -std::expm1(-y);
     case ActivationKind::Gelu:
     case ActivationKind::Swish:
-    case ActivationKind::Softmax:
-      break;
+    case ActivationKind::Softmax: break;
   }
   assert(false && "activation needs its input for the backward pass");
   return 0.0;
@@ -112,10 +94,8 @@ double derivative_from_input(const ActivationFunction& act, double x) {
       if (at_max_value(act, x)) return 0.0;
       return x > act.threshold ? 1.0 : act.alpha;
     // Only reached for LeakyRelu with a slope <= 0, where the sign of y no longer tells x's.
-    case ActivationKind::LeakyRelu:
-      return x > 0 ? 1.0 : act.alpha;
-    default:
-      return derivative_from_output(act, forward_one(act, x));
+    case ActivationKind::LeakyRelu: return x > 0 ? 1.0 : act.alpha;
+    default: return derivative_from_output(act, forward_one(act, x));
   }
 }
 
@@ -142,8 +122,7 @@ void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx) {
   for (std::size_t r = 0; r < rows; ++r) {
     const std::size_t base = r * cols;
     double dot = 0.0;
-    for (std::size_t j = 0; j < cols; ++j)
-      dot += static_cast<double>(grad_out[base + j]) * out[base + j];
+    for (std::size_t j = 0; j < cols; ++j) dot += static_cast<double>(grad_out[base + j]) * out[base + j];
     for (std::size_t j = 0; j < cols; ++j)
       grad_in[base + j] = static_cast<float>(out[base + j] * (grad_out[base + j] - dot));
   }
@@ -159,8 +138,8 @@ void ReferenceBackend::activation_forward(ActivationFunction act, const Tensor& 
   for (std::size_t i = 0; i < in.size(); ++i) out[i] = static_cast<float>(forward_one(act, in[i]));
 }
 
-void ReferenceBackend::activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y,
-                                           const Tensor& dy, Tensor& dx) {
+void ReferenceBackend::activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y, const Tensor& dy,
+                                           Tensor& dx) {
   assert(dy.size() == dx.size());
   if (act.kind == ActivationKind::Softmax) return softmax_backward(y, dy, dx);
   const auto grad_out = reference::values_of(dy);

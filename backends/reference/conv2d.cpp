@@ -98,8 +98,8 @@ void ReferenceBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, c
   store(acc, dx);
 }
 
-void ReferenceBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p,
-                                               Tensor& dw, Tensor* db) {
+void ReferenceBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
+                                               Tensor* db) {
   const ConvDims d = conv_dims(x.shape(), dw.shape(), dy.shape(), p);
   const auto in = reference::values_of(x);
   const auto grad_out = reference::values_of(dy);

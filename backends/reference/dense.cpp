@@ -16,8 +16,8 @@ std::vector<double> to_double(const Tensor& t) {
 
 // The product in double (dgemm over widened copies): the oracle should be closer to the exact
 // result than any f32 backend it judges, so parity tolerances measure their error, not ours.
-std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                            std::size_t& n, std::size_t& m) {
+std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, std::size_t& n,
+                            std::size_t& m) {
   assert(a.shape().rank() == 2 && b.shape().rank() == 2);
   const auto a_rows = static_cast<std::size_t>(a.shape()[0]);
   const auto a_cols = static_cast<std::size_t>(a.shape()[1]);
@@ -33,18 +33,17 @@ std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, 
   const auto a64 = to_double(a);
   const auto b64 = to_double(b);
   // Row-major leading dimensions are the stored column counts, whatever the transposition.
-  cblas_dgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans,
-              transpose_b ? CblasTrans : CblasNoTrans, static_cast<blasint>(n),
-              static_cast<blasint>(m), static_cast<blasint>(k), 1.0, a64.data(),
-              static_cast<blasint>(a_cols), b64.data(), static_cast<blasint>(b_cols), 0.0,
-              out.data(), static_cast<blasint>(m));
+  cblas_dgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(n), static_cast<blasint>(m), static_cast<blasint>(k), 1.0, a64.data(),
+              static_cast<blasint>(a_cols), b64.data(), static_cast<blasint>(b_cols), 0.0, out.data(),
+              static_cast<blasint>(m));
   return out;
 }
 
 }  // namespace
 
-void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b,
-                                     ActivationFunction act, Tensor& y) {
+void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
+                                     Tensor& y) {
   std::size_t n = 0, m = 0;
   auto z = product(x, false, w, false, n, m);
   assert(y.size() == static_cast<std::int64_t>(n * m));
@@ -59,8 +58,7 @@ void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Ten
   activation_forward(act, y, y);
 }
 
-void ReferenceBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                              Tensor& c) {
+void ReferenceBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) {
   std::size_t n = 0, m = 0;
   const auto z = product(a, transpose_a, b, transpose_b, n, m);
   auto out = reference::values_of(c);

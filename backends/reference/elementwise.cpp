@@ -4,8 +4,7 @@
 
 namespace strata::backends {
 
-void ReferenceBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed,
-                                       Tensor& mask, Tensor& y) {
+void ReferenceBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) {
   const auto in = reference::values_of(x);
   auto keep_scale = reference::values_of(mask);
   auto out = reference::values_of(y);

@@ -23,9 +23,7 @@ double sign(double v) { return static_cast<double>((v > 0) - (v < 0)); }
 // a clipped value.
 bool outside_clip(double q) { return q < kClipLo || q > kClipHi; }
 
-double clipped(double q) {
-  return std::min(std::max(q, static_cast<double>(kClipLo)), static_cast<double>(kClipHi));
-}
+double clipped(double q) { return std::min(std::max(q, static_cast<double>(kClipLo)), static_cast<double>(kClipHi)); }
 
 // Each row function gets one sample: the (smoothed) targets y and the predictions x over the
 // last axis. It returns the sample's loss and writes d loss / d x into dx.
@@ -128,16 +126,15 @@ double categorical_crossentropy_probs(Row y, Row p, GradRow dp) {
 
 std::size_t class_index(float label, std::size_t num_classes) {
   const double index = label;
-  STRATA_CHECK(index >= 0 && index < static_cast<double>(num_classes) && index == std::floor(index),
-               ValueError, "Received a label value of ", label,
-               " which is outside the valid range of [0, ", num_classes, ").");
+  STRATA_CHECK(index >= 0 && index < static_cast<double>(num_classes) && index == std::floor(index), ValueError,
+               "Received a label value of ", label, " which is outside the valid range of [0, ", num_classes, ").");
   return static_cast<std::size_t>(index);
 }
 
 }  // namespace
 
-void ReferenceBackend::loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred,
-                            Tensor& values, Tensor* grad) {
+void ReferenceBackend::loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values,
+                            Tensor* grad) {
   const auto [rows, cols] = reference::rows_over_last_axis(y_pred.shape());
   const auto truth = reference::values_of(y_true);
   const auto pred = reference::values_of(y_pred);
@@ -159,33 +156,24 @@ void ReferenceBackend::loss(const LossParams& p, const Tensor& y_true, const Ten
     }
     if (smoothing != 0.0) {
       // Binary labels smooth towards 0.5, categorical ones towards the uniform 1 / classes.
-      const double towards =
-          p.kind == LossKind::BinaryCrossentropy ? 0.5 : 1.0 / static_cast<double>(cols);
-      const bool crossentropy = p.kind == LossKind::BinaryCrossentropy ||
-                                p.kind == LossKind::CategoricalCrossentropy || sparse;
+      const double towards = p.kind == LossKind::BinaryCrossentropy ? 0.5 : 1.0 / static_cast<double>(cols);
+      const bool crossentropy =
+          p.kind == LossKind::BinaryCrossentropy || p.kind == LossKind::CategoricalCrossentropy || sparse;
       if (crossentropy)
         for (double& v : y) v = v * (1.0 - smoothing) + smoothing * towards;
     }
 
     double value = 0.0;
     switch (p.kind) {
-      case LossKind::MeanSquaredError:
-        value = mean_squared_error(y, x, dx);
-        break;
-      case LossKind::MeanAbsoluteError:
-        value = mean_absolute_error(y, x, dx);
-        break;
-      case LossKind::Huber:
-        value = huber(y, x, dx, p.delta);
-        break;
+      case LossKind::MeanSquaredError: value = mean_squared_error(y, x, dx); break;
+      case LossKind::MeanAbsoluteError: value = mean_absolute_error(y, x, dx); break;
+      case LossKind::Huber: value = huber(y, x, dx, p.delta); break;
       case LossKind::BinaryCrossentropy:
-        value = p.from_logits ? binary_crossentropy_logits(y, x, dx)
-                              : binary_crossentropy_probs(y, x, dx);
+        value = p.from_logits ? binary_crossentropy_logits(y, x, dx) : binary_crossentropy_probs(y, x, dx);
         break;
       case LossKind::CategoricalCrossentropy:
       case LossKind::SparseCategoricalCrossentropy:
-        value = p.from_logits ? categorical_crossentropy_logits(y, x, dx)
-                              : categorical_crossentropy_probs(y, x, dx);
+        value = p.from_logits ? categorical_crossentropy_logits(y, x, dx) : categorical_crossentropy_probs(y, x, dx);
         break;
     }
     out[r] = static_cast<float>(value);

@@ -17,8 +17,7 @@ std::size_t argmax(std::span<const float> row) {
 
 // The value of one sample: `truth` is the sample's y_true (one element for the sparse kind),
 // `pred` its y_pred over the last axis.
-double sample_value(MetricKind kind, std::span<const float> truth, std::span<const float> pred,
-                    float threshold) {
+double sample_value(MetricKind kind, std::span<const float> truth, std::span<const float> pred, float threshold) {
   const double n = static_cast<double>(pred.size());
   double sum = 0.0;
   switch (kind) {
@@ -27,13 +26,10 @@ double sample_value(MetricKind kind, std::span<const float> truth, std::span<con
       return sum / n;
     case MetricKind::BinaryAccuracy:
       // Keras casts (y_pred > threshold) to y_true's dtype and compares for equality.
-      for (std::size_t j = 0; j < pred.size(); ++j)
-        sum += truth[j] == (pred[j] > threshold ? 1.f : 0.f) ? 1.0 : 0.0;
+      for (std::size_t j = 0; j < pred.size(); ++j) sum += truth[j] == (pred[j] > threshold ? 1.f : 0.f) ? 1.0 : 0.0;
       return sum / n;
-    case MetricKind::CategoricalAccuracy:
-      return argmax(truth) == argmax(pred) ? 1.0 : 0.0;
-    case MetricKind::SparseCategoricalAccuracy:
-      return truth[0] == static_cast<float>(argmax(pred)) ? 1.0 : 0.0;
+    case MetricKind::CategoricalAccuracy: return argmax(truth) == argmax(pred) ? 1.0 : 0.0;
+    case MetricKind::SparseCategoricalAccuracy: return truth[0] == static_cast<float>(argmax(pred)) ? 1.0 : 0.0;
     case MetricKind::MeanSquaredError:
       for (std::size_t j = 0; j < pred.size(); ++j) {
         const double e = static_cast<double>(truth[j]) - pred[j];
@@ -41,11 +37,9 @@ double sample_value(MetricKind kind, std::span<const float> truth, std::span<con
       }
       return sum / n;
     case MetricKind::MeanAbsoluteError:
-      for (std::size_t j = 0; j < pred.size(); ++j)
-        sum += std::abs(static_cast<double>(truth[j]) - pred[j]);
+      for (std::size_t j = 0; j < pred.size(); ++j) sum += std::abs(static_cast<double>(truth[j]) - pred[j]);
       return sum / n;
-    case MetricKind::Mean:
-      break;
+    case MetricKind::Mean: break;
   }
   assert(false && "Mean has no per-row value");
   return 0.0;
@@ -53,8 +47,8 @@ double sample_value(MetricKind kind, std::span<const float> truth, std::span<con
 
 }  // namespace
 
-void ReferenceBackend::metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred,
-                                     float threshold, Tensor& state) {
+void ReferenceBackend::metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
+                                     Tensor& state) {
   auto acc = reference::values_of(state);
   assert(acc.size() == 2);
   const auto pred = reference::values_of(y_pred);
@@ -68,8 +62,7 @@ void ReferenceBackend::metric_update(MetricKind kind, const Tensor& y_true, cons
     const std::size_t truth_cols = kind == MetricKind::SparseCategoricalAccuracy ? 1 : cols;
     assert(truth.size() == rows * truth_cols);
     for (std::size_t r = 0; r < rows; ++r)
-      sum += sample_value(kind, truth.subspan(r * truth_cols, truth_cols),
-                          pred.subspan(r * cols, cols), threshold);
+      sum += sample_value(kind, truth.subspan(r * truth_cols, truth_cols), pred.subspan(r * cols, cols), threshold);
     count = static_cast<double>(rows);
   }
   acc[0] = static_cast<float>(acc[0] + sum);

@@ -22,8 +22,7 @@ void store(const std::vector<double>& acc, Tensor& t) {
 
 void ReferenceBackend::batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                                    float epsilon, float momentum, Tensor& y, Tensor& mean,
-                                                   Tensor& variance, Tensor& moving_mean,
-                                                   Tensor& moving_variance) {
+                                                   Tensor& variance, Tensor& moving_mean, Tensor& moving_variance) {
   const auto [rows, cols] = reference::rows_over_last_axis(x.shape());
   const auto in = reference::values_of(x);
   const auto scale = reference::values_of(gamma);
@@ -81,9 +80,9 @@ void ReferenceBackend::batch_norm_forward_inference(const Tensor& x, const Tenso
 
 // With N rows, xhat = (x - mean) rstd, dbeta = sum dy, dgamma = sum dy xhat (sums over rows):
 // dx = gamma rstd / N (N dy - dbeta - xhat dgamma).
-void ReferenceBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma,
-                                           const Tensor& mean, const Tensor& variance, float epsilon,
-                                           Tensor& dx, Tensor& dgamma, Tensor& dbeta) {
+void ReferenceBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
+                                           const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
+                                           Tensor& dbeta) {
   const auto [rows, cols] = reference::rows_over_last_axis(x.shape());
   const auto in = reference::values_of(x);
   const auto grad_out = reference::values_of(dy);
@@ -106,8 +105,8 @@ void ReferenceBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, co
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) {
       const double xhat = (static_cast<double>(in[r * cols + j]) - mu[j]) * rstd[j];
-      grad_in[r * cols + j] = static_cast<float>(scale[j] * rstd[j] / n *
-                                                 (n * grad_out[r * cols + j] - sum_dy[j] - xhat * sum_dy_xhat[j]));
+      grad_in[r * cols + j] =
+          static_cast<float>(scale[j] * rstd[j] / n * (n * grad_out[r * cols + j] - sum_dy[j] - xhat * sum_dy_xhat[j]));
     }
   store(sum_dy_xhat, dgamma);
   store(sum_dy, dbeta);
@@ -145,9 +144,8 @@ void ReferenceBackend::layer_norm_forward(const Tensor& x, const Tensor* gamma, 
 
 // Per row of c values, with g = dy gamma and xhat = (x - mean) rstd:
 // dx = rstd (g - mean(g) - xhat mean(g xhat)); over rows, dgamma = sum dy xhat, dbeta = sum dy.
-void ReferenceBackend::layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma,
-                                           const Tensor& mean, const Tensor& rstd, Tensor& dx, Tensor* dgamma,
-                                           Tensor* dbeta) {
+void ReferenceBackend::layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
+                                           const Tensor& rstd, Tensor& dx, Tensor* dgamma, Tensor* dbeta) {
   const auto [rows, cols] = reference::rows_over_last_axis(x.shape());
   const auto in = reference::values_of(x);
   const auto grad_out = reference::values_of(dy);

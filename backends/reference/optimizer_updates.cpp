@@ -14,15 +14,13 @@ double store(float& slot, double value) {
 }
 }  // namespace
 
-void ReferenceBackend::sgd_update(Tensor& w, const Tensor& g, Tensor* velocity,
-                                  const SGDParams& p) {
+void ReferenceBackend::sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const SGDParams& p) {
   auto weights = reference::values_of(w);
   const auto grads = reference::values_of(g);
   assert(weights.size() == grads.size());
   const double lr = p.learning_rate, momentum = p.momentum;
   if (momentum == 0.0) {
-    for (std::size_t i = 0; i < weights.size(); ++i)
-      weights[i] = static_cast<float>(weights[i] - lr * grads[i]);
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<float>(weights[i] - lr * grads[i]);
     return;
   }
   assert(velocity != nullptr);
@@ -40,13 +38,11 @@ void ReferenceBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor
   const auto grads = reference::values_of(g);
   auto first = reference::values_of(m);
   auto second = reference::values_of(v);
-  assert(weights.size() == grads.size() && first.size() == grads.size() &&
-         second.size() == grads.size());
+  assert(weights.size() == grads.size() && first.size() == grads.size() && second.size() == grads.size());
   assert(!p.amsgrad || v_hat != nullptr);
   const double beta_1 = p.beta_1, beta_2 = p.beta_2, eps = p.epsilon;
   const double step = static_cast<double>(p.step);
-  const double lr_t =
-      p.learning_rate * std::sqrt(1.0 - std::pow(beta_2, step)) / (1.0 - std::pow(beta_1, step));
+  const double lr_t = p.learning_rate * std::sqrt(1.0 - std::pow(beta_2, step)) / (1.0 - std::pow(beta_1, step));
   for (std::size_t i = 0; i < weights.size(); ++i) {
     const double gi = grads[i];
     const double mi = store(first[i], first[i] + (gi - first[i]) * (1.0 - beta_1));
@@ -60,9 +56,8 @@ void ReferenceBackend::adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor
   }
 }
 
-void ReferenceBackend::rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity,
-                                      Tensor* momentum, Tensor* average_grad,
-                                      const RMSpropParams& p) {
+void ReferenceBackend::rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum,
+                                      Tensor* average_grad, const RMSpropParams& p) {
   auto weights = reference::values_of(w);
   const auto grads = reference::values_of(g);
   auto vel = reference::values_of(velocity);
@@ -90,8 +85,7 @@ void ReferenceBackend::rmsprop_update(Tensor& w, const Tensor& g, Tensor& veloci
   }
 }
 
-void ReferenceBackend::adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
-                                      const AdagradParams& p) {
+void ReferenceBackend::adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) {
   auto weights = reference::values_of(w);
   const auto grads = reference::values_of(g);
   auto acc = reference::values_of(accumulator);

@@ -25,20 +25,17 @@ class ReferenceBackend final : public Backend {
   void fill(Tensor& dst, float value) override;
 
   // dense.cpp
-  void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
-                     Tensor& y) override;
-  void matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-              Tensor& c) override;
+  void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) override;
+  void matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) override;
   void sum_rows(const Tensor& x, Tensor& out) override;
 
   // activations.cpp
   void activation_forward(ActivationFunction act, const Tensor& x, Tensor& y) override;
-  void activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y,
-                           const Tensor& dy, Tensor& dx) override;
+  void activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y, const Tensor& dy,
+                           Tensor& dx) override;
 
   // elementwise.cpp
-  void dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                       Tensor& y) override;
+  void dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) override;
   void multiply(const Tensor& a, const Tensor& b, Tensor& out) override;
   void add(const Tensor& a, const Tensor& b, Tensor& out) override;
   void scale(Tensor& x, float factor) override;
@@ -55,28 +52,25 @@ class ReferenceBackend final : public Backend {
   void slice_assign(const Tensor& x, int axis, std::int64_t start, Tensor& out) override;
 
   // conv2d.cpp
-  void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
-                      const Conv2DParams& p, Tensor& dst) override;
+  void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, const Conv2DParams& p,
+                      Tensor& dst) override;
   void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2DParams& p, Tensor& dx) override;
   void conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
                                Tensor* db) override;
 
   // pool2d.cpp
-  void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
-                      std::unique_ptr<OpState>* state) override;
+  void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y, std::unique_ptr<OpState>* state) override;
   void pool2d_backward(const Tensor& x, const Tensor& y, const Tensor& dy, const Pool2DParams& p,
                        std::unique_ptr<OpState>& state, Tensor& dx) override;
 
   // normalization.cpp
   void batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, float epsilon,
-                                   float momentum, Tensor& y, Tensor& mean, Tensor& variance,
-                                   Tensor& moving_mean, Tensor& moving_variance) override;
-  void batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                    const Tensor& moving_mean, const Tensor& moving_variance, float epsilon,
-                                    Tensor& y) override;
+                                   float momentum, Tensor& y, Tensor& mean, Tensor& variance, Tensor& moving_mean,
+                                   Tensor& moving_variance) override;
+  void batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& moving_mean,
+                                    const Tensor& moving_variance, float epsilon, Tensor& y) override;
   void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
-                           const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
-                           Tensor& dbeta) override;
+                           const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
   void layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon, Tensor& y,
                           Tensor& mean, Tensor& rstd) override;
   void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
@@ -89,13 +83,11 @@ class ReferenceBackend final : public Backend {
   void upsample2d_backward(const Tensor& dy, std::int64_t size_h, std::int64_t size_w, Tensor& dx) override;
   void affine(const Tensor& x, float scale, float offset, Tensor& y) override;
   void add_bias(const Tensor& x, const Tensor& b, Tensor& y) override;
-  void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                               Tensor& y) override;
+  void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) override;
   void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) override;
 
   // loss.cpp
-  void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values,
-            Tensor* grad) override;
+  void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) override;
 
   // metrics.cpp
   void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
@@ -103,12 +95,10 @@ class ReferenceBackend final : public Backend {
 
   // optimizer_updates.cpp
   void sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const SGDParams& p) override;
-  void adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat,
-                   const AdamParams& p) override;
-  void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum,
-                      Tensor* average_grad, const RMSpropParams& p) override;
-  void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
-                      const AdagradParams& p) override;
+  void adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat, const AdamParams& p) override;
+  void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum, Tensor* average_grad,
+                      const RMSpropParams& p) override;
+  void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) override;
 
  private:
   std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out

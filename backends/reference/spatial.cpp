@@ -59,23 +59,21 @@ void ReferenceBackend::crop2d(const Tensor& x, std::int64_t top, std::int64_t le
 void ReferenceBackend::upsample2d_forward(const Tensor& x, std::int64_t size_h, std::int64_t size_w, Tensor& y) {
   const Shape& xs = x.shape();
   const Shape& ys = y.shape();
-  assert(xs.rank() == 4 && ys.rank() == 4 && ys[0] == xs[0] && ys[1] == xs[1] * size_h &&
-         ys[2] == xs[2] * size_w && ys[3] == xs[3]);
+  assert(xs.rank() == 4 && ys.rank() == 4 && ys[0] == xs[0] && ys[1] == xs[1] * size_h && ys[2] == xs[2] * size_w &&
+         ys[3] == xs[3]);
   const auto in = reference::values_of(x);
   auto out = reference::values_of(y);
   for (std::int64_t b = 0; b < ys[0]; ++b)
     for (std::int64_t i = 0; i < ys[1]; ++i)
       for (std::int64_t j = 0; j < ys[2]; ++j)
-        for (std::int64_t c = 0; c < ys[3]; ++c)
-          out[nhwc(ys, b, i, j, c)] = in[nhwc(xs, b, i / size_h, j / size_w, c)];
+        for (std::int64_t c = 0; c < ys[3]; ++c) out[nhwc(ys, b, i, j, c)] = in[nhwc(xs, b, i / size_h, j / size_w, c)];
 }
 
-void ReferenceBackend::upsample2d_backward(const Tensor& dy, std::int64_t size_h, std::int64_t size_w,
-                                           Tensor& dx) {
+void ReferenceBackend::upsample2d_backward(const Tensor& dy, std::int64_t size_h, std::int64_t size_w, Tensor& dx) {
   const Shape& ys = dy.shape();
   const Shape& xs = dx.shape();
-  assert(xs.rank() == 4 && ys.rank() == 4 && ys[0] == xs[0] && ys[1] == xs[1] * size_h &&
-         ys[2] == xs[2] * size_w && ys[3] == xs[3]);
+  assert(xs.rank() == 4 && ys.rank() == 4 && ys[0] == xs[0] && ys[1] == xs[1] * size_h && ys[2] == xs[2] * size_w &&
+         ys[3] == xs[3]);
   const auto grad_out = reference::values_of(dy);
   std::vector<double> acc(static_cast<std::size_t>(dx.size()), 0.0);
   for (std::int64_t b = 0; b < ys[0]; ++b)
@@ -92,8 +90,7 @@ void ReferenceBackend::affine(const Tensor& x, float scale, float offset, Tensor
   auto out = reference::values_of(y);
   assert(in.size() == out.size());
   // Element by element, reading each x before writing its y, so y may be x.
-  for (std::size_t i = 0; i < out.size(); ++i)
-    out[i] = static_cast<float>(static_cast<double>(in[i]) * scale + offset);
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(static_cast<double>(in[i]) * scale + offset);
 }
 
 void ReferenceBackend::add_bias(const Tensor& x, const Tensor& b, Tensor& y) {

@@ -208,11 +208,9 @@ class Backend {
 
   // ---- dense -----------------------------------------------------------------------------
   /// y = act(x w + b): x (n, k), w (k, m), b (m) or null, y (n, m). Backends fuse what they can.
-  virtual void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
-                             Tensor& y) = 0;
+  virtual void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) = 0;
   /// c = op(a) op(b), op transposing a 2-D operand when asked: (n, k) x (k, m) -> (n, m).
-  virtual void matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b,
-                      Tensor& c) = 0;
+  virtual void matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) = 0;
   /// out (m) = sum over rows of x (n, m): the bias gradient.
   virtual void sum_rows(const Tensor& x, Tensor& out) = 0;
 
@@ -221,12 +219,11 @@ class Backend {
   virtual void activation_forward(ActivationFunction act, const Tensor& x, Tensor& y) = 0;
   /// dx = act'(x) * dy (Softmax: y * (dy - sum(dy * y)) over the last axis). When
   /// act.backward_from_output() the caller may pass an undefined x and the op reads y.
-  virtual void activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y,
-                                   const Tensor& dy, Tensor& dx) = 0;
+  virtual void activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y, const Tensor& dy,
+                                   Tensor& dx) = 0;
   /// Inverted dropout: mask[i] = 1 / (1 - rate) where detail::dropout_keeps(seed, i, rate) else 0,
   /// y = x * mask. The mask depends on (seed, i) only, so every backend draws the same one.
-  virtual void dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                               Tensor& y) = 0;
+  virtual void dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) = 0;
   /// out = a * b element-wise (same shapes).
   virtual void multiply(const Tensor& a, const Tensor& b, Tensor& out) = 0;
   /// out = a + b element-wise (same shapes; out may be a or b): how the engine sums the
@@ -266,8 +263,7 @@ class Backend {
                                        Tensor* db) = 0;
   /// y (n, oh, ow, c) = pooling of x (n, h, w, c). With `state` not null (training) the op keeps
   /// in *state whatever pool2d_backward needs.
-  virtual void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
-                              std::unique_ptr<OpState>* state) = 0;
+  virtual void pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y, std::unique_ptr<OpState>* state) = 0;
   /// dx = d(sum(pool(x) * dy)) / dx, from the x, y and state of the training forward call.
   virtual void pool2d_backward(const Tensor& x, const Tensor& y, const Tensor& dy, const Pool2DParams& p,
                                std::unique_ptr<OpState>& state, Tensor& dx) = 0;
@@ -276,13 +272,13 @@ class Backend {
   /// x viewed as (rows, c). mean, variance (c) = the batch's (biased variance, as Keras);
   /// y = gamma (x - mean) / sqrt(variance + epsilon) + beta; then moving_mean = moving_mean *
   /// momentum + mean (1 - momentum), and moving_variance likewise.
-  virtual void batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                           float epsilon, float momentum, Tensor& y, Tensor& mean,
-                                           Tensor& variance, Tensor& moving_mean, Tensor& moving_variance) = 0;
+  virtual void batch_norm_forward_training(const Tensor& x, const Tensor& gamma, const Tensor& beta, float epsilon,
+                                           float momentum, Tensor& y, Tensor& mean, Tensor& variance,
+                                           Tensor& moving_mean, Tensor& moving_variance) = 0;
   /// y = gamma (x - moving_mean) / sqrt(moving_variance + epsilon) + beta.
   virtual void batch_norm_forward_inference(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                            const Tensor& moving_mean, const Tensor& moving_variance,
-                                            float epsilon, Tensor& y) = 0;
+                                            const Tensor& moving_mean, const Tensor& moving_variance, float epsilon,
+                                            Tensor& y) = 0;
   /// Gradients of the training forward pass with the batch's mean and variance.
   virtual void batch_norm_backward(const Tensor& x, const Tensor& dy, const Tensor& gamma, const Tensor& mean,
                                    const Tensor& variance, float epsilon, Tensor& dx, Tensor& dgamma,
@@ -290,8 +286,8 @@ class Backend {
   /// Over the last axis of x viewed as (rows, c): mean, rstd (rows) = the row's mean and
   /// 1 / sqrt(variance + epsilon); y = (x - mean) rstd * gamma + beta (gamma, beta (c) or null
   /// for 1 and 0).
-  virtual void layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon,
-                                  Tensor& y, Tensor& mean, Tensor& rstd) = 0;
+  virtual void layer_norm_forward(const Tensor& x, const Tensor* gamma, const Tensor* beta, float epsilon, Tensor& y,
+                                  Tensor& mean, Tensor& rstd) = 0;
   /// dx, and dgamma / dbeta when not null, from the forward call's mean and rstd.
   virtual void layer_norm_backward(const Tensor& x, const Tensor& dy, const Tensor* gamma, const Tensor& mean,
                                    const Tensor& rstd, Tensor& dx, Tensor* dgamma, Tensor* dbeta) = 0;
@@ -311,8 +307,7 @@ class Backend {
   virtual void add_bias(const Tensor& x, const Tensor& b, Tensor& y) = 0;
   /// Spatial dropout: x viewed as (n, s, c); mask (n, c) = 1 / (1 - rate) where
   /// detail::dropout_keeps(seed, n * c_count + c, rate), else 0; y = x * mask broadcast over s.
-  virtual void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask,
-                                       Tensor& y) = 0;
+  virtual void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) = 0;
   /// y (n, s, c) = x (n, s, c) * scale (n, c) broadcast over s (spatial dropout's backward).
   virtual void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) = 0;
 
@@ -320,25 +315,22 @@ class Backend {
   /// values (y_pred's shape without its last axis) = the loss of each sample (see LossKind);
   /// grad (y_pred's shape), when not null = d(p.grad_scale * sum(values)) / d y_pred.
   /// y_true has y_pred's shape, except for SparseCategoricalCrossentropy (values' shape).
-  virtual void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred,
-                    Tensor& values, Tensor* grad) = 0;
+  virtual void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) = 0;
   /// state (2,) += [sum of per-sample values, number of samples] for `kind` (see MetricKind).
   /// Samples are all but the last axis of y_pred (every element for Mean).
-  virtual void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred,
-                             float threshold, Tensor& state) = 0;
+  virtual void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
+                             Tensor& state) = 0;
 
   // ---- optimizer updates: one fused, in-place kernel per variable -------------------------
   /// One SGD step on w in place (see SGDParams); velocity is null without momentum.
   virtual void sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const SGDParams& p) = 0;
   /// One Adam step on w, m and v in place (see AdamParams); v_hat is null without amsgrad.
-  virtual void adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat,
-                           const AdamParams& p) = 0;
+  virtual void adam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, Tensor* v_hat, const AdamParams& p) = 0;
   /// One RMSprop step in place (see RMSpropParams); momentum and average_grad are null when unused.
-  virtual void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum,
-                              Tensor* average_grad, const RMSpropParams& p) = 0;
+  virtual void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum, Tensor* average_grad,
+                              const RMSpropParams& p) = 0;
   /// One Adagrad step on w and its accumulator in place (see AdagradParams).
-  virtual void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator,
-                              const AdagradParams& p) = 0;
+  virtual void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) = 0;
 };
 
 /// The backend named `name` ("reference", "cpu"); throws ValueError listing the valid names.

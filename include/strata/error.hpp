@@ -63,8 +63,8 @@ std::string concat(const Parts&... parts) {
 }  // namespace detail
 
 /// Throws `ErrorType` with the parts streamed together when `cond` is false.
-#define STRATA_CHECK(cond, ErrorType, ...)                         \
-  do {                                                             \
+#define STRATA_CHECK(cond, ErrorType, ...)                               \
+  do {                                                                   \
     if (!(cond)) throw ErrorType(::strata::detail::concat(__VA_ARGS__)); \
   } while (0)
 

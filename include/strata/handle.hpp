@@ -22,8 +22,7 @@ class Handle {
   Handle(const std::string& name) : ptr_(Base::from_name(name)) {}
   /// Any object of a class derived from Base, copied (or moved) into the handle.
   template <class T>
-    requires std::derived_from<std::remove_cvref_t<T>, Base>
-  Handle(T&& object)
+  requires std::derived_from<std::remove_cvref_t<T>, Base> Handle(T&& object)
       : ptr_(std::make_shared<std::remove_cvref_t<T>>(std::forward<T>(object))) {}
   /// An object the caller already shares.
   Handle(std::shared_ptr<Base> object) : ptr_(std::move(object)) {}

@@ -112,8 +112,7 @@ class VarianceScaling : public Initializer {
   enum class Distribution { TruncatedNormal, UntruncatedNormal, Uniform };
   /// Keras's arguments and defaults; `seed` fixes the draw.
   VarianceScaling(double scale = 1.0, Mode mode = Mode::FanIn,
-                  Distribution distribution = Distribution::TruncatedNormal,
-                  std::optional<std::int64_t> seed = {});
+                  Distribution distribution = Distribution::TruncatedNormal, std::optional<std::int64_t> seed = {});
   std::string class_name() const override { return "VarianceScaling"; }
   /// The constructor arguments under Keras's keys.
   nlohmann::json get_config() const override;

@@ -176,8 +176,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual void backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
 
   /// A weight initialised on the host and uploaded once; trainable ones get a gradient tensor.
-  Variable& add_weight(std::string name, const Shape& shape, const Initializer& initializer,
-                       bool trainable = true);
+  Variable& add_weight(std::string name, const Shape& shape, const Initializer& initializer, bool trainable = true);
   /// A tensor of the current call, reused while the shape stays the same: the hot loop
   /// allocates nothing once every batch shape has been seen.
   Tensor& buffer(std::size_t slot, const Shape& shape);
@@ -235,7 +234,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   std::vector<Layer*> children_;
   int inbound_nodes_ = 0;
   std::weak_ptr<const detail::GraphNode> last_node_;  // of the last symbolic call (weak: the node owns the layer)
-  CallContext own_context_;  // for calls made outside a model's step
+  CallContext own_context_;                           // for calls made outside a model's step
   CallContext* active_context_ = nullptr;
 };
 

@@ -57,8 +57,9 @@ class Arrays {
   Arrays(const Array& array) : arrays_{&array} {}
   /// An xtensor expression (`xt::zeros<float>({4, 784})`) is evaluated into an array kept here.
   template <class E>
-    requires xt::is_xexpression<std::remove_cvref_t<E>>::value && (!std::is_same_v<std::remove_cvref_t<E>, Array>)
-  Arrays(const E& expression) : owned_(std::make_shared<Array>(expression)), arrays_{owned_.get()} {}
+  requires xt::is_xexpression<std::remove_cvref_t<E>>::value &&
+      (!std::is_same_v<std::remove_cvref_t<E>, Array>)Arrays(const E& expression)
+      : owned_(std::make_shared<Array>(expression)), arrays_{owned_.get()} {}
   /// One array per model input (output), in order: `{x_img, x_meta}`.
   Arrays(std::initializer_list<std::reference_wrapper<const Array>> list);
   /// One array per model input (output), in order.
@@ -93,8 +94,8 @@ class LossSpec {
   LossSpec(Handle<Loss> loss) : single_(std::move(loss)) {}
   /// One loss object for every output: `losses::Huber({.delta = 2.0})`.
   template <class T>
-    requires std::derived_from<std::remove_cvref_t<T>, Loss>
-  LossSpec(T&& loss) : single_(Handle<Loss>(std::forward<T>(loss))) {}
+  requires std::derived_from<std::remove_cvref_t<T>, Loss> LossSpec(T&& loss)
+      : single_(Handle<Loss>(std::forward<T>(loss))) {}
   /// One loss per output, in output order.
   LossSpec(std::vector<Handle<Loss>> by_position) : by_position_(std::move(by_position)) {}
   /// Losses by output name: `{{"cls", "sparse_categorical_crossentropy"}, {"aux", "mse"}}`.
@@ -318,9 +319,9 @@ class Model : public Layer {
  private:
   friend class Trainer;
 
-  std::unique_ptr<detail::FunctionalGraph> graph_;  // Functional models only
+  std::unique_ptr<detail::FunctionalGraph> graph_;     // Functional models only
   std::vector<std::string> input_keys_, output_keys_;  // names given by the dict form
-  bool named_by_class_ = false;  // a subclass given no name: named when its class is known
+  bool named_by_class_ = false;                        // a subclass given no name: named when its class is known
   void settle_name();
   std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
   std::vector<Tensor> step_outputs_;

@@ -25,8 +25,7 @@ class Progbar {
   /// `target`: number of steps (unknown when empty). `verbose`: 0 silent, 1 bar, 2 one line at the
   /// end. `interactive`: draw with control characters; by default, whether `out` is std::cout and
   /// stdout is a terminal.
-  Progbar(std::optional<std::int64_t> target, int verbose, std::ostream& out,
-          std::optional<bool> interactive = {});
+  Progbar(std::optional<std::int64_t> target, int verbose, std::ostream& out, std::optional<bool> interactive = {});
   ~Progbar();
   /// Moves the bar and its state to a new owner.
   Progbar(Progbar&&) noexcept;

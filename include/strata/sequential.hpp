@@ -26,8 +26,7 @@ class SequentialItem {
  public:
   /// A layer: a temporary (`Dense(10)`) is moved in and owned; a named one is referenced and must outlive the model.
   template <class T>
-    requires std::derived_from<std::remove_cvref_t<T>, Layer>
-  SequentialItem(T&& layer) {
+  requires std::derived_from<std::remove_cvref_t<T>, Layer> SequentialItem(T&& layer) {
     if constexpr (std::is_lvalue_reference_v<T>) {
       layer_ = layer.weak_from_this().lock();
       // A layer the caller owns: referenced, not owned.

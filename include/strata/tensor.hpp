@@ -69,7 +69,9 @@ class Tensor {
   }
   template <class T>
   /// The elements as T* (host-visible memory only: the reference and cpu backends).
-  T* data() const { return static_cast<T*>(raw()); }
+  T* data() const {
+    return static_cast<T*>(raw());
+  }
 
   /// A tensor with another shape over the same memory (same number of elements).
   Tensor reshaped(const Shape& shape) const;

@@ -10,11 +10,11 @@
 namespace strata {
 
 struct Variable {
-  std::string name;      ///< "kernel", "bias", "moving_mean" as Keras names them
-  std::string path;      ///< "<layer name>/<name>", unique in a model
+  std::string name;  ///< "kernel", "bias", "moving_mean" as Keras names them
+  std::string path;  ///< "<layer name>/<name>", unique in a model
   /// The current value, on the layer's backend.
   Tensor value;
-  Tensor grad;           ///< same shape as value; defined only for trainable variables
+  Tensor grad;  ///< same shape as value; defined only for trainable variables
   /// Whether the optimizer updates it (false for BatchNormalization's moving statistics).
   bool trainable = true;
   /// The engine's bookkeeping: the number of the tape step that last wrote `grad` (steps are

@@ -28,8 +28,7 @@ struct Step {
 };
 
 // Runs a bar started at t = 100 s through `steps` and returns everything it wrote.
-std::string run(std::optional<std::int64_t> target, int verbose, bool interactive,
-                const std::vector<Step>& steps) {
+std::string run(std::optional<std::int64_t> target, int verbose, bool interactive, const std::vector<Step>& steps) {
   ProgbarOptions options;
   options.target = target;
   options.verbose = verbose;
@@ -60,25 +59,27 @@ bool has_control_characters(const std::string& s) {
 TEST_CASE("progbar: the measured Keras redraw, byte for byte", "[progbar]") {
   // keras.md §5.1: `\r\x1b[1m 937/1875\x1b[0m \x1b[32m━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━\x1b[0m
   // \x1b[1m0s\x1b[0m 64us/step - accuracy: 0.8712 - loss: 0.4410`.
-  const auto line = strata::detail::render_progbar_line(
-      1875, 937, false, 5.0, 64e-6, {{"accuracy", 0.8712}, {"loss", 0.4410}}, true);
+  const auto line =
+      strata::detail::render_progbar_line(1875, 937, false, 5.0, 64e-6, {{"accuracy", 0.8712}, {"loss", 0.4410}}, true);
   CHECK(line.text ==
         "\x1b[1m 937/1875\x1b[0m \x1b[32m━━━━━━━━━\x1b[0m\x1b[37m━━━━━━━━━━━\x1b[0m \x1b[1m0s\x1b[0m "
         "64us/step - accuracy: 0.8712 - loss: 0.4410");
-  CHECK(line.width == std::string(" 937/1875 ").size() + 20 + std::string(" 0s 64us/step - accuracy: "
-                                                                          "0.8712 - loss: 0.4410").size());
+  CHECK(line.width == std::string(" 937/1875 ").size() + 20 +
+                          std::string(" 0s 64us/step - accuracy: "
+                                      "0.8712 - loss: 0.4410")
+                              .size());
 }
 
 TEST_CASE("progbar: plain finished line and verbose 2 lines as Keras prints them", "[progbar]") {
   using strata::detail::render_progbar_line;
   using strata::detail::render_progbar_v2_line;
-  CHECK(render_progbar_line(1688, 1688, true, 2.2, 0.0012, {{"accuracy", 0.8213}, {"loss", 0.5046}}, false)
-            .text == "1688/1688 ━━━━━━━━━━━━━━━━━━━━ 2s 1ms/step - accuracy: 0.8213 - loss: 0.5046");
-  CHECK(render_progbar_line(313, 313, true, 0.3, 878e-6, {{"accuracy", 0.8716}, {"loss", 0.3586}}, false)
-            .text == "313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 878us/step - accuracy: 0.8716 - loss: 0.3586");
-  CHECK(render_progbar_v2_line(1875, 1875, 0.2, 98e-6,
-                               {{"accuracy", 0.9123}, {"loss", 0.3001}, {"val_accuracy", 0.9561},
-                                {"val_loss", 0.1502}}) ==
+  CHECK(render_progbar_line(1688, 1688, true, 2.2, 0.0012, {{"accuracy", 0.8213}, {"loss", 0.5046}}, false).text ==
+        "1688/1688 ━━━━━━━━━━━━━━━━━━━━ 2s 1ms/step - accuracy: 0.8213 - loss: 0.5046");
+  CHECK(render_progbar_line(313, 313, true, 0.3, 878e-6, {{"accuracy", 0.8716}, {"loss", 0.3586}}, false).text ==
+        "313/313 ━━━━━━━━━━━━━━━━━━━━ 0s 878us/step - accuracy: 0.8716 - loss: 0.3586");
+  CHECK(render_progbar_v2_line(
+            1875, 1875, 0.2, 98e-6,
+            {{"accuracy", 0.9123}, {"loss", 0.3001}, {"val_accuracy", 0.9561}, {"val_loss", 0.1502}}) ==
         "1875/1875 - 0s - 98us/step - accuracy: 0.9123 - loss: 0.3001 - val_accuracy: 0.9561 - "
         "val_loss: 0.1502");
   CHECK(render_progbar_v2_line(32, 32, 0.04, 1.2e-3, {{"accuracy", 0.3290}, {"loss", 1.1664}}) ==
@@ -130,22 +131,131 @@ TEST_CASE("progbar: log values", "[progbar]") {
 
 TEST_CASE("progbar: interactive redraws match Keras byte for byte", "[progbar]") {
   CHECK(run(10, 1, true, kInteractiveSteps) ==
-        "\r\x1b""[1m 1/10\x1b""[0m \x1b""[32m━━\x1b""[0m\x1b""[37m━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m4s\x1b""[0m 500ms/step - accuracy: 0.2500 - loss: 2.5000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m 3/10\x1b""[0m \x1b""[32m━━━━━━\x1b""[0m\x1b""[37m━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m3s\x1b""[0m 500ms/step - accuracy: 0.5000 - loss: 1.2500\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m 5/10\x1b""[0m \x1b""[32m━━━━━━━━━━\x1b""[0m\x1b""[37m━━━━━━━━━━\x1b""[0m \x1b""[1m1s\x1b""[0m 375ms/step - accuracy: 0.5000 - loss: 5.0000e-04\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m10/10\x1b""[0m \x1b""[32m━━━━━━━━━━━━━━━━━━━━\x1b""[0m\x1b""[37m\x1b""[0m \x1b""[1m0s\x1b""[0m 389ms/step - accuracy: 0.8750 - loss: 0.3750    \b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m10/10\x1b""[0m \x1b""[32m━━━━━━━━━━━━━━━━━━━━\x1b""[0m\x1b""[37m\x1b""[0m \x1b""[1m4s\x1b""[0m 417ms/step - accuracy: 0.8750 - loss: 0.3750 - val_accuracy: 0.5000 - val_loss: -0.5000\n");
+        "\r\x1b"
+        "[1m 1/10\x1b"
+        "[0m \x1b"
+        "[32m━━\x1b"
+        "[0m\x1b"
+        "[37m━━━━━━━━━━━━━━━━━━\x1b"
+        "[0m \x1b"
+        "[1m4s\x1b"
+        "[0m 500ms/step - accuracy: 0.2500 - loss: "
+        "2."
+        "5000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+        "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b"
+        "[1m 3/10\x1b"
+        "[0m \x1b"
+        "[32m━━━━━━\x1b"
+        "[0m\x1b"
+        "[37m━━━━━━━━━━━━━━\x1b"
+        "[0m \x1b"
+        "[1m3s\x1b"
+        "[0m 500ms/step - accuracy: 0.5000 - loss: "
+        "1."
+        "2500\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+        "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b"
+        "[1m 5/10\x1b"
+        "[0m \x1b"
+        "[32m━━━━━━━━━━\x1b"
+        "[0m\x1b"
+        "[37m━━━━━━━━━━\x1b"
+        "[0m \x1b"
+        "[1m1s\x1b"
+        "[0m 375ms/step - accuracy: 0.5000 - loss: "
+        "5.0000e-"
+        "04\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+        "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b"
+        "[1m10/10\x1b"
+        "[0m \x1b"
+        "[32m━━━━━━━━━━━━━━━━━━━━\x1b"
+        "[0m\x1b"
+        "[37m\x1b"
+        "[0m \x1b"
+        "[1m0s\x1b"
+        "[0m 389ms/step - accuracy: 0.8750 - loss: 0.3750    "
+        "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+        "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b"
+        "[1m10/10\x1b"
+        "[0m \x1b"
+        "[32m━━━━━━━━━━━━━━━━━━━━\x1b"
+        "[0m\x1b"
+        "[37m\x1b"
+        "[0m \x1b"
+        "[1m4s\x1b"
+        "[0m 417ms/step - accuracy: 0.8750 - loss: 0.3750 - val_accuracy: 0.5000 - val_loss: -0.5000\n");
 }
 
 TEST_CASE("progbar: hour ETA, overrun widths, minutes ETA", "[progbar]") {
-  CHECK(run(100000, 1, true, {{101.0, 1, {}, {}}, {111.0, 2, {}, {}}, {151.0, 3, {}, {}},
-                              {151.5, 100000, {}, {}}}) ==
-        "\r\x1b""[1m     1/100000\x1b""[0m \x1b""[37m━━━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m27:46:39\x1b""[0m 1s/step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m     2/100000\x1b""[0m \x1b""[37m━━━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m277:46:20\x1b""[0m 10s/step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m     3/100000\x1b""[0m \x1b""[37m━━━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m694:25:25\x1b""[0m 25s/step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m100000/100000\x1b""[0m \x1b""[32m━━━━━━━━━━━━━━━━━━━━\x1b""[0m\x1b""[37m\x1b""[0m \x1b""[1m52s\x1b""[0m 505us/step    \n");
+  CHECK(
+      run(100000, 1, true, {{101.0, 1, {}, {}}, {111.0, 2, {}, {}}, {151.0, 3, {}, {}}, {151.5, 100000, {}, {}}}) ==
+      "\r\x1b"
+      "[1m     1/100000\x1b"
+      "[0m \x1b"
+      "[37m━━━━━━━━━━━━━━━━━━━━\x1b"
+      "[0m \x1b"
+      "[1m27:46:39\x1b"
+      "[0m "
+      "1s/"
+      "step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b"
+      "[1m     2/100000\x1b"
+      "[0m \x1b"
+      "[37m━━━━━━━━━━━━━━━━━━━━\x1b"
+      "[0m \x1b"
+      "[1m277:46:20\x1b"
+      "[0m "
+      "10s/"
+      "step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r"
+      "\x1b"
+      "[1m     3/100000\x1b"
+      "[0m \x1b"
+      "[37m━━━━━━━━━━━━━━━━━━━━\x1b"
+      "[0m \x1b"
+      "[1m694:25:25\x1b"
+      "[0m "
+      "25s/"
+      "step\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r"
+      "\x1b"
+      "[1m100000/100000\x1b"
+      "[0m \x1b"
+      "[32m━━━━━━━━━━━━━━━━━━━━\x1b"
+      "[0m\x1b"
+      "[37m\x1b"
+      "[0m \x1b"
+      "[1m52s\x1b"
+      "[0m 505us/step    \n");
   CHECK(run(1000, 1, true, {{100.25, 1, {{"loss", 1.0}}, {}}, {100.5, 2, {{"loss", 1.0}}, {}}}) ==
-        "\r\x1b""[1m   1/1000\x1b""[0m \x1b""[37m━━━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m4:09\x1b""[0m 250ms/step - loss: 1.0000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r\x1b""[1m   2/1000\x1b""[0m \x1b""[37m━━━━━━━━━━━━━━━━━━━━\x1b""[0m \x1b""[1m4:09\x1b""[0m 250ms/step - loss: 1.0000");
+        "\r\x1b"
+        "[1m   1/1000\x1b"
+        "[0m \x1b"
+        "[37m━━━━━━━━━━━━━━━━━━━━\x1b"
+        "[0m \x1b"
+        "[1m4:09\x1b"
+        "[0m 250ms/step - loss: "
+        "1."
+        "0000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b"
+        "\b\b\b\b\b\b\b\b\r\x1b"
+        "[1m   2/1000\x1b"
+        "[0m \x1b"
+        "[37m━━━━━━━━━━━━━━━━━━━━\x1b"
+        "[0m \x1b"
+        "[1m4:09\x1b"
+        "[0m 250ms/step - loss: 1.0000");
 }
 
 TEST_CASE("progbar: unknown target", "[progbar]") {
-  CHECK(run(std::nullopt, 1, true,
-            {{100.5, 1, {{"loss", 1.0}}, {}}, {103.0, 250, {{"loss", 0.5}}, {}},
-             {103.5, 300, {{"loss", 0.25}}, true}}) ==
-        "\r      1/Unknown \x1b""[1m0s\x1b""[0m 500ms/step - loss: 1.0000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r    250/Unknown \x1b""[1m3s\x1b""[0m 10ms/step - loss: 0.5000 \b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r    300/Unknown \x1b""[1m4s\x1b""[0m 10ms/step - loss: 0.2500\n");
+  CHECK(
+      run(std::nullopt, 1, true,
+          {{100.5, 1, {{"loss", 1.0}}, {}}, {103.0, 250, {{"loss", 0.5}}, {}}, {103.5, 300, {{"loss", 0.25}}, true}}) ==
+      "\r      1/Unknown \x1b"
+      "[1m0s\x1b"
+      "[0m 500ms/step - loss: "
+      "1.0000\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r    250/Unknown "
+      "\x1b"
+      "[1m3s\x1b"
+      "[0m 10ms/step - loss: 0.5000 "
+      "\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\b\r    300/Unknown \x1b"
+      "[1m4s\x1b"
+      "[0m 10ms/step - loss: 0.2500\n");
 }
 
 TEST_CASE("progbar: verbose 2 writes one line at the end", "[progbar]") {
@@ -154,8 +264,9 @@ TEST_CASE("progbar: verbose 2 writes one line at the end", "[progbar]") {
       {100.75, 1000, {{"accuracy", 0.75}, {"loss", 0.5}}, false},
       {101.75, 1875, {{"accuracy", 0.9123}, {"loss", 0.3001}, {"val_accuracy", 0.9561}, {"val_loss", -0.1502}}, true},
   };
-  CHECK(run(1875, 2, true, steps) ==
-        "1875/1875 - 2s - 667us/step - accuracy: 0.9123 - loss: 0.3001 - val_accuracy: 0.9561 - val_loss: -1.5020e-01\n");
+  CHECK(
+      run(1875, 2, true, steps) ==
+      "1875/1875 - 2s - 667us/step - accuracy: 0.9123 - loss: 0.3001 - val_accuracy: 0.9561 - val_loss: -1.5020e-01\n");
   CHECK(run(1875, 2, false, steps) == run(1875, 2, true, steps));
   // Keras prints nothing at verbose 2 without a known target.
   CHECK(run(std::nullopt, 2, true, {{101.0, 5, {{"loss", 1.0}}, true}}).empty());

@@ -87,8 +87,7 @@ TEST_CASE("summary: optimizer params are printed and counted in the total", "[su
       {"dropout", "Dropout", "(None, 128)", 0, ""},
       {"dense_1", "Dense", "(None, 10)", 1290, ""},
   };
-  const SummaryTotals totals{SummaryCount::f32(101770), SummaryCount::f32(0),
-                             SummaryCount::f32(203542)};
+  const SummaryTotals totals{SummaryCount::f32(101770), SummaryCount::f32(0), SummaryCount::f32(203542)};
   const std::string expected = R"golden(Model: "sequential"
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
 ┃ Layer (type)                         ┃ Output Shape                ┃         Param # ┃

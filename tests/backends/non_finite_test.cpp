@@ -48,9 +48,9 @@ Twin specials(const Shape& s, std::uint32_t seed) {
 }
 
 std::vector<ActivationFunction> activations() {
-  return {{ActivationKind::Linear}, {ActivationKind::Relu},     {ActivationKind::Sigmoid},
-          {ActivationKind::Tanh},   {ActivationKind::Softmax},  {ActivationKind::Elu, 1.f},
-          {ActivationKind::Selu},   {ActivationKind::Gelu},     {ActivationKind::LeakyRelu, 0.2f},
+  return {{ActivationKind::Linear},   {ActivationKind::Relu},    {ActivationKind::Sigmoid},
+          {ActivationKind::Tanh},     {ActivationKind::Softmax}, {ActivationKind::Elu, 1.f},
+          {ActivationKind::Selu},     {ActivationKind::Gelu},    {ActivationKind::LeakyRelu, 0.2f},
           {ActivationKind::Softplus}, {ActivationKind::Swish}};
 }
 
@@ -97,9 +97,7 @@ TEST_CASE("non-finite: every activation maps NaN to NaN, and the infinities to t
           CHECK(v[1] == kInf);
           CHECK(v[2] == -kInf);
           break;
-        default:
-          CHECK(v[1] == kInf);
-          break;
+        default: CHECK(v[1] == kInf); break;
       }
     }
   }
@@ -125,9 +123,9 @@ TEST_CASE("non-finite: a softmax row holding a NaN or +inf is NaN, other rows ar
 TEST_CASE("non-finite: dense and conv outputs touched by a NaN are NaN, whatever the activation",
           "[backends][non_finite]") {
   for (Backend* b : every_backend()) {
-    for (const ActivationFunction act : {ActivationFunction{ActivationKind::Linear},
-                                         ActivationFunction{ActivationKind::Relu},
-                                         ActivationFunction{ActivationKind::Sigmoid}}) {
+    for (const ActivationFunction act :
+         {ActivationFunction{ActivationKind::Linear}, ActivationFunction{ActivationKind::Relu},
+          ActivationFunction{ActivationKind::Sigmoid}}) {
       INFO(b->name() << " " << act.name());
       // Row 0 of x holds a NaN; the weights are negative, so relu would make every output 0.
       const Tensor x = on(*b, Shape{2, 3}, {kNaN, 1.f, 1.f, 1.f, 1.f, 1.f});
@@ -156,8 +154,7 @@ TEST_CASE("non-finite: dense and conv outputs touched by a NaN are NaN, whatever
   }
 }
 
-TEST_CASE("non-finite: a pooling window holding a NaN is NaN; infinities pool as numbers",
-          "[backends][non_finite]") {
+TEST_CASE("non-finite: a pooling window holding a NaN is NaN; infinities pool as numbers", "[backends][non_finite]") {
   for (Backend* b : every_backend()) {
     for (const PoolKind kind : {PoolKind::Max, PoolKind::Average}) {
       INFO(b->name() << (kind == PoolKind::Max ? " max" : " average"));
@@ -197,8 +194,7 @@ TEST_CASE("non-finite: a pooling window holding a NaN is NaN; infinities pool as
   }
 }
 
-TEST_CASE("non-finite: normalisation spreads a NaN over its channel or row, not further",
-          "[backends][non_finite]") {
+TEST_CASE("non-finite: normalisation spreads a NaN over its channel or row, not further", "[backends][non_finite]") {
   for (Backend* b : every_backend()) {
     INFO(b->name());
     // (rows 3, channels 2): channel 0 holds the NaN.
@@ -227,9 +223,9 @@ TEST_CASE("non-finite: normalisation spreads a NaN over its channel or row, not 
 
 TEST_CASE("non-finite: losses and metrics of a sample holding a NaN are NaN", "[backends][non_finite]") {
   for (Backend* b : every_backend()) {
-    for (const LossKind kind : {LossKind::MeanSquaredError, LossKind::MeanAbsoluteError, LossKind::Huber,
-                                LossKind::BinaryCrossentropy, LossKind::CategoricalCrossentropy,
-                                LossKind::SparseCategoricalCrossentropy}) {
+    for (const LossKind kind :
+         {LossKind::MeanSquaredError, LossKind::MeanAbsoluteError, LossKind::Huber, LossKind::BinaryCrossentropy,
+          LossKind::CategoricalCrossentropy, LossKind::SparseCategoricalCrossentropy}) {
       for (const bool logits : {false, true}) {
         INFO(b->name() << " loss kind " << static_cast<int>(kind) << (logits ? " logits" : ""));
         LossParams p;
@@ -364,31 +360,47 @@ TEST_CASE("non-finite parity: element-wise, layout and spatial ops", "[backends]
     expect_close(out.c, out.r, 1e-6, 1e-6, what);
   };
   const auto pick = [](const Twin& t, bool c) -> const Tensor& { return c ? t.c : t.r; };
-  both("multiply", [&](Backend& be, Tensor& o, bool c) { be.multiply(pick(a, c), pick(b, c), o); }, s);
-  both("add", [&](Backend& be, Tensor& o, bool c) { be.add(pick(a, c), pick(b, c), o); }, s);
-  both("affine", [&](Backend& be, Tensor& o, bool c) { be.affine(pick(a, c), 2.f, -1.f, o); }, s);
+  both(
+      "multiply", [&](Backend& be, Tensor& o, bool c) { be.multiply(pick(a, c), pick(b, c), o); }, s);
+  both(
+      "add", [&](Backend& be, Tensor& o, bool c) { be.add(pick(a, c), pick(b, c), o); }, s);
+  both(
+      "affine", [&](Backend& be, Tensor& o, bool c) { be.affine(pick(a, c), 2.f, -1.f, o); }, s);
   const Twin bias = specials(Shape{3}, ++seed);
-  both("add_bias", [&](Backend& be, Tensor& o, bool c) { be.add_bias(pick(a, c), pick(bias, c), o); }, s);
-  both("dropout", [&](Backend& be, Tensor& o, bool c) {
-    Tensor mask(be, s);
-    be.dropout_forward(pick(a, c), 0.3f, 7, mask, o);
-  }, s);
-  both("spatial_dropout", [&](Backend& be, Tensor& o, bool c) {
-    Tensor mask(be, Shape{4, 3});
-    be.spatial_dropout_forward(pick(a, c), 0.3f, 7, mask, o);
-  }, s);
+  both(
+      "add_bias", [&](Backend& be, Tensor& o, bool c) { be.add_bias(pick(a, c), pick(bias, c), o); }, s);
+  both(
+      "dropout",
+      [&](Backend& be, Tensor& o, bool c) {
+        Tensor mask(be, s);
+        be.dropout_forward(pick(a, c), 0.3f, 7, mask, o);
+      },
+      s);
+  both(
+      "spatial_dropout",
+      [&](Backend& be, Tensor& o, bool c) {
+        Tensor mask(be, Shape{4, 3});
+        be.spatial_dropout_forward(pick(a, c), 0.3f, 7, mask, o);
+      },
+      s);
   const std::array<int, 4> perm{0, 2, 1, 3};
-  both("transpose", [&](Backend& be, Tensor& o, bool c) { be.transpose(pick(a, c), perm, o); }, Shape{4, 5, 6, 3});
-  both("slice", [&](Backend& be, Tensor& o, bool c) { be.slice(pick(a, c), 1, 2, o); }, Shape{4, 3, 5, 3});
-  both("pad2d", [&](Backend& be, Tensor& o, bool c) { be.pad2d(pick(a, c), 1, 2, o); }, Shape{4, 8, 9, 3});
-  both("crop2d", [&](Backend& be, Tensor& o, bool c) { be.crop2d(pick(a, c), 1, 1, o); }, Shape{4, 4, 3, 3});
-  both("upsample2d", [&](Backend& be, Tensor& o, bool c) { be.upsample2d_forward(pick(a, c), 2, 2, o); },
-       Shape{4, 12, 10, 3});
+  both(
+      "transpose", [&](Backend& be, Tensor& o, bool c) { be.transpose(pick(a, c), perm, o); }, Shape{4, 5, 6, 3});
+  both(
+      "slice", [&](Backend& be, Tensor& o, bool c) { be.slice(pick(a, c), 1, 2, o); }, Shape{4, 3, 5, 3});
+  both(
+      "pad2d", [&](Backend& be, Tensor& o, bool c) { be.pad2d(pick(a, c), 1, 2, o); }, Shape{4, 8, 9, 3});
+  both(
+      "crop2d", [&](Backend& be, Tensor& o, bool c) { be.crop2d(pick(a, c), 1, 1, o); }, Shape{4, 4, 3, 3});
+  both(
+      "upsample2d", [&](Backend& be, Tensor& o, bool c) { be.upsample2d_forward(pick(a, c), 2, 2, o); },
+      Shape{4, 12, 10, 3});
   const Twin up = specials(Shape{4, 12, 10, 3}, ++seed);
-  both("upsample2d_backward", [&](Backend& be, Tensor& o, bool c) { be.upsample2d_backward(pick(up, c), 2, 2, o); },
-       s);
+  both(
+      "upsample2d_backward", [&](Backend& be, Tensor& o, bool c) { be.upsample2d_backward(pick(up, c), 2, 2, o); }, s);
   for (const ReduceOp op : {ReduceOp::Sum, ReduceOp::Mean, ReduceOp::Max, ReduceOp::Min})
-    both("reduce", [&](Backend& be, Tensor& o, bool c) { be.reduce(op, pick(a, c), o); }, Shape{4, 1, 5, 1});
+    both(
+        "reduce", [&](Backend& be, Tensor& o, bool c) { be.reduce(op, pick(a, c), o); }, Shape{4, 1, 5, 1});
   Twin scaled = twin(s, host(a.r));
   cpu().scale(scaled.c, -0.5f);
   ref().scale(scaled.r, -0.5f);
@@ -408,9 +420,9 @@ TEST_CASE("non-finite parity: convolution, pooling, normalisation", "[backends][
   const Twin bias = twin(Shape{5}, uniform(5, -0.3f, 0.3f, ++seed));
   Conv2DParams cp;
   cp.pad_top = cp.pad_bottom = cp.pad_left = cp.pad_right = 1;
-  for (const ActivationFunction& act : {ActivationFunction{ActivationKind::Linear},
-                                        ActivationFunction{ActivationKind::Relu},
-                                        ActivationFunction{ActivationKind::Tanh}}) {
+  for (const ActivationFunction& act :
+       {ActivationFunction{ActivationKind::Linear}, ActivationFunction{ActivationKind::Relu},
+        ActivationFunction{ActivationKind::Tanh}}) {
     Twin y = output(Shape{2, 9, 9, 5});
     cpu().conv2d_forward(x.c, w.c, &bias.c, act, cp, y.c);
     ref().conv2d_forward(x.r, w.r, &bias.r, act, cp, y.r);
@@ -462,9 +474,9 @@ TEST_CASE("non-finite parity: convolution, pooling, normalisation", "[backends][
 
 TEST_CASE("non-finite parity: losses and metrics", "[backends][non_finite]") {
   std::uint32_t seed = 9400;
-  for (const LossKind kind : {LossKind::MeanSquaredError, LossKind::MeanAbsoluteError, LossKind::Huber,
-                              LossKind::BinaryCrossentropy, LossKind::CategoricalCrossentropy,
-                              LossKind::SparseCategoricalCrossentropy}) {
+  for (const LossKind kind :
+       {LossKind::MeanSquaredError, LossKind::MeanAbsoluteError, LossKind::Huber, LossKind::BinaryCrossentropy,
+        LossKind::CategoricalCrossentropy, LossKind::SparseCategoricalCrossentropy}) {
     for (const bool logits : {false, true}) {
       LossParams p;
       p.kind = kind;
@@ -483,9 +495,9 @@ TEST_CASE("non-finite parity: losses and metrics", "[backends][non_finite]") {
       expect_close(grad.c, grad.r, 2e-5, 2e-6, what + " grad");
     }
   }
-  for (const MetricKind kind : {MetricKind::Mean, MetricKind::Accuracy, MetricKind::BinaryAccuracy,
-                                MetricKind::CategoricalAccuracy, MetricKind::SparseCategoricalAccuracy,
-                                MetricKind::MeanSquaredError, MetricKind::MeanAbsoluteError}) {
+  for (const MetricKind kind :
+       {MetricKind::Mean, MetricKind::Accuracy, MetricKind::BinaryAccuracy, MetricKind::CategoricalAccuracy,
+        MetricKind::SparseCategoricalAccuracy, MetricKind::MeanSquaredError, MetricKind::MeanAbsoluteError}) {
     const Twin yp = specials(Shape{32, 10}, ++seed);
     const bool sparse = kind == MetricKind::SparseCategoricalAccuracy;
     std::vector<float> labels(sparse ? 32 : 320);

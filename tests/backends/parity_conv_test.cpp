@@ -80,9 +80,8 @@ std::pair<std::int64_t, std::int64_t> same_pads(std::int64_t size, std::int64_t 
   return {total / 2, total - total / 2};
 }
 
-ConvCase same_case(const char* name, std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t in,
-                   std::int64_t kh, std::int64_t kw, std::int64_t out, std::int64_t s, std::int64_t d,
-                   std::int64_t groups) {
+ConvCase same_case(const char* name, std::int64_t n, std::int64_t h, std::int64_t w, std::int64_t in, std::int64_t kh,
+                   std::int64_t kw, std::int64_t out, std::int64_t s, std::int64_t d, std::int64_t groups) {
   const auto [pt, pb] = same_pads(h, kh, s, d);
   const auto [pl, pr] = same_pads(w, kw, s, d);
   return {name, n, h, w, in, kh, kw, out, params(s, s, d, d, pt, pb, pl, pr, groups)};
@@ -110,10 +109,10 @@ std::vector<ConvCase> conv_cases(bool include_mnist) {
       same_case("one channel, stride 2, same", 3, 11, 9, 1, 3, 3, 20, 2, 1, 1),
   };
   if (include_mnist) {
-    cases.push_back({"MNIST conv 1: 28x28x1 -> 32, batch 128", 128, 28, 28, 1, 3, 3, 32,
-                     params(1, 1, 1, 1, 0, 0, 0, 0, 1)});
-    cases.push_back({"MNIST conv 2: 13x13x32 -> 64, batch 128", 128, 13, 13, 32, 3, 3, 64,
-                     params(1, 1, 1, 1, 0, 0, 0, 0, 1)});
+    cases.push_back(
+        {"MNIST conv 1: 28x28x1 -> 32, batch 128", 128, 28, 28, 1, 3, 3, 32, params(1, 1, 1, 1, 0, 0, 0, 0, 1)});
+    cases.push_back(
+        {"MNIST conv 2: 13x13x32 -> 64, batch 128", 128, 13, 13, 32, 3, 3, 64, params(1, 1, 1, 1, 0, 0, 0, 0, 1)});
   }
   return cases;
 }
@@ -128,10 +127,10 @@ Shape kernel_shape(const ConvCase& c) { return Shape{c.kh, c.kw, c.in / c.p.grou
 
 std::string describe(const ConvCase& c) {
   std::ostringstream s;
-  s << c.name << ": x (" << c.n << ", " << c.h << ", " << c.w << ", " << c.in << ") k " << c.kh << "x" << c.kw
-    << " -> " << c.out << " stride " << c.p.stride_h << "x" << c.p.stride_w << " dilation " << c.p.dilation_h
-    << "x" << c.p.dilation_w << " pads " << c.p.pad_top << "," << c.p.pad_bottom << "," << c.p.pad_left << ","
-    << c.p.pad_right << " groups " << c.p.groups;
+  s << c.name << ": x (" << c.n << ", " << c.h << ", " << c.w << ", " << c.in << ") k " << c.kh << "x" << c.kw << " -> "
+    << c.out << " stride " << c.p.stride_h << "x" << c.p.stride_w << " dilation " << c.p.dilation_h << "x"
+    << c.p.dilation_w << " pads " << c.p.pad_top << "," << c.p.pad_bottom << "," << c.p.pad_left << "," << c.p.pad_right
+    << " groups " << c.p.groups;
   return s.str();
 }
 
@@ -157,9 +156,13 @@ std::string act_str(const ActivationFunction& a) {
 
 TEST_CASE("parity conv: conv2d_forward, with and without bias, fused activations", "[backends][parity]") {
   std::uint32_t seed = 1000;
-  const std::vector<ActivationFunction> acts = {
-      ActivationFunction{}, relu(), relu(0.f, 6.f), relu(0.1f, 0.5f, 0.f), relu(0.2f, kInf, 0.3f),
-      ActivationFunction{ActivationKind::Tanh, 0.f}, ActivationFunction{ActivationKind::Softmax, 0.f}};
+  const std::vector<ActivationFunction> acts = {ActivationFunction{},
+                                                relu(),
+                                                relu(0.f, 6.f),
+                                                relu(0.1f, 0.5f, 0.f),
+                                                relu(0.2f, kInf, 0.3f),
+                                                ActivationFunction{ActivationKind::Tanh, 0.f},
+                                                ActivationFunction{ActivationKind::Softmax, 0.f}};
   for (const ConvCase& c : conv_cases(true)) {
     const bool mnist = c.n == 128;
     const Shape xs{c.n, c.h, c.w, c.in}, ws = kernel_shape(c), ys = out_shape(c);
@@ -170,8 +173,7 @@ TEST_CASE("parity conv: conv2d_forward, with and without bias, fused activations
     const auto b = twin(Shape{c.out}, uniform(c.out, -0.5f, 0.5f, ++seed));
     const double abs = conv_abs(static_cast<double>(k));
     // The MNIST shapes run with the activations they have in the model; the small ones with all.
-    const std::vector<ActivationFunction> these =
-        mnist ? std::vector<ActivationFunction>{relu()} : acts;
+    const std::vector<ActivationFunction> these = mnist ? std::vector<ActivationFunction>{relu()} : acts;
     for (const ActivationFunction& act : these) {
       for (const bool bias : {true, false}) {
         if (mnist && !bias) continue;
@@ -292,8 +294,7 @@ std::vector<PoolCase> pool_cases(PoolKind k) {
 
 }  // namespace
 
-TEST_CASE("parity conv: pool2d forward and backward, max and average, with and without padding",
-          "[backends][parity]") {
+TEST_CASE("parity conv: pool2d forward and backward, max and average, with and without padding", "[backends][parity]") {
   std::uint32_t seed = 4000;
   for (const PoolKind kind : {PoolKind::Max, PoolKind::Average}) {
     const bool max = kind == PoolKind::Max;
@@ -335,8 +336,8 @@ TEST_CASE("parity conv: pool2d forward and backward, max and average, with and w
 // ---- normalisation --------------------------------------------------------------------------
 
 TEST_CASE("parity conv: batch norm training, inference and backward", "[backends][parity]") {
-  const std::vector<Shape> shapes = {Shape{1, 3}, Shape{7, 5}, Shape{4, 3, 5, 6}, Shape{2, 9, 9, 17},
-                                     Shape{128, 13, 13, 32}, Shape{300, 40}};
+  const std::vector<Shape> shapes = {
+      Shape{1, 3}, Shape{7, 5}, Shape{4, 3, 5, 6}, Shape{2, 9, 9, 17}, Shape{128, 13, 13, 32}, Shape{300, 40}};
   std::uint32_t seed = 5000;
   for (const Shape& s : shapes) {
     const std::int64_t c = s[-1], rows = s.num_elements() / c;
@@ -379,8 +380,8 @@ TEST_CASE("parity conv: batch norm training, inference and backward", "[backends
 }
 
 TEST_CASE("parity conv: layer norm forward and backward, with and without gamma / beta", "[backends][parity]") {
-  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{1, 7}, Shape{5, 33}, Shape{4, 6, 10},
-                                     Shape{128, 512}, Shape{64, 2000}};
+  const std::vector<Shape> shapes = {Shape{1, 1},     Shape{1, 7},     Shape{5, 33},
+                                     Shape{4, 6, 10}, Shape{128, 512}, Shape{64, 2000}};
   std::uint32_t seed = 6000;
   for (const Shape& s : shapes) {
     const std::int64_t c = s[-1], rows = s.num_elements() / c;
@@ -417,14 +418,14 @@ TEST_CASE("parity conv: pad2d, crop2d, upsample2d", "[backends][parity]") {
   struct Case {
     std::int64_t n, h, w, c, top, bottom, left, right;
   };
-  const std::vector<Case> cases = {{1, 1, 1, 1, 0, 0, 0, 0}, {2, 5, 7, 3, 1, 1, 2, 0},
-                                   {3, 4, 4, 17, 0, 3, 1, 1}, {128, 13, 13, 32, 1, 1, 1, 1}};
+  const std::vector<Case> cases = {
+      {1, 1, 1, 1, 0, 0, 0, 0}, {2, 5, 7, 3, 1, 1, 2, 0}, {3, 4, 4, 17, 0, 3, 1, 1}, {128, 13, 13, 32, 1, 1, 1, 1}};
   std::uint32_t seed = 7000;
   for (const Case& k : cases) {
     const Shape xs{k.n, k.h, k.w, k.c};
     const Shape ps{k.n, k.h + k.top + k.bottom, k.w + k.left + k.right, k.c};
-    const std::string what = xs.to_string() + " pads " + std::to_string(k.top) + "," + std::to_string(k.bottom) +
-                             "," + std::to_string(k.left) + "," + std::to_string(k.right);
+    const std::string what = xs.to_string() + " pads " + std::to_string(k.top) + "," + std::to_string(k.bottom) + "," +
+                             std::to_string(k.left) + "," + std::to_string(k.right);
     const auto x = twin(xs, uniform(xs.num_elements(), -1.f, 1.f, ++seed));
     Twin y = output(ps);
     cpu().pad2d(x.c, k.top, k.left, y.c);
@@ -459,8 +460,8 @@ TEST_CASE("parity conv: pad2d, crop2d, upsample2d", "[backends][parity]") {
 }
 
 TEST_CASE("parity conv: affine, add_bias, spatial dropout, channel_scale", "[backends][parity]") {
-  const std::vector<Shape> shapes = {Shape{1, 1, 1, 1}, Shape{2, 5, 7, 3}, Shape{3, 20, 17},
-                                     Shape{128, 13, 13, 32}, Shape{64, 300}};
+  const std::vector<Shape> shapes = {Shape{1, 1, 1, 1}, Shape{2, 5, 7, 3}, Shape{3, 20, 17}, Shape{128, 13, 13, 32},
+                                     Shape{64, 300}};
   std::uint32_t seed = 8000;
   for (const Shape& s : shapes) {
     const std::int64_t n = s[0], c = s[-1];
@@ -505,9 +506,10 @@ TEST_CASE("parity conv: affine, add_bias, spatial dropout, channel_scale", "[bac
 // ---- relu with Keras's ReLU layer parameters ------------------------------------------------
 
 TEST_CASE("parity conv: relu with max_value, threshold and negative slope", "[backends][parity]") {
-  const std::vector<ActivationFunction> acts = {relu(),          relu(0.f, 6.f),        relu(0.f, 1.f),
-                                                relu(0.1f),      relu(0.1f, 2.f),       relu(0.f, kInf, 0.5f),
-                                                relu(0.3f, 3.f, 1.f), relu(0.f, 2.5f, 0.25f), relu(-0.1f)};
+  const std::vector<ActivationFunction> acts = {
+      relu(),          relu(0.f, 6.f),        relu(0.f, 1.f),       relu(0.1f),
+      relu(0.1f, 2.f), relu(0.f, kInf, 0.5f), relu(0.3f, 3.f, 1.f), relu(0.f, 2.5f, 0.25f),
+      relu(-0.1f)};
   const std::vector<Shape> shapes = {Shape{1, 1}, Shape{7, 13}, Shape{300, 301}};
   std::uint32_t seed = 9000;
   for (const Shape& s : shapes) {

@@ -45,10 +45,9 @@ namespace {
 std::string shape_str(const Shape& s) { return s.to_string(); }
 
 const std::vector<ActivationKind> kAllKinds = {
-    ActivationKind::Linear, ActivationKind::Relu,      ActivationKind::Sigmoid,
-    ActivationKind::Tanh,   ActivationKind::Softmax,   ActivationKind::Elu,
-    ActivationKind::Selu,   ActivationKind::Gelu,      ActivationKind::LeakyRelu,
-    ActivationKind::Softplus, ActivationKind::Swish};
+    ActivationKind::Linear,    ActivationKind::Relu,     ActivationKind::Sigmoid, ActivationKind::Tanh,
+    ActivationKind::Softmax,   ActivationKind::Elu,      ActivationKind::Selu,    ActivationKind::Gelu,
+    ActivationKind::LeakyRelu, ActivationKind::Softplus, ActivationKind::Swish};
 
 // Keras's defaults plus a few non-default parameters.
 std::vector<ActivationFunction> all_activations() {
@@ -104,7 +103,8 @@ TEST_CASE("parity: dense_forward, every activation, with and without bias", "[ba
     std::int64_t n, k, m;
   };
   // (32, 784, 128) and (5, 1000, 300) take the split-k path when there are several threads.
-  const std::vector<Case> cases = {{1, 1, 1}, {1, 5, 3}, {7, 13, 9}, {32, 784, 128}, {32, 128, 10}, {3, 300, 257}, {5, 1000, 300}};
+  const std::vector<Case> cases = {{1, 1, 1},     {1, 5, 3},     {7, 13, 9},    {32, 784, 128},
+                                   {32, 128, 10}, {3, 300, 257}, {5, 1000, 300}};
   std::uint32_t seed = 10;
   for (const Case& cs : cases) {
     const auto x = twin(Shape{cs.n, cs.k}, uniform(cs.n * cs.k, -1.f, 1.f, ++seed));
@@ -118,8 +118,8 @@ TEST_CASE("parity: dense_forward, every activation, with and without bias", "[ba
         cpu().dense_forward(x.c, w.c, bias ? &b.c : nullptr, act, y.c);
         ref().dense_forward(x.r, w.r, bias ? &b.r : nullptr, act, y.r);
         std::ostringstream what;
-        what << "dense_forward " << act.name() << "(alpha " << act.alpha << ") x" << cs.n << "x" << cs.k
-             << " w" << cs.k << "x" << cs.m << (bias ? " +bias" : "");
+        what << "dense_forward " << act.name() << "(alpha " << act.alpha << ") x" << cs.n << "x" << cs.k << " w" << cs.k
+             << "x" << cs.m << (bias ? " +bias" : "");
         expect_close(y.c, y.r, 1e-4, abs, what.str());
       }
     }
@@ -131,8 +131,8 @@ TEST_CASE("parity: matmul with every transpose combination", "[backends][parity]
     std::int64_t n, k, m;
   };
   // The MLP's backward products among them: x^T dz (784x32 . 32x128), dz W^T (32x10 . 10x128).
-  const std::vector<Case> cases = {{1, 1, 1}, {1, 7, 3}, {5, 1, 4}, {13, 9, 11}, {784, 32, 128}, {128, 32, 10},
-                                   {32, 10, 128}, {32, 128, 784}};
+  const std::vector<Case> cases = {{1, 1, 1},      {1, 7, 3},     {5, 1, 4},     {13, 9, 11},
+                                   {784, 32, 128}, {128, 32, 10}, {32, 10, 128}, {32, 128, 784}};
   std::uint32_t seed = 100;
   for (const Case& cs : cases) {
     for (const bool ta : {false, true}) {
@@ -153,24 +153,23 @@ TEST_CASE("parity: matmul with every transpose combination", "[backends][parity]
 }
 
 TEST_CASE("parity: sum_rows", "[backends][parity]") {
-  const std::vector<std::pair<std::int64_t, std::int64_t>> shapes = {
-      {1, 1}, {1, 17}, {7, 3}, {32, 10}, {32, 128}, {1000, 300}, {3, 70000}};
+  const std::vector<std::pair<std::int64_t, std::int64_t>> shapes = {{1, 1},    {1, 17},     {7, 3},    {32, 10},
+                                                                     {32, 128}, {1000, 300}, {3, 70000}};
   std::uint32_t seed = 200;
   for (const auto& [n, m] : shapes) {
     const auto x = twin(Shape{n, m}, uniform(n * m, -1.f, 1.f, ++seed));
     Twin out = output(Shape{m});
     cpu().sum_rows(x.c, out.c);
     ref().sum_rows(x.r, out.r);
-    expect_close(out.c, out.r, 1e-5, 1e-5 * std::sqrt(static_cast<double>(n)),
-                 "sum_rows " + shape_str(Shape{n, m}));
+    expect_close(out.c, out.r, 1e-5, 1e-5 * std::sqrt(static_cast<double>(n)), "sum_rows " + shape_str(Shape{n, m}));
   }
 }
 
 // ---- activations ----------------------------------------------------------------------------
 
 TEST_CASE("parity: activation_forward, every activation", "[backends][parity]") {
-  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{7, 13}, Shape{32, 128}, Shape{32, 10},
-                                     Shape{4, 3, 5}, Shape{300, 301}};
+  const std::vector<Shape> shapes = {Shape{1, 1},   Shape{7, 13},   Shape{32, 128},
+                                     Shape{32, 10}, Shape{4, 3, 5}, Shape{300, 301}};
   std::uint32_t seed = 300;
   for (const Shape& s : shapes) {
     // Wide enough to reach softplus's and sigmoid's saturated tails and elu's exp.
@@ -179,8 +178,8 @@ TEST_CASE("parity: activation_forward, every activation", "[backends][parity]") 
       Twin y = output(s);
       cpu().activation_forward(act, x.c, y.c);
       ref().activation_forward(act, x.r, y.r);
-      const std::string what = "activation_forward " + act.name() + " alpha " +
-                               std::to_string(act.alpha) + " " + shape_str(s);
+      const std::string what =
+          "activation_forward " + act.name() + " alpha " + std::to_string(act.alpha) + " " + shape_str(s);
       if (exact_forward(act.kind)) {
         expect_bitwise_equal(y.c, y.r, what);
       } else {
@@ -191,8 +190,7 @@ TEST_CASE("parity: activation_forward, every activation", "[backends][parity]") 
 }
 
 TEST_CASE("parity: activation_backward, from the output and from the input", "[backends][parity]") {
-  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{7, 13}, Shape{32, 128}, Shape{32, 10},
-                                     Shape{300, 301}};
+  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{7, 13}, Shape{32, 128}, Shape{32, 10}, Shape{300, 301}};
   std::uint32_t seed = 400;
   for (const Shape& s : shapes) {
     const auto xv = uniform(s.num_elements(), -5.f, 5.f, ++seed);
@@ -203,8 +201,8 @@ TEST_CASE("parity: activation_backward, from the output and from the input", "[b
       Tensor yr(ref(), s);
       ref().activation_forward(act, x.r, yr);
       const auto y = twin(s, host(yr));
-      const std::string what = "activation_backward " + act.name() + " alpha " +
-                               std::to_string(act.alpha) + " " + shape_str(s);
+      const std::string what =
+          "activation_backward " + act.name() + " alpha " + std::to_string(act.alpha) + " " + shape_str(s);
       {
         Twin dx = output(s);
         cpu().activation_backward(act, x.c, y.c, dy.c, dx.c);
@@ -233,8 +231,8 @@ TEST_CASE("parity: dropout masks and outputs are identical", "[backends][parity]
         Twin mask = output(s), y = output(s);
         cpu().dropout_forward(x.c, rate, dseed, mask.c, y.c);
         ref().dropout_forward(x.r, rate, dseed, mask.r, y.r);
-        const std::string what = "dropout rate " + std::to_string(rate) + " seed " +
-                                 std::to_string(dseed) + " " + shape_str(s);
+        const std::string what =
+            "dropout rate " + std::to_string(rate) + " seed " + std::to_string(dseed) + " " + shape_str(s);
         expect_bitwise_equal(mask.c, mask.r, what + " mask");
         expect_bitwise_equal(y.c, y.r, what + " y");
       }
@@ -357,12 +355,11 @@ const char* loss_name(LossKind k) {
 }  // namespace
 
 TEST_CASE("parity: loss values and gradients, every kind", "[backends][parity]") {
-  const std::vector<LossKind> kinds = {LossKind::MeanSquaredError, LossKind::MeanAbsoluteError,
-                                       LossKind::Huber, LossKind::BinaryCrossentropy,
-                                       LossKind::CategoricalCrossentropy,
-                                       LossKind::SparseCategoricalCrossentropy};
-  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{1, 5}, Shape{32, 10}, Shape{7, 3},
-                                     Shape{4, 2, 7}, Shape{2000, 40}};
+  const std::vector<LossKind> kinds = {
+      LossKind::MeanSquaredError,   LossKind::MeanAbsoluteError,       LossKind::Huber,
+      LossKind::BinaryCrossentropy, LossKind::CategoricalCrossentropy, LossKind::SparseCategoricalCrossentropy};
+  const std::vector<Shape> shapes = {Shape{1, 1}, Shape{1, 5},    Shape{32, 10},
+                                     Shape{7, 3}, Shape{4, 2, 7}, Shape{2000, 40}};
   std::uint32_t seed = 700;
   for (const LossKind kind : kinds) {
     const bool ce = kind == LossKind::BinaryCrossentropy || kind == LossKind::CategoricalCrossentropy ||
@@ -391,8 +388,8 @@ TEST_CASE("parity: loss values and gradients, every kind", "[backends][parity]")
             cpu().loss(p, yt.c, yp.c, values.c, &grad.c);
             ref().loss(p, yt.r, yp.r, values.r, &grad.r);
             std::ostringstream what;
-            what << loss_name(kind) << (logits ? " logits" : " probs") << " smoothing " << smoothing
-                 << " delta " << delta << " " << shape_str(s);
+            what << loss_name(kind) << (logits ? " logits" : " probs") << " smoothing " << smoothing << " delta "
+                 << delta << " " << shape_str(s);
             expect_close(values.c, values.r, 2e-5, 2e-6, what.str() + " values");
             expect_close(grad.c, grad.r, 2e-5, 2e-6, what.str() + " grad");
             // Without a gradient tensor the values are the same.
@@ -421,10 +418,13 @@ TEST_CASE("parity: sparse crossentropy rejects labels out of range", "[backends]
 // ---- metrics --------------------------------------------------------------------------------
 
 TEST_CASE("parity: metric_update, every kind, accumulating", "[backends][parity]") {
-  const std::vector<MetricKind> kinds = {MetricKind::Mean, MetricKind::Accuracy, MetricKind::BinaryAccuracy,
+  const std::vector<MetricKind> kinds = {MetricKind::Mean,
+                                         MetricKind::Accuracy,
+                                         MetricKind::BinaryAccuracy,
                                          MetricKind::CategoricalAccuracy,
                                          MetricKind::SparseCategoricalAccuracy,
-                                         MetricKind::MeanSquaredError, MetricKind::MeanAbsoluteError};
+                                         MetricKind::MeanSquaredError,
+                                         MetricKind::MeanAbsoluteError};
   const std::vector<Shape> shapes = {Shape{1, 1}, Shape{32, 10}, Shape{7, 3}, Shape{5, 2, 4}, Shape{5000, 10}};
   std::uint32_t seed = 800;
   for (const MetricKind kind : kinds) {
@@ -443,7 +443,8 @@ TEST_CASE("parity: metric_update, every kind, accumulating", "[backends][parity]
           case MetricKind::BinaryAccuracy:
             for (float& v : yp) v = kind == MetricKind::Accuracy ? std::floor(3.f * u(gen)) : u(gen);
             yt.resize(yp.size());
-            for (float& v : yt) v = kind == MetricKind::Accuracy ? std::floor(3.f * u(gen)) : (u(gen) < 0.5f ? 0.f : 1.f);
+            for (float& v : yt)
+              v = kind == MetricKind::Accuracy ? std::floor(3.f * u(gen)) : (u(gen) < 0.5f ? 0.f : 1.f);
             break;
           case MetricKind::SparseCategoricalAccuracy: {
             for (float& v : yp) v = u(gen);
@@ -457,7 +458,8 @@ TEST_CASE("parity: metric_update, every kind, accumulating", "[backends][parity]
             for (float& v : yp) v = u(gen);
             yt.assign(yp.size(), 0.f);
             for (std::int64_t r = 0; r < rows; ++r)
-              yt[static_cast<std::size_t>(r * cols + static_cast<std::int64_t>(u(gen) * static_cast<float>(cols) * 0.999f))] = 1.f;
+              yt[static_cast<std::size_t>(r * cols +
+                                          static_cast<std::int64_t>(u(gen) * static_cast<float>(cols) * 0.999f))] = 1.f;
             break;
           default:
             for (float& v : yp) v = 4.f * u(gen) - 2.f;
@@ -551,8 +553,7 @@ TEST_CASE("parity: rmsprop_update (plain, momentum, centered)", "[backends][pari
                          p.learning_rate = 0.01f;
                          p.momentum = momentum;
                          p.centered = centered;
-                         b.rmsprop_update(w, g, *s[0], momentum > 0.f ? s[1] : nullptr,
-                                          centered ? s[2] : nullptr, p);
+                         b.rmsprop_update(w, g, *s[0], momentum > 0.f ? s[1] : nullptr, centered ? s[2] : nullptr, p);
                        });
     }
   }

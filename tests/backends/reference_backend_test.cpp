@@ -140,8 +140,7 @@ TEST_CASE("reference: activation_forward known values", "[backends][reference]")
   check_close(named("tanh"), {-0.9640275800758169, -0.46211715726000974, 0, 0.9051482536448664});
   // e^x - 1 for x <= 0: e^-2 - 1, e^-0.5 - 1
   check_close(named("elu"), {-0.8646647167633873, -0.3934693402873666, 0, 1.5});
-  check_close(forward({ActivationKind::Elu, 0.5f}),
-              {-0.43233235838169365, -0.1967346701436833, 0, 1.5});
+  check_close(forward({ActivationKind::Elu, 0.5f}), {-0.43233235838169365, -0.1967346701436833, 0, 1.5});
   // 1.0507009873554805 * 1.6732632423543772 * (e^x - 1) for x <= 0, 1.0507... * x above
   check_close(named("selu"), {-1.520166468595695, -0.6917581878028713, 0, 1.5760514810332207});
   // x * Phi(x): Phi(-2) = 0.022750131948179, Phi(-0.5) = 0.308537538725987, Phi(1.5) =
@@ -149,15 +148,13 @@ TEST_CASE("reference: activation_forward known values", "[backends][reference]")
   check_close(named("gelu"), {-0.04550026389635842, -0.15426876936299344, 0, 1.399789198096713});
   check_close(named("leaky_relu"), {-0.4, -0.1, 0, 1.5});
   // log(1 + e^x); log 2 at 0
-  check_close(named("softplus"),
-              {0.1269280110429725, 0.4740769841801067, 0.6931471805599453, 1.7014132779827524});
+  check_close(named("softplus"), {0.1269280110429725, 0.4740769841801067, 0.6931471805599453, 1.7014132779827524});
   // x * sigmoid(x)
   check_close(named("swish"), {-0.2384058440442351, -0.1887703343990727, 0, 1.2263617142904655});
   check_close(named("silu"), {-0.2384058440442351, -0.1887703343990727, 0, 1.2263617142904655});
 }
 
-TEST_CASE("reference: softmax over the last axis, stable for large inputs",
-          "[backends][reference]") {
+TEST_CASE("reference: softmax over the last axis, stable for large inputs", "[backends][reference]") {
   // softmax([1, 2, 3]) = e^{1,2,3} / (e + e^2 + e^3); shifting every input leaves it unchanged,
   // and 1000 would overflow exp without the max subtraction.
   Tensor x = tensor({2, 3}, {1, 2, 3, 1000, 1001, 1002});
@@ -214,13 +211,10 @@ TEST_CASE("reference: activation_backward known values", "[backends][reference]"
 
 TEST_CASE("reference: activation_backward matches central differences", "[backends][reference]") {
   // Every input sits at least 0.15 from 0, so no finite-difference step crosses a kink.
-  const std::vector<float> xs = {-2.1f, -0.7f, -0.3f, 0.4f,   0.9f, 1.7f,
-                                 -1.2f, 2.5f,  0.15f, -0.45f, 3.1f, -3.3f};
-  const std::vector<float> dys = {0.3f, -1.1f, 0.7f, 0.2f, 1.3f,  -0.4f,
-                                  0.9f, -0.6f, 0.5f, 1.0f, -0.8f, 0.25f};
+  const std::vector<float> xs = {-2.1f, -0.7f, -0.3f, 0.4f, 0.9f, 1.7f, -1.2f, 2.5f, 0.15f, -0.45f, 3.1f, -3.3f};
+  const std::vector<float> dys = {0.3f, -1.1f, 0.7f, 0.2f, 1.3f, -0.4f, 0.9f, -0.6f, 0.5f, 1.0f, -0.8f, 0.25f};
   std::vector<ActivationFunction> activations;
-  for (const auto& name : ActivationFunction::names())
-    activations.push_back(ActivationFunction::from_name(name));
+  for (const auto& name : ActivationFunction::names()) activations.push_back(ActivationFunction::from_name(name));
   activations.push_back({ActivationKind::Elu, 0.5f});
   activations.push_back({ActivationKind::LeakyRelu, 0.f});    // slope 0: backward needs x
   activations.push_back({ActivationKind::LeakyRelu, -0.3f});  // negative slope: backward needs x
@@ -256,8 +250,7 @@ TEST_CASE("reference: activation_backward matches central differences", "[backen
 
 // ---- element-wise -------------------------------------------------------------------------
 
-TEST_CASE("reference: dropout_forward draws the shared counter-based mask",
-          "[backends][reference]") {
+TEST_CASE("reference: dropout_forward draws the shared counter-based mask", "[backends][reference]") {
   const std::size_t n = 2000;
   std::vector<float> xs(n);
   for (std::size_t i = 0; i < n; ++i) xs[i] = 0.5f + static_cast<float>(i % 7);
@@ -326,16 +319,14 @@ struct LossResult {
 };
 
 LossResult run_loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred) {
-  Shape values_shape(
-      std::vector<std::int64_t>(y_pred.shape().dims().begin(), y_pred.shape().dims().end() - 1));
+  Shape values_shape(std::vector<std::int64_t>(y_pred.shape().dims().begin(), y_pred.shape().dims().end() - 1));
   Tensor values(ref(), values_shape);
   Tensor grad(ref(), y_pred.shape());
   ref().loss(p, y_true, y_pred, values, &grad);
   return {host(values), host(grad)};
 }
 
-LossParams params(LossKind kind, bool from_logits = false, float smoothing = 0.f,
-                  float grad_scale = 1.f) {
+LossParams params(LossKind kind, bool from_logits = false, float smoothing = 0.f, float grad_scale = 1.f) {
   LossParams p;
   p.kind = kind;
   p.from_logits = from_logits;
@@ -386,8 +377,7 @@ TEST_CASE("reference: binary crossentropy known values", "[backends][reference]"
     check_close(r.grad, {-0.625, 0.8333333333333334});
   }
   SECTION("probabilities with label smoothing 0.2: y = [0.9, 0.1]") {
-    auto r = run_loss(params(LossKind::BinaryCrossentropy, false, 0.2f), y,
-                      tensor({1, 2}, {0.8f, 0.4f}));
+    auto r = run_loss(params(LossKind::BinaryCrossentropy, false, 0.2f), y, tensor({1, 2}, {0.8f, 0.4f}));
     // (-(0.9 log 0.8 + 0.1 log 0.2) - (0.1 log 0.4 + 0.9 log 0.6)) / 2
     check_close(r.values, {0.45657256100150295});
     check_close(r.grad, {-0.3125, 0.625});  // (-0.9/0.8 + 0.1/0.2) / 2, (-0.1/0.4 + 0.9/0.6) / 2
@@ -414,8 +404,7 @@ TEST_CASE("reference: binary crossentropy known values", "[backends][reference]"
 TEST_CASE("reference: categorical crossentropy known values", "[backends][reference]") {
   SECTION("probabilities: -log p[true]") {
     Tensor y = tensor({1, 3}, {0, 1, 0});
-    auto r =
-        run_loss(params(LossKind::CategoricalCrossentropy), y, tensor({1, 3}, {0.2f, 0.5f, 0.3f}));
+    auto r = run_loss(params(LossKind::CategoricalCrossentropy), y, tensor({1, 3}, {0.2f, 0.5f, 0.3f}));
     check_close(r.values, {0.6931471805599453});
     // Through the normalisation q = p / S (S = 1): dq = [0, -1/0.5, 0], dq.q = -1,
     // dp = (dq - dq.q) / S = [1, -1, 1] -- not -y/p: the sum constraint moves every p.
@@ -424,8 +413,7 @@ TEST_CASE("reference: categorical crossentropy known values", "[backends][refere
   SECTION("probabilities are normalised first") {
     // [0.4 1.0 0.6] sums to 2 -> q = [0.2 0.5 0.3]; same loss, gradient divided by S = 2.
     Tensor y = tensor({1, 3}, {0, 1, 0});
-    auto r =
-        run_loss(params(LossKind::CategoricalCrossentropy), y, tensor({1, 3}, {0.4f, 1.0f, 0.6f}));
+    auto r = run_loss(params(LossKind::CategoricalCrossentropy), y, tensor({1, 3}, {0.4f, 1.0f, 0.6f}));
     check_close(r.values, {0.6931471805599453});
     check_close(r.grad, {0.5, -0.5, 0.5});
   }
@@ -452,8 +440,8 @@ TEST_CASE("reference: categorical crossentropy known values", "[backends][refere
   }
   SECTION("logits with label smoothing 0.3 over 3 classes: y = [0.1 0.1 0.8]") {
     // 3.40760596444438 - (0.1 * 1 + 0.1 * 2 + 0.8 * 3) = 0.70760596444438
-    auto r = run_loss(params(LossKind::CategoricalCrossentropy, true, 0.3f, 0.5f),
-                      tensor({1, 3}, {0, 0, 1}), tensor({1, 3}, {1, 2, 3}));
+    auto r = run_loss(params(LossKind::CategoricalCrossentropy, true, 0.3f, 0.5f), tensor({1, 3}, {0, 0, 1}),
+                      tensor({1, 3}, {1, 2, 3}));
     check_close(r.values, {0.70760596444438});
     const double s0 = 0.09003057317038046, s1 = 0.24472847105479767, s2 = 0.6652409557748219;
     check_close(r.grad, {0.5 * (s0 - 0.1), 0.5 * (s1 - 0.1), 0.5 * (s2 - 0.8)});
@@ -472,8 +460,7 @@ TEST_CASE("reference: sparse categorical crossentropy known values", "[backends]
   }
   SECTION("probabilities equal the one-hot categorical loss") {
     Tensor labels = tensor({1}, {1});
-    auto r = run_loss(params(LossKind::SparseCategoricalCrossentropy), labels,
-                      tensor({1, 3}, {0.4f, 1.0f, 0.6f}));
+    auto r = run_loss(params(LossKind::SparseCategoricalCrossentropy), labels, tensor({1, 3}, {0.4f, 1.0f, 0.6f}));
     check_close(r.values, {0.6931471805599453});
     check_close(r.grad, {0.5, -0.5, 0.5});
   }
@@ -482,21 +469,19 @@ TEST_CASE("reference: sparse categorical crossentropy known values", "[backends]
     Tensor values(ref(), {1});
     for (float bad : {3.f, -1.f, 0.5f}) {
       Tensor labels = tensor({1}, {bad});
-      CHECK_THROWS_AS(ref().loss(params(LossKind::SparseCategoricalCrossentropy, true), labels, x,
-                                 values, nullptr),
+      CHECK_THROWS_AS(ref().loss(params(LossKind::SparseCategoricalCrossentropy, true), labels, x, values, nullptr),
                       ValueError);
     }
     Tensor labels = tensor({1}, {3.f});
-    CHECK_THROWS_WITH(ref().loss(params(LossKind::SparseCategoricalCrossentropy, true), labels, x,
-                                 values, nullptr),
+    CHECK_THROWS_WITH(ref().loss(params(LossKind::SparseCategoricalCrossentropy, true), labels, x, values, nullptr),
                       Catch::Contains("outside the valid range of [0, 3)"));
   }
 }
 
 TEST_CASE("reference: loss without a gradient writes only the values", "[backends][reference]") {
   Tensor values(ref(), {2});
-  ref().loss(params(LossKind::MeanSquaredError), tensor({2, 2}, {1, 2, 3, 4}),
-             tensor({2, 2}, {1.5f, 2, 2, 6}), values, nullptr);
+  ref().loss(params(LossKind::MeanSquaredError), tensor({2, 2}, {1, 2, 3, 4}), tensor({2, 2}, {1.5f, 2, 2, 6}), values,
+             nullptr);
   check_close(host(values), {0.125, 2.5});
 }
 
@@ -505,27 +490,21 @@ TEST_CASE("reference: loss gradients match central differences", "[backends][ref
   const Shape shape{2, 2, 3};
   // Predictions in [0.2, 0.85] so log terms stay smooth, rows not summing to 1 so the
   // categorical normalisation is exercised; the same numbers serve as logits.
-  const std::vector<float> pred = {0.3f, 0.6f,  0.25f, 0.8f,  0.2f,  0.45f,
-                                   0.5f, 0.35f, 0.7f,  0.22f, 0.85f, 0.4f};
+  const std::vector<float> pred = {0.3f, 0.6f, 0.25f, 0.8f, 0.2f, 0.45f, 0.5f, 0.35f, 0.7f, 0.22f, 0.85f, 0.4f};
   // Regression targets: every |p - y| in [0.2, 0.8] or above 1.3, away from the MAE kink at 0
   // and the Huber kink at delta = 1.
-  const std::vector<float> regression = {0.9f, -0.1f, 1.75f, 0.3f, -0.4f, 1.2f,
-                                         0.1f, 1.95f, 0.2f,  0.8f, 0.3f,  -1.f};
+  const std::vector<float> regression = {0.9f, -0.1f, 1.75f, 0.3f, -0.4f, 1.2f, 0.1f, 1.95f, 0.2f, 0.8f, 0.3f, -1.f};
   const std::vector<float> binary = {1, 0, 0.3f, 0, 1, 1, 0.7f, 0, 1, 1, 0, 0.5f};
   const std::vector<float> one_hot = {0, 1, 0, 1, 0, 0, 0, 0, 1, 0.2f, 0.5f, 0.3f};
   const std::vector<float> labels = {1, 0, 2, 1};
 
-  const LossKind kinds[] = {LossKind::MeanSquaredError,
-                            LossKind::MeanAbsoluteError,
-                            LossKind::Huber,
-                            LossKind::BinaryCrossentropy,
-                            LossKind::CategoricalCrossentropy,
-                            LossKind::SparseCategoricalCrossentropy};
+  const LossKind kinds[] = {
+      LossKind::MeanSquaredError,   LossKind::MeanAbsoluteError,       LossKind::Huber,
+      LossKind::BinaryCrossentropy, LossKind::CategoricalCrossentropy, LossKind::SparseCategoricalCrossentropy};
   for (const LossKind kind : kinds) {
     for (const bool from_logits : {false, true}) {
       for (const float smoothing : {0.f, 0.1f}) {
-        INFO("kind " << static_cast<int>(kind) << " from_logits " << from_logits << " smoothing "
-                     << smoothing);
+        INFO("kind " << static_cast<int>(kind) << " from_logits " << from_logits << " smoothing " << smoothing);
         const LossParams p = params(kind, from_logits, smoothing, 0.25f);
         Tensor y_true = kind == LossKind::SparseCategoricalCrossentropy ? tensor({2, 2}, labels)
                         : kind == LossKind::BinaryCrossentropy          ? tensor(shape, binary)
@@ -553,8 +532,7 @@ TEST_CASE("reference: loss gradients match central differences", "[backends][ref
 
 namespace {
 
-std::vector<float> metric(MetricKind kind, const Tensor& y_true, const Tensor& y_pred,
-                          float threshold = 0.5f) {
+std::vector<float> metric(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold = 0.5f) {
   Tensor state = tensor({2}, {0, 0});
   ref().metric_update(kind, y_true, y_pred, threshold, state);
   return host(state);
@@ -573,8 +551,8 @@ TEST_CASE("reference: metric_update known values", "[backends][reference]") {
   }
   SECTION("accuracy: exact equality, averaged over the last axis") {
     // rows: [1 == 1, 2 == 0] -> 0.5; [3 == 3, 4 == 4] -> 1
-    CHECK(metric(MetricKind::Accuracy, tensor({2, 2}, {1, 2, 3, 4}),
-                 tensor({2, 2}, {1, 0, 3, 4})) == std::vector<float>{1.5f, 2.f});
+    CHECK(metric(MetricKind::Accuracy, tensor({2, 2}, {1, 2, 3, 4}), tensor({2, 2}, {1, 0, 3, 4})) ==
+          std::vector<float>{1.5f, 2.f});
   }
   SECTION("binary accuracy: y_pred > threshold, strictly") {
     // (y_pred > 0.5) = [1 0 0 0] against [1 0 1 0]: 3 of 4 samples
@@ -593,8 +571,7 @@ TEST_CASE("reference: metric_update known values", "[backends][reference]") {
     Tensor labels = tensor({3}, {1, 0, 0});
     CHECK(metric(MetricKind::SparseCategoricalAccuracy, labels, p) == std::vector<float>{2, 3});
     Tensor labels_column = tensor({3, 1}, {1, 1, 1});
-    CHECK(metric(MetricKind::SparseCategoricalAccuracy, labels_column, p) ==
-          std::vector<float>{2, 3});
+    CHECK(metric(MetricKind::SparseCategoricalAccuracy, labels_column, p) == std::vector<float>{2, 3});
   }
   SECTION("mse and mae: the regression losses' values, summed") {
     Tensor y = tensor({2, 2}, {1, 2, 3, 4});

@@ -469,8 +469,8 @@ TEST_CASE("reference: batch_norm forward known values", "[backends][reference]")
   const double e = 0.1f;  // epsilon as the f32 the op receives
   const double s0 = 1 / std::sqrt(1.0 + e), s1 = 1 / std::sqrt(static_cast<double>(10.9f) + e);
   const double m0 = 0.2f, m1 = 2;
-  check_close(host(y), {(1 - m0) * s0 * 2 + 0.1f, (10 - m1) * s1 * 0.5 - 1, (3 - m0) * s0 * 2 + 0.1f,
-                        (30 - m1) * s1 * 0.5 - 1});
+  check_close(host(y),
+              {(1 - m0) * s0 * 2 + 0.1f, (10 - m1) * s1 * 0.5 - 1, (3 - m0) * s0 * 2 + 0.1f, (30 - m1) * s1 * 0.5 - 1});
 
   // Rank 4: statistics per channel over n, h, w. Channel 0 = 1..4, channel 1 = 8 each: mean 2.5
   // and variance 1.25; mean 8 and variance 0, so channel 1's xhat is 0 and y = beta.
@@ -495,8 +495,7 @@ TEST_CASE("reference: batch_norm_backward matches central differences", "[backen
   Tensor dy = tensor(xs, dyv);
   Tensor y(ref(), xs), mean(ref(), {3}), variance(ref(), {3});
   Tensor moving_mean = tensor({3}, {0, 0, 0}), moving_variance = tensor({3}, {1, 1, 1});
-  ref().batch_norm_forward_training(x, gamma, beta, epsilon, 0.99f, y, mean, variance, moving_mean,
-                                    moving_variance);
+  ref().batch_norm_forward_training(x, gamma, beta, epsilon, 0.99f, y, mean, variance, moving_mean, moving_variance);
   Tensor dx(ref(), xs), dgamma(ref(), {3}), dbeta(ref(), {3});
   ref().batch_norm_backward(x, dy, gamma, mean, variance, epsilon, dx, dgamma, dbeta);
 

@@ -94,8 +94,8 @@ std::vector<BadCase> beginner_mistake_cases() {
                          [] { fit_small({.verbose = 0, .validation_split = 0.5}, 1, 1); }));
   cases.push_back(expect("fit_x_and_y_lengths_differ", Outcome::ValueError, "Data cardinality is ambiguous",
                          [] { fit_small({.verbose = 0}, 8, 5); }));
-  cases.push_back(expect("fit_no_samples", Outcome::ValueError, "at least one sample",
-                         [] { fit_small({.verbose = 0}, 0, 0); }));
+  cases.push_back(
+      expect("fit_no_samples", Outcome::ValueError, "at least one sample", [] { fit_small({.verbose = 0}, 0, 0); }));
   cases.push_back(expect("evaluate_no_samples", Outcome::ValueError, "at least one sample",
                          [] { small_model()->evaluate(ones(0, 4), ones(0, 1), {.verbose = 0}); }));
   cases.push_back(expect("predict_no_samples", Outcome::ValueError, "at least one sample",
@@ -110,12 +110,10 @@ std::vector<BadCase> beginner_mistake_cases() {
     const Array x = 3.f;
     small_model()->predict(x, {.verbose = 0});
   }));
-  cases.push_back(expect("fit_y_with_wrong_columns", Outcome::ValueError, "", [] {
-    small_model()->fit(ones(8, 4), ones(8, 3), {.verbose = 0});
-  }));
-  cases.push_back(expect("fit_validation_data_wrong_features", Outcome::ValueError, "incompatible", [] {
-    fit_small({.verbose = 0, .validation_data = std::make_pair(ones(4, 3), ones(4, 1))});
-  }));
+  cases.push_back(expect("fit_y_with_wrong_columns", Outcome::ValueError, "",
+                         [] { small_model()->fit(ones(8, 4), ones(8, 3), {.verbose = 0}); }));
+  cases.push_back(expect("fit_validation_data_wrong_features", Outcome::ValueError, "incompatible",
+                         [] { fit_small({.verbose = 0, .validation_data = std::make_pair(ones(4, 3), ones(4, 1))}); }));
   cases.push_back(expect("fit_sparse_label_out_of_range", Outcome::ValueError, "outside the valid range", [] {
     Sequential model({Input({4}), Dense(3, "softmax")});
     model.compile("adam", "sparse_categorical_crossentropy");
@@ -139,30 +137,32 @@ std::vector<BadCase> beginner_mistake_cases() {
     model.compile("sgd", "mse");
     model.fit(ones(8, 4), ones(8, 1), {.verbose = 0});
   }));
-  cases.push_back(expect("dropout_rate_negative", Outcome::ValueError, "Received: rate=-0.1",
-                         [] { Dropout(-0.1f); }));
+  cases.push_back(expect("dropout_rate_negative", Outcome::ValueError, "Received: rate=-0.1", [] { Dropout(-0.1f); }));
   cases.push_back(expect("dropout_rate_two", Outcome::ValueError, "Received: rate=2", [] { Dropout(2.0f); }));
   cases.push_back(expect("conv2d_filters_zero", Outcome::ValueError, "Received filters=0", [] { Conv2D(0, 3); }));
-  cases.push_back(expect("conv2d_strides_zero", Outcome::ValueError, "strides",
-                         [] { Conv2D(2, 3, "linear", {.strides = 0}); }));
+  cases.push_back(
+      expect("conv2d_strides_zero", Outcome::ValueError, "strides", [] { Conv2D(2, 3, "linear", {.strides = 0}); }));
   cases.push_back(expect("conv2d_kernel_larger_than_input", Outcome::ValueError,
-                         "Computed output size would be zero or negative",
-                         [] { Conv2D(2, 5)(Input({3, 3, 1})); }));
-  cases.push_back(expect("maxpool_larger_than_input", Outcome::ValueError,
-                         "Computed output size would be zero or negative",
-                         [] { MaxPooling2D(5)(Input({3, 3, 1})); }));
+                         "Computed output size would be zero or negative", [] {
+                           Conv2D(2, 5)(Input({3, 3, 1}));
+                         }));
+  cases.push_back(
+      expect("maxpool_larger_than_input", Outcome::ValueError, "Computed output size would be zero or negative", [] {
+        MaxPooling2D(5)(Input({3, 3, 1}));
+      }));
   cases.push_back(expect("upsampling_size_zero", Outcome::ValueError, "size", [] { UpSampling2D(0); }));
   // Keras reads a negative ZeroPadding2D as cropping; Strata refuses it (Cropping2D does that).
-  cases.push_back(expect("zero_padding_negative", Outcome::ValueError, "cannot be negative",
-                         [] { ZeroPadding2D(-1); }));
+  cases.push_back(
+      expect("zero_padding_negative", Outcome::ValueError, "cannot be negative", [] { ZeroPadding2D(-1); }));
   cases.push_back(expect("conv2d_unknown_padding", Outcome::ValueError, "padding",
                          [] { Conv2D(2, 3, "linear", {.padding = "full"}); }));
   cases.push_back(expect("conv2d_groups_not_dividing_filters", Outcome::ValueError, "groups",
                          [] { Conv2D(3, 3, "linear", {.groups = 2}); }));
-  cases.push_back(expect("cropping_more_than_input", Outcome::ValueError, "should be smaller",
-                         [] { Cropping2D(2)(Input({3, 3, 1})); }));
-  cases.push_back(expect("conv2d_on_vector_input", Outcome::ValueError, "expected min_ndim=4",
-                         [] { Conv2D(2, 3)(Input({4})); }));
+  cases.push_back(expect("cropping_more_than_input", Outcome::ValueError, "should be smaller", [] {
+    Cropping2D(2)(Input({3, 3, 1}));
+  }));
+  cases.push_back(
+      expect("conv2d_on_vector_input", Outcome::ValueError, "expected min_ndim=4", [] { Conv2D(2, 3)(Input({4})); }));
   cases.push_back(expect("dense_reused_on_other_width", Outcome::ValueError, "incompatible", [] {
     Dense dense(3);
     dense(Input({4}));
@@ -172,18 +172,23 @@ std::vector<BadCase> beginner_mistake_cases() {
                          [] { Input({-5}); }));
   // Keras accepts an axis of size 0; Strata refuses it (no backend op is defined on empty tensors).
   cases.push_back(expect("input_zero_dimension", Outcome::ValueError, "size 0", [] { Input({0}); }));
-  cases.push_back(expect("input_nine_axes", Outcome::ValueError, "at most 8 axes",
-                         [] { Input({1, 1, 1, 1, 1, 1, 1, 1, 1}); }));
-  cases.push_back(expect("reshape_to_incompatible_size", Outcome::ValueError, "target_shape",
-                         [] { Reshape({3, 3})(Input({4})); }));
+  cases.push_back(expect("input_nine_axes", Outcome::ValueError, "at most 8 axes", [] {
+    Input({1, 1, 1, 1, 1, 1, 1, 1, 1});
+  }));
+  cases.push_back(expect("reshape_to_incompatible_size", Outcome::ValueError, "target_shape", [] {
+    Reshape({3, 3})(Input({4}));
+  }));
   cases.push_back(expect("reshape_two_unknown_axes", Outcome::ValueError, "at most one", [] { Reshape({-1, -1}); }));
   cases.push_back(expect("reshape_negative_axis", Outcome::ValueError, "target_shape", [] { Reshape({-2, 2}); }));
-  cases.push_back(expect("concatenate_mismatched_shapes", Outcome::ValueError, "matching shapes",
-                         [] { Concatenate()({Input({4, 3}), Input({5, 3})}); }));
-  cases.push_back(expect("concatenate_axis_out_of_range", Outcome::ValueError, "axis",
-                         [] { Concatenate(5)({Input({3}), Input({3})}); }));
-  cases.push_back(expect("add_mismatched_shapes", Outcome::ValueError, "incompatible shapes",
-                         [] { Add()({Input({4}), Input({5})}); }));
+  cases.push_back(expect("concatenate_mismatched_shapes", Outcome::ValueError, "matching shapes", [] {
+    Concatenate()({Input({4, 3}), Input({5, 3})});
+  }));
+  cases.push_back(expect("concatenate_axis_out_of_range", Outcome::ValueError, "axis", [] {
+    Concatenate(5)({Input({3}), Input({3})});
+  }));
+  cases.push_back(expect("add_mismatched_shapes", Outcome::ValueError, "incompatible shapes", [] {
+    Add()({Input({4}), Input({5})});
+  }));
   cases.push_back(expect("batchnorm_axis_out_of_range", Outcome::ValueError, "axis",
                          [] { BatchNormalization({.axis = 5})(Input({3})); }));
   cases.push_back(per_backend("same_layer_twice_in_sequential", Outcome::Succeeds, "", [] {
@@ -203,8 +208,8 @@ std::vector<BadCase> beginner_mistake_cases() {
     model.predict(ones(2, 3), {.verbose = 0});
   }));
   cases.push_back(expect("dot_axis_out_of_range", Outcome::ValueError, "", [] { Dot(3)({Input({3}), Input({3})}); }));
-  cases.push_back(expect("spatial_dropout_rate_two", Outcome::ValueError, "Received: rate=2",
-                         [] { SpatialDropout2D(2.0); }));
+  cases.push_back(
+      expect("spatial_dropout_rate_two", Outcome::ValueError, "Received: rate=2", [] { SpatialDropout2D(2.0); }));
   cases.push_back(expect("leaky_relu_negative_slope", Outcome::ValueError, "negative_slope", [] { LeakyReLU(-1.0); }));
   cases.push_back(expect("relu_negative_max_value", Outcome::ValueError, "max_value", [] { ReLU(-1.0); }));
   // Keras accepts a merge layer on a single input (it passes it through).
@@ -214,15 +219,17 @@ std::vector<BadCase> beginner_mistake_cases() {
     model.add(Input({4}));
   }));
   cases.push_back(expect("sequential_pop_when_empty", Outcome::ValueError, "", [] { Sequential().pop(); }));
-  cases.push_back(expect("get_layer_index_out_of_range", Outcome::ValueError, "index 5",
-                         [] { small_model()->get_layer(5); }));
+  cases.push_back(
+      expect("get_layer_index_out_of_range", Outcome::ValueError, "index 5", [] { small_model()->get_layer(5); }));
   cases.push_back(expect("set_weights_before_build", Outcome::ValueError, "", [] {
     Sequential({Dense(2)}).set_weights({xt::zeros<float>({4, 2}), xt::zeros<float>({2})});
   }));
-  cases.push_back(expect("loss_weights_count_differs", Outcome::ValueError, "loss weights",
-                         [] { small_model(false)->compile("sgd", "mse", {}, std::vector<double>{1.0, 2.0}); }));
-  cases.push_back(expect("loss_by_name_for_unknown_output", Outcome::ValueError, "loss dict",
-                         [] { small_model(false)->compile("sgd", {{"nope", "mse"}}); }));
+  cases.push_back(expect("loss_weights_count_differs", Outcome::ValueError, "loss weights", [] {
+    small_model(false)->compile("sgd", "mse", {}, std::vector<double>{1.0, 2.0});
+  }));
+  cases.push_back(expect("loss_by_name_for_unknown_output", Outcome::ValueError, "loss dict", [] {
+    small_model(false)->compile("sgd", {{"nope", "mse"}});
+  }));
   // Keras accepts an input listed twice; Strata's Functional refuses it (see ARCHITECTURE.md).
   cases.push_back(expect("functional_input_listed_twice", Outcome::ValueError, "", [] {
     const auto a = Input({4});
@@ -230,16 +237,15 @@ std::vector<BadCase> beginner_mistake_cases() {
   }));
   cases.push_back(expect("layer_called_without_inputs", Outcome::ValueError, "without inputs",
                          [] { Concatenate()(std::span<const strata::Tensor>()); }));
-  cases.push_back(expect("layer_called_on_empty_tensor", Outcome::ValueError, "empty tensor",
-                         [] { Dense(2)(strata::Tensor()); }));
+  cases.push_back(
+      expect("layer_called_on_empty_tensor", Outcome::ValueError, "empty tensor", [] { Dense(2)(strata::Tensor()); }));
 
   // ---- names ----
-  cases.push_back(expect("unknown_activation", Outcome::ValueError, "relux",
-                         [] { Dense(2, "relux"); }));
+  cases.push_back(expect("unknown_activation", Outcome::ValueError, "relux", [] { Dense(2, "relux"); }));
   cases.push_back(expect("unknown_loss", Outcome::ValueError, "Could not interpret loss identifier",
                          [] { small_model(false)->compile("sgd", "msex"); }));
-  cases.push_back(expect("unknown_optimizer", Outcome::ValueError, "sgdx",
-                         [] { small_model(false)->compile("sgdx", "mse"); }));
+  cases.push_back(
+      expect("unknown_optimizer", Outcome::ValueError, "sgdx", [] { small_model(false)->compile("sgdx", "mse"); }));
   cases.push_back(expect("unknown_metric", Outcome::ValueError, "Could not interpret metric identifier",
                          [] { small_model(false)->compile("sgd", "mse", {"accx"}); }));
   cases.push_back(expect("get_layer_unknown_name", Outcome::ValueError, "", [] { small_model()->get_layer("nope"); }));

@@ -30,8 +30,8 @@ Bytes idx(const std::vector<std::uint32_t>& dims, std::size_t data_bytes, unsign
 }
 
 void write_plain(const fs::path& path, const Bytes& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 void write_gz(const fs::path& path, const Bytes& bytes) {
@@ -72,9 +72,8 @@ std::vector<BadCase> hostile_file_cases() {
                      write_plain(dir / "file", {1, 2, 3});
                      strata::datasets::fashion_mnist::load_data((dir / "file").string());
                    }});
-  cases.push_back(file_case("idx_empty_file", Outcome::IOError, "empty", [](const fs::path& dir) {
-    write_plain(dir / kTrainImages, {});
-  }));
+  cases.push_back(file_case("idx_empty_file", Outcome::IOError, "empty",
+                            [](const fs::path& dir) { write_plain(dir / kTrainImages, {}); }));
   cases.push_back(file_case("idx_file_is_a_directory", Outcome::IOError, "directory", [](const fs::path& dir) {
     fs::remove(dir / kTrainImages);
     fs::create_directory(dir / kTrainImages);
@@ -85,9 +84,8 @@ std::vector<BadCase> hostile_file_cases() {
   cases.push_back(file_case("idx_float_elements", Outcome::IOError, "unsigned bytes", [](const fs::path& dir) {
     write_plain(dir / kTrainImages, idx({3, 28, 28}, 3 * 28 * 28 * 4, 0x0D));
   }));
-  cases.push_back(file_case("idx_rank_zero", Outcome::IOError, "", [](const fs::path& dir) {
-    write_plain(dir / kTrainImages, idx({}, 16));
-  }));
+  cases.push_back(file_case("idx_rank_zero", Outcome::IOError, "",
+                            [](const fs::path& dir) { write_plain(dir / kTrainImages, idx({}, 16)); }));
   cases.push_back(file_case("idx_header_only", Outcome::IOError, "truncated", [](const fs::path& dir) {
     write_plain(dir / kTrainImages, idx({3, 28, 28}, 0));
   }));
@@ -104,11 +102,10 @@ std::vector<BadCase> hostile_file_cases() {
   cases.push_back(file_case("idx_declares_2^61_bytes", Outcome::IOError, "declares", [](const fs::path& dir) {
     write_plain(dir / kTrainImages, idx({1u << 31, 1u << 15, 1u << 15}, 0));
   }));
-  cases.push_back(file_case("idx_declares_more_than_2^64_bytes", Outcome::IOError, "more data than any file holds",
-                            [](const fs::path& dir) {
-                              write_plain(dir / kTrainImages,
-                                          idx({0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}, 0));
-                            }));
+  cases.push_back(file_case(
+      "idx_declares_more_than_2^64_bytes", Outcome::IOError, "more data than any file holds", [](const fs::path& dir) {
+        write_plain(dir / kTrainImages, idx({0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu}, 0));
+      }));
   cases.push_back(file_case("idx_declares_2^61_bytes_gz", Outcome::IOError, "", [](const fs::path& dir) {
     fs::remove(dir / kTrainImages);
     write_gz(dir / "train-images-idx3-ubyte.gz", idx({1u << 31, 1u << 15, 1u << 15}, 64));
@@ -146,11 +143,11 @@ std::vector<BadCase> hostile_file_cases() {
   }));
   cases.push_back(file_case("idx_label_count_differs", Outcome::IOError, "3 images, 2 labels",
                             [](const fs::path& dir) { write_plain(dir / kTrainLabels, idx({2}, 2)); }));
-  cases.push_back(file_case("idx_labels_with_images_shape", Outcome::IOError, "labels",
-                            [](const fs::path& dir) { write_plain(dir / kTrainLabels, idx({3, 28, 28}, 3 * 784)); }));
-  cases.push_back(file_case("idx_label_above_9", Outcome::IOError, "label", [](const fs::path& dir) {
-    write_plain(dir / kTrainLabels, idx({3}, 3, 0x08, 12));
+  cases.push_back(file_case("idx_labels_with_images_shape", Outcome::IOError, "labels", [](const fs::path& dir) {
+    write_plain(dir / kTrainLabels, idx({3, 28, 28}, 3 * 784));
   }));
+  cases.push_back(file_case("idx_label_above_9", Outcome::IOError, "label",
+                            [](const fs::path& dir) { write_plain(dir / kTrainLabels, idx({3}, 3, 0x08, 12)); }));
   cases.push_back(file_case("idx_zero_images", Outcome::IOError, "", [](const fs::path& dir) {
     write_plain(dir / kTrainImages, idx({0, 28, 28}, 0));
     write_plain(dir / kTrainLabels, idx({0}, 0));

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <zlib.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -104,8 +104,9 @@ TEST_CASE("The IDX reader checks declared sizes against the file before allocati
   };
   // 2^31 images of 2^15 x 2^15 declared by a 16-byte file.
   const auto huge = write_plain("huge", {0, 0, 8, 3, 0x80, 0, 0, 0, 0, 0, 0x80, 0, 0, 0, 0x80, 0});
-  CHECK_THROWS_WITH(load_images(huge), Catch::Contains("is truncated: its header declares 2305843009213693952 bytes "
-                                                       "of data (shape (2147483648, 32768, 32768)) but the file holds 0"));
+  CHECK_THROWS_WITH(load_images(huge),
+                    Catch::Contains("is truncated: its header declares 2305843009213693952 bytes "
+                                    "of data (shape (2147483648, 32768, 32768)) but the file holds 0"));
   CHECK_THROWS_WITH(load_images(write_plain("empty", {})), Catch::Contains("is empty"));
   CHECK_THROWS_WITH(load_images(write_plain("float", {0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0})),
                     Catch::Contains("holds elements of type 0xd; only unsigned bytes (0x08) are supported"));

@@ -82,6 +82,7 @@ TEST_CASE("initializers resolve Keras names and round-trip their configs", "[ini
                                          "config": {"scale": 2.0, "mode": "fan_out", "distribution": "uniform", "seed": 3},
                                          "registered_name": null})"))
             ->get_config()["mode"] == "fan_out");
-  CHECK_THROWS_WITH(Initializer::from_name("glorot"), Catch::Contains("Could not interpret initializer identifier: glorot") &&
-                                                          Catch::Contains("glorot_uniform"));
+  CHECK_THROWS_WITH(
+      Initializer::from_name("glorot"),
+      Catch::Contains("Could not interpret initializer identifier: glorot") && Catch::Contains("glorot_uniform"));
 }

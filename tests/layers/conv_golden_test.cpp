@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "strata/strata.hpp"
-#include "support/layer_checks.hpp"
 #include "support/goldens.hpp"
+#include "support/layer_checks.hpp"
 
 using namespace strata;
 using nlohmann::json;

@@ -31,8 +31,8 @@ TEST_CASE("Dense builds lazily and follows Keras's shapes and weight order", "[l
 
 TEST_CASE("Dense gradients match finite differences for every activation", "[layers][dense][gradcheck]") {
   set_backend(GENERATE(from_range(available_backends())));
-  const std::string activation =
-      GENERATE("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "gelu", "leaky_relu", "softplus", "swish");
+  const std::string activation = GENERATE("linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "gelu",
+                                          "leaky_relu", "softplus", "swish");
   INFO("activation " << activation << " on " << current_backend().name());
   Dense dense(5, activation);
   testing::check_gradients(dense, {4, 3});

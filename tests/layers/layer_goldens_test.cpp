@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/strata.hpp"
-#include "support/layer_checks.hpp"
 #include "support/goldens.hpp"
+#include "support/layer_checks.hpp"
 
 using namespace strata;
 
@@ -18,7 +18,6 @@ using strata::testing::shape_of;
 namespace {
 
 const nlohmann::json& goldens() { return testing::golden_file("layers.json"); }
-
 
 void check_close(const std::vector<float>& actual, const nlohmann::json& expected, const std::string& what) {
   REQUIRE(actual.size() == expected.size());

@@ -19,7 +19,6 @@ namespace {
 
 const nlohmann::json& goldens() { return testing::golden_file("merge.json"); }
 
-
 }  // namespace
 
 TEST_CASE("Merge goldens come from Keras 3", "[layers][merge][golden]") {

@@ -7,8 +7,8 @@
 
 using namespace strata;
 using testing::factory;
-using testing::LayerCase;
 using testing::iota;
+using testing::LayerCase;
 
 namespace {
 

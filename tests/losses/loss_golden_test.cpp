@@ -28,8 +28,7 @@ json with_delta(const json& entry) {
 }
 
 std::string describe(const json& c) {
-  return c["class_name"].get<std::string>() + " " + c["config"].dump() + " [" +
-         c.value("tag", std::string()) + "]";
+  return c["class_name"].get<std::string>() + " " + c["config"].dump() + " [" + c.value("tag", std::string()) + "]";
 }
 
 }  // namespace

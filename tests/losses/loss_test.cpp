@@ -120,10 +120,8 @@ TEST_CASE("losses compute Keras's values on small inputs", "[losses]") {
     CHECK(scalar(losses::SparseCategoricalCrossentropy()(labels, p)) == Approx(expected));
     CHECK(scalar(losses::SparseCategoricalCrossentropy()(column, p)) == Approx(expected));
     const xt::xarray<float> logits = {{0.f, static_cast<float>(std::log(3.0))}, {-1.f, -1.f}};
-    CHECK(scalar(losses::SparseCategoricalCrossentropy({.from_logits = true})(labels, logits)) ==
-          Approx(expected));
-    const xt::xarray<float> none =
-        losses::SparseCategoricalCrossentropy({.reduction = Reduction::None})(column, p);
+    CHECK(scalar(losses::SparseCategoricalCrossentropy({.from_logits = true})(labels, logits)) == Approx(expected));
+    const xt::xarray<float> none = losses::SparseCategoricalCrossentropy({.reduction = Reduction::None})(column, p);
     REQUIRE(none.shape() == std::vector<std::size_t>{2});
     CHECK(none(0) == Approx(-std::log(0.75)));
   }
@@ -286,8 +284,8 @@ TEST_CASE("Loss::compute scales the gradient by the reduction and feeds the trac
     const xt::xarray<float> t1 = {0.f, 0.f, 0.f, 0.f, 0.f};
     const xt::xarray<float> p1 = {1.f, 1.f, 1.f, 1.f, 3.f};
     strata::Tensor scalar_values(backend, strata::Shape{});
-    losses::MeanSquaredError().compute(strata::from_host(backend, t1), strata::from_host(backend, p1),
-                                       scalar_values, nullptr, tracker1);
+    losses::MeanSquaredError().compute(strata::from_host(backend, t1), strata::from_host(backend, p1), scalar_values,
+                                       nullptr, tracker1);
     std::tie(total, count) = strata::test::read_state(tracker1);
     CHECK(count == Approx(5.0));
     CHECK(total / count == Approx(13.0 / 5));
@@ -296,8 +294,7 @@ TEST_CASE("Loss::compute scales the gradient by the reduction and feeds the trac
   SECTION("compute refuses mis-sized outputs") {
     strata::Tensor tracker = fresh_tracker();
     strata::Tensor values(backend, strata::Shape{3});
-    CHECK_THROWS_MATCHES(losses::MeanSquaredError().compute(yt, yp, values, nullptr, tracker),
-                         strata::ShapeError,
+    CHECK_THROWS_MATCHES(losses::MeanSquaredError().compute(yt, yp, values, nullptr, tracker), strata::ShapeError,
                          Message("Loss \"mean_squared_error\": values must have shape (4,), received (3,)"));
     strata::Tensor good(backend, strata::Shape{4});
     strata::Tensor bad_tracker(backend, strata::Shape{3});
@@ -339,13 +336,12 @@ TEST_CASE("Loss::from_name knows Keras's names and aliases", "[losses]") {
 
   // Keras's lookup is case-sensitive.
   CHECK_THROWS_AS(strata::Loss::from_name("Mse"), strata::ValueError);
-  CHECK_THROWS_MATCHES(
-      strata::Loss::from_name("mean_squared_eror"), strata::ValueError,
-      Message("Could not interpret loss identifier: mean_squared_eror. Valid names are: "
-              "mean_squared_error, mse, MSE, MeanSquaredError, mean_absolute_error, mae, MAE, "
-              "MeanAbsoluteError, huber, Huber, binary_crossentropy, bce, BCE, BinaryCrossentropy, "
-              "categorical_crossentropy, CategoricalCrossentropy, sparse_categorical_crossentropy, "
-              "SparseCategoricalCrossentropy"));
+  CHECK_THROWS_MATCHES(strata::Loss::from_name("mean_squared_eror"), strata::ValueError,
+                       Message("Could not interpret loss identifier: mean_squared_eror. Valid names are: "
+                               "mean_squared_error, mse, MSE, MeanSquaredError, mean_absolute_error, mae, MAE, "
+                               "MeanAbsoluteError, huber, Huber, binary_crossentropy, bce, BCE, BinaryCrossentropy, "
+                               "categorical_crossentropy, CategoricalCrossentropy, sparse_categorical_crossentropy, "
+                               "SparseCategoricalCrossentropy"));
 
   // Handle<Loss> takes a name or an object.
   strata::Handle<strata::Loss> by_name("bce");
@@ -363,22 +359,28 @@ TEST_CASE("losses write and read Keras 3's configs", "[losses]") {
           json{{"name", "mean_absolute_error"}, {"reduction", "sum_over_batch_size"}});
     CHECK(losses::Huber().get_config() ==
           json{{"name", "huber_loss"}, {"reduction", "sum_over_batch_size"}, {"delta", 1.0}});
-    CHECK(losses::BinaryCrossentropy().get_config() ==
-          json{{"name", "binary_crossentropy"}, {"reduction", "sum_over_batch_size"},
-               {"from_logits", false}, {"label_smoothing", 0.0}, {"axis", -1}});
-    CHECK(losses::CategoricalCrossentropy().get_config() ==
-          json{{"name", "categorical_crossentropy"}, {"reduction", "sum_over_batch_size"},
-               {"from_logits", false}, {"label_smoothing", 0.0}, {"axis", -1}});
-    CHECK(losses::SparseCategoricalCrossentropy().get_config() ==
-          json{{"name", "sparse_categorical_crossentropy"}, {"reduction", "sum_over_batch_size"},
-               {"from_logits", false}, {"ignore_class", nullptr}});
+    CHECK(losses::BinaryCrossentropy().get_config() == json{{"name", "binary_crossentropy"},
+                                                            {"reduction", "sum_over_batch_size"},
+                                                            {"from_logits", false},
+                                                            {"label_smoothing", 0.0},
+                                                            {"axis", -1}});
+    CHECK(losses::CategoricalCrossentropy().get_config() == json{{"name", "categorical_crossentropy"},
+                                                                 {"reduction", "sum_over_batch_size"},
+                                                                 {"from_logits", false},
+                                                                 {"label_smoothing", 0.0},
+                                                                 {"axis", -1}});
+    CHECK(losses::SparseCategoricalCrossentropy().get_config() == json{{"name", "sparse_categorical_crossentropy"},
+                                                                       {"reduction", "sum_over_batch_size"},
+                                                                       {"from_logits", false},
+                                                                       {"ignore_class", nullptr}});
   }
 
   SECTION("every option survives a round trip through Keras's serialized form") {
     const std::vector<std::shared_ptr<strata::Loss>> originals = {
         std::make_shared<losses::MeanSquaredError>(losses::MeanSquaredError::Options{Reduction::Sum, "sq"}),
         std::make_shared<losses::MeanAbsoluteError>(losses::MeanAbsoluteError::Options{.reduction = Reduction::None}),
-        std::make_shared<losses::Huber>(losses::Huber::Options{.delta = 2.5, .reduction = Reduction::Mean, .name = "h"}),
+        std::make_shared<losses::Huber>(
+            losses::Huber::Options{.delta = 2.5, .reduction = Reduction::Mean, .name = "h"}),
         std::make_shared<losses::BinaryCrossentropy>(losses::BinaryCrossentropy::Options{
             .from_logits = true, .label_smoothing = 0.1, .reduction = Reduction::Sum}),
         std::make_shared<losses::CategoricalCrossentropy>(
@@ -405,7 +407,8 @@ TEST_CASE("losses write and read Keras 3's configs", "[losses]") {
 
   SECTION("string names, serialized functions and Python's None as the reduction") {
     CHECK(strata::Loss::from_config(json("mse"))->class_name() == "MeanSquaredError");
-    CHECK(strata::Loss::from_config(json{{"module", "builtins"}, {"class_name", "function"},
+    CHECK(strata::Loss::from_config(json{{"module", "builtins"},
+                                         {"class_name", "function"},
                                          {"config", "sparse_categorical_crossentropy"},
                                          {"registered_name", "function"}})
               ->class_name() == "SparseCategoricalCrossentropy");
@@ -417,13 +420,11 @@ TEST_CASE("losses write and read Keras 3's configs", "[losses]") {
   }
 
   SECTION("what Strata cannot honour is refused with a clear message") {
-    CHECK_THROWS_MATCHES(
-        losses::MeanSquaredError::from_config(json{{"name", "m"}, {"reduction", "sum_over_batch"}}),
-        strata::ValueError,
-        Message("Invalid value for argument `reduction`. Expected one of 'sum_over_batch_size', "
-                "'sum', 'mean', 'none'. Received: reduction=sum_over_batch"));
-    CHECK_THROWS_MATCHES(losses::BinaryCrossentropy::from_config(json{{"fromlogits", true}}),
+    CHECK_THROWS_MATCHES(losses::MeanSquaredError::from_config(json{{"name", "m"}, {"reduction", "sum_over_batch"}}),
                          strata::ValueError,
+                         Message("Invalid value for argument `reduction`. Expected one of 'sum_over_batch_size', "
+                                 "'sum', 'mean', 'none'. Received: reduction=sum_over_batch"));
+    CHECK_THROWS_MATCHES(losses::BinaryCrossentropy::from_config(json{{"fromlogits", true}}), strata::ValueError,
                          Message("Argument(s) not recognized by loss BinaryCrossentropy: 'fromlogits'"));
     CHECK_THROWS_MATCHES(losses::CategoricalCrossentropy::from_config(json{{"axis", 1}}), strata::ValueError,
                          Message("Loss CategoricalCrossentropy: only axis=-1 is supported, received: axis=1"));

@@ -153,8 +153,7 @@ TEST_CASE("metrics compute Keras's values and keep a running state", "[metrics]"
                                  "index per sample of y_pred: expected shape (4,) or (4, 1), received "
                                  "y_true.shape=(4, 3), y_pred.shape=(4, 3)"));
     metrics::CategoricalAccuracy cat;
-    CHECK_THROWS_AS(cat.update_state(dev(xt::zeros<float>({4})), dev(xt::zeros<float>({4, 3}))),
-                    strata::ShapeError);
+    CHECK_THROWS_AS(cat.update_state(dev(xt::zeros<float>({4})), dev(xt::zeros<float>({4, 3}))), strata::ShapeError);
     CHECK_FALSE(cat.state().defined());  // nothing was allocated for a refused batch
   }
 }
@@ -167,15 +166,13 @@ TEST_CASE("a metric stays on the backend of its first batch", "[metrics]") {
   metrics::MeanAbsoluteError mae;
   const xt::xarray<float> t = A({1, 1}, {1.f});
   mae.update_state(strata::from_host(first, t), strata::from_host(first, t));
-  CHECK_THROWS_MATCHES(mae.update_state(strata::from_host(second, t), strata::from_host(second, t)),
-                       strata::ValueError,
-                       Message("Metric \"mean_absolute_error\" keeps its state on backend \"" +
-                               std::string(first.name()) + "\" but received y_pred on backend \"" +
-                               std::string(second.name()) + "\""));
+  CHECK_THROWS_MATCHES(
+      mae.update_state(strata::from_host(second, t), strata::from_host(second, t)), strata::ValueError,
+      Message("Metric \"mean_absolute_error\" keeps its state on backend \"" + std::string(first.name()) +
+              "\" but received y_pred on backend \"" + std::string(second.name()) + "\""));
 }
 
-TEST_CASE("Metric::from_name resolves Keras's names; \"accuracy\" picks its class as compile does",
-          "[metrics]") {
+TEST_CASE("Metric::from_name resolves Keras's names; \"accuracy\" picks its class as compile does", "[metrics]") {
   const OnBackend dev = each_backend();
   INFO("backend " << dev.backend.name());
 
@@ -198,8 +195,9 @@ TEST_CASE("Metric::from_name resolves Keras's names; \"accuracy\" picks its clas
       CHECK(m->class_name() == cls);
       CHECK(m->name() == name);
     }
-    CHECK(std::dynamic_pointer_cast<metrics::BinaryAccuracy>(strata::Metric::from_name("binary_accuracy"))
-              ->threshold() == 0.5);
+    CHECK(
+        std::dynamic_pointer_cast<metrics::BinaryAccuracy>(strata::Metric::from_name("binary_accuracy"))->threshold() ==
+        0.5);
   }
 
   SECTION("\"accuracy\" and \"acc\": binary, sparse or categorical from the first batch's shapes") {
@@ -266,7 +264,8 @@ TEST_CASE("metrics write and read Keras 3's configs", "[metrics]") {
   };
   for (const auto& m : originals) {
     INFO(m->class_name());
-    const auto back = strata::Metric::from_config(strata::detail::keras_object("keras.metrics", m->class_name(), m->get_config()));
+    const auto back =
+        strata::Metric::from_config(strata::detail::keras_object("keras.metrics", m->class_name(), m->get_config()));
     CHECK(back->class_name() == m->class_name());
     CHECK(back->name() == m->name());
     CHECK(back->get_config() == m->get_config());
@@ -274,8 +273,7 @@ TEST_CASE("metrics write and read Keras 3's configs", "[metrics]") {
   CHECK(strata::Metric::from_config(json("mae"))->class_name() == "MeanAbsoluteError");
 
   CHECK_THROWS_MATCHES(metrics::BinaryAccuracy::from_config(json{{"threshold", 0.5}, {"thresh", 1}}),
-                       strata::ValueError,
-                       Message("Argument(s) not recognized by metric BinaryAccuracy: 'thresh'"));
+                       strata::ValueError, Message("Argument(s) not recognized by metric BinaryAccuracy: 'thresh'"));
   CHECK_THROWS_MATCHES(metrics::Accuracy::from_config(json{{"dtype", "bfloat16"}}), strata::ValueError,
                        Message("Metric Accuracy: only dtype \"float32\" is supported, received: \"bfloat16\""));
   CHECK_THROWS_MATCHES(strata::Metric::from_config(json{{"class_name", "AUC"}, {"config", json::object()}}),

@@ -95,6 +95,7 @@ TEST_CASE("Sequential takes the same layer twice and shares it, as Keras does", 
   const History history = model.fit(xt::ones<float>({8, 4}), xt::ones<float>({8, 4}), {.verbose = 0});
   CHECK(std::isfinite(history.history.at("loss").at(0)));
   // Two different layers under one name are still refused.
-  CHECK_THROWS_WITH(Sequential({Input({4}), Dense(4, "linear", {.name = "same"}), Dense(4, "linear", {.name = "same"})}),
-                    Catch::StartsWith("All layers added to a Sequential model should have unique names."));
+  CHECK_THROWS_WITH(
+      Sequential({Input({4}), Dense(4, "linear", {.name = "same"}), Dense(4, "linear", {.name = "same"})}),
+      Catch::StartsWith("All layers added to a Sequential model should have unique names."));
 }

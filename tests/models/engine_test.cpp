@@ -35,8 +35,8 @@ TEST_CASE("A layer applied to its own output keeps both calls apart and sums its
   // gradient is the sum of theirs.
   Dense first(4, "tanh"), second(4, "tanh");
   Model twin(x, second(first(x)));
-  twin.set_weights({to_host(d.weights()[0]->value), to_host(d.weights()[1]->value),
-                    to_host(d.weights()[0]->value), to_host(d.weights()[1]->value)});
+  twin.set_weights({to_host(d.weights()[0]->value), to_host(d.weights()[1]->value), to_host(d.weights()[0]->value),
+                    to_host(d.weights()[1]->value)});
   const auto input = random_array({5, 4}, 4);
   Backend& backend = d.backend();
   const Tensor xt_ = from_host(backend, input);
@@ -126,8 +126,8 @@ TEST_CASE("A Functional model trains exactly like the equal Sequential one", "[e
   for (std::size_t i = 0; i < 50; ++i) y(i) = float(i % 4);
 
   set_random_seed(14);
-  Sequential seq({Input({6, 6, 1}), Conv2D(4, 3, "relu"), MaxPooling2D(2), Flatten(), Dropout(0.3),
-                  Dense(4, "softmax")});
+  Sequential seq(
+      {Input({6, 6, 1}), Conv2D(4, 3, "relu"), MaxPooling2D(2), Flatten(), Dropout(0.3), Dense(4, "softmax")});
   set_random_seed(14);
   auto in = Input({6, 6, 1});
   auto h = Conv2D(4, 3, "relu")(in);
@@ -150,7 +150,8 @@ TEST_CASE("A Functional model trains exactly like the equal Sequential one", "[e
   CHECK(bool(seq.predict(x, {.verbose = 0}) == fun.predict(x, {.verbose = 0})));
 }
 
-TEST_CASE("Two inputs, two outputs: per-output losses, weights, metrics and Keras's log names", "[engine][functional]") {
+TEST_CASE("Two inputs, two outputs: per-output losses, weights, metrics and Keras's log names",
+          "[engine][functional]") {
   set_backend(GENERATE(from_range(available_backends())));
   set_random_seed(16);
   auto image = Input({4}, {.name = "image"});
@@ -196,7 +197,8 @@ TEST_CASE("Functional graphs refuse what Keras refuses, with its words", "[engin
   CHECK_THROWS_WITH(Model({a, a}, da), Catch::Contains("is given twice (positions 0 and 1)"));
   auto c = Dense(3, "linear", {.name = "twin"})(a);
   auto d = Dense(3, "linear", {.name = "twin"})(c);
-  CHECK_THROWS_WITH(Model(a, d), "The name \"twin\" is used 2 times in the model. All operation names should be unique.");
+  CHECK_THROWS_WITH(Model(a, d),
+                    "The name \"twin\" is used 2 times in the model. All operation names should be unique.");
   const auto x = random_array({2, 4}, 1);
   const Tensor concrete = from_host(current_backend(), x);
   CHECK_THROWS_WITH(joint({a, concrete}), Catch::Contains("a mix of symbolic tensors"));
@@ -263,11 +265,13 @@ TEST_CASE("Inputs and outputs by name key the data and compile's maps", "[engine
   const auto x2 = random_array({8, 2}, 42);
   const auto score = random_array({8, 1}, 43);
   xt::xarray<float> label = xt::zeros<float>({8});
-  const Logs logs = model.evaluate({{"extra", x2}, {"pixels", x1}}, {{"score", score}, {"label", label}}, {.verbose = 0});
+  const Logs logs =
+      model.evaluate({{"extra", x2}, {"pixels", x1}}, {{"score", score}, {"label", label}}, {.verbose = 0});
   for (const char* key : {"loss", "label_loss", "score_loss", "label_accuracy"}) CHECK(logs.count(key) == 1);
 }
 
-TEST_CASE("A subclassed call that reads data while its shapes are traced says what to do", "[engine][subclassed][errors]") {
+TEST_CASE("A subclassed call that reads data while its shapes are traced says what to do",
+          "[engine][subclassed][errors]") {
   struct Peeking : Model {
     Dense d{2};
     Tensor call(const Tensor& x, bool) override {
@@ -279,9 +283,9 @@ TEST_CASE("A subclassed call that reads data while its shapes are traced says wh
   model.compile("sgd", "mse");
   const auto x = random_array({4, 3}, 44);
   const auto y = random_array({4, 2}, 45);
-  CHECK_THROWS_WITH(model.fit(x, y, {.verbose = 0}),
-                    Catch::StartsWith("Tensor::backend() on a symbolic tensor of shape (None, 3)") &&
-                        Catch::Contains("strata::ops"));
+  CHECK_THROWS_WITH(
+      model.fit(x, y, {.verbose = 0}),
+      Catch::StartsWith("Tensor::backend() on a symbolic tensor of shape (None, 3)") && Catch::Contains("strata::ops"));
 }
 
 TEST_CASE("A model cut from another's intermediate tensors shares its layers and weights", "[engine][functional]") {

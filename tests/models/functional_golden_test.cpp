@@ -54,10 +54,10 @@ TEST_CASE("Functional summaries match Keras's, Connected to column included", "[
     check_against_keras(model);
   }
   {
-    auto block = std::make_shared<Sequential>(
-        std::initializer_list<SequentialItem>{Dense(5, "relu", {.name = "inner_dense"}),
-                                              Dense(4, "linear", {.name = "inner_out"})},
-        "block");
+    auto block =
+        std::make_shared<Sequential>(std::initializer_list<SequentialItem>{Dense(5, "relu", {.name = "inner_dense"}),
+                                                                           Dense(4, "linear", {.name = "inner_out"})},
+                                     "block");
     auto x = Input({4}, {.name = "features"});
     Model model(x, Dense(2, "linear", {.name = "head"})((*block)(x)), "nested");
     check_against_keras(model);

@@ -21,8 +21,8 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 // A small convnet with every op the issue found dropping NaN: relu fused into a convolution and
 // into a dense layer, max pooling, softmax.
 Sequential convnet() {
-  return Sequential({Input({8, 8, 1}), Conv2D(4, 3, "relu"), MaxPooling2D(2), Flatten(), Dense(8, "relu"),
-                     Dense(3, "softmax")});
+  return Sequential(
+      {Input({8, 8, 1}), Conv2D(4, 3, "relu"), MaxPooling2D(2), Flatten(), Dense(8, "relu"), Dense(3, "softmax")});
 }
 
 }  // namespace
@@ -80,8 +80,7 @@ TEST_CASE("sizes: a tensor larger than the machine raises ResourceExhaustedError
   }
 }
 
-TEST_CASE("memory: evaluate and predict give their batch buffers back; fit keeps its own",
-          "[models][non_finite]") {
+TEST_CASE("memory: evaluate and predict give their batch buffers back; fit keeps its own", "[models][non_finite]") {
   set_backend(GENERATE(from_range(available_backends())));
   Backend& backend = current_backend();
   Sequential model = convnet();

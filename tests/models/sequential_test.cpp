@@ -23,14 +23,13 @@ Blobs make_blobs(std::size_t n, std::size_t classes, std::uint64_t seed) {
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t label = i % classes;
     b.y(i) = float(label);
-    for (std::size_t j = 0; j < 4; ++j) b.x(i, j) = (j == label % 4 ? 2.f : 0.f) + (label >= 4 ? -1.f : 0.f) + noise(i, j);
+    for (std::size_t j = 0; j < 4; ++j)
+      b.x(i, j) = (j == label % 4 ? 2.f : 0.f) + (label >= 4 ? -1.f : 0.f) + noise(i, j);
   }
   return b;
 }
 
-Sequential small_classifier() {
-  return Sequential({Input({4}), Dense(16, "relu"), Dense(3, "softmax")});
-}
+Sequential small_classifier() { return Sequential({Input({4}), Dense(16, "relu"), Dense(3, "softmax")}); }
 
 }  // namespace
 
@@ -65,7 +64,8 @@ TEST_CASE("fit learns separable data and returns Keras's History", "[models][fit
   Sequential model = small_classifier();
   model.compile(optimizers::Adam(0.02), "sparse_categorical_crossentropy", {"accuracy"});
   const Blobs data = make_blobs(300, 3, 2);
-  const History history = model.fit(data.x, data.y, {.batch_size = 16, .epochs = 8, .verbose = 0, .validation_split = 0.2});
+  const History history =
+      model.fit(data.x, data.y, {.batch_size = 16, .epochs = 8, .verbose = 0, .validation_split = 0.2});
   REQUIRE(history.epoch.size() == 8);
   for (const char* key : {"loss", "accuracy", "val_loss", "val_accuracy"}) REQUIRE(history.history.at(key).size() == 8);
   CHECK(history.history.at("loss").back() < history.history.at("loss").front());
@@ -129,10 +129,12 @@ TEST_CASE("get_weights and set_weights round-trip and check shapes", "[models][w
   CHECK(bool(a.predict(data.x, {.verbose = 0}) == b.predict(data.x, {.verbose = 0})));
   auto weights = a.get_weights();
   weights.pop_back();
-  CHECK_THROWS_WITH(b.set_weights(weights), Catch::Contains("with a weight list of length 3, but the model was expecting 4"));
+  CHECK_THROWS_WITH(b.set_weights(weights),
+                    Catch::Contains("with a weight list of length 3, but the model was expecting 4"));
   weights = a.get_weights();
   weights[0] = xt::zeros<float>({5, 16});
-  CHECK_THROWS_WITH(b.set_weights(weights), Catch::Contains("has shape (4, 16) but set_weights received a value of shape (5, 16)"));
+  CHECK_THROWS_WITH(b.set_weights(weights),
+                    Catch::Contains("has shape (4, 16) but set_weights received a value of shape (5, 16)"));
 }
 
 TEST_CASE("train_on_batch, test_on_batch and predict_on_batch work on one batch", "[models][batch]") {
@@ -162,7 +164,8 @@ TEST_CASE("errors are reported before any work, in Keras's words", "[models][err
   CHECK_THROWS_WITH(model.compile("adamm", "mse"), Catch::Contains("adamm") && Catch::Contains("adam"));
   CHECK_THROWS_WITH(model.compile("adam", "mean_squared_errr"),
                     Catch::Contains("mean_squared_errr") && Catch::Contains("sparse_categorical_crossentropy"));
-  CHECK_THROWS_WITH(model.compile("adam", "mse", {"accuracyy"}), Catch::Contains("accuracyy") && Catch::Contains("accuracy"));
+  CHECK_THROWS_WITH(model.compile("adam", "mse", {"accuracyy"}),
+                    Catch::Contains("accuracyy") && Catch::Contains("accuracy"));
 
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   CHECK_THROWS_WITH(model.fit(xt::zeros<float>({4, 784}), y, {.verbose = 0}),

@@ -49,8 +49,7 @@ TEST_CASE("A steady training step allocates no tensor in any model style", "[eng
   for (std::size_t i = 0; i < 16; ++i) y(i) = float(i % 3);
 
   Sequential sequential({Input({4}), Dense(6, "relu"), Dropout(0.2), Dense(3, "softmax")});
-  sequential.compile(optimizers::Adam(1e-3, {.global_clipnorm = 1.0}), "sparse_categorical_crossentropy",
-                     {"accuracy"});
+  sequential.compile(optimizers::Adam(1e-3, {.global_clipnorm = 1.0}), "sparse_categorical_crossentropy", {"accuracy"});
   CHECK(steady_allocations(sequential, x, y) == 0);
 
   auto in = Input({4});

@@ -13,17 +13,17 @@
 
 #include "optimizers/optimizer_test_util.hpp"
 #include "strata/backend.hpp"
+#include "strata/optimizers/adagrad.hpp"
 #include "strata/optimizers/adam.hpp"
 #include "strata/optimizers/adamw.hpp"
-#include "strata/optimizers/adagrad.hpp"
 #include "strata/optimizers/optimizer.hpp"
 #include "strata/optimizers/rmsprop.hpp"
 #include "strata/optimizers/sgd.hpp"
 #include "support/goldens.hpp"
 
+using nlohmann::json;
 using strata::Optimizer;
 using strata::Variable;
-using nlohmann::json;
 namespace opt = strata::optimizers;
 
 namespace {
@@ -55,9 +55,9 @@ Model make_model(strata::Backend& backend) {
   const auto& grads = goldens()["gradients"][0];
   for (std::size_t i = 0; i < vars.size(); ++i) {
     strata::Shape shape(vars[i]["shape"].get<std::vector<std::int64_t>>());
-    m.owned.push_back(strata::testing::make_variable(
-        backend, vars[i]["path"].get<std::string>(), shape,
-        vars[i]["initial"].get<std::vector<float>>(), grads[i].get<std::vector<float>>()));
+    m.owned.push_back(strata::testing::make_variable(backend, vars[i]["path"].get<std::string>(), shape,
+                                                     vars[i]["initial"].get<std::vector<float>>(),
+                                                     grads[i].get<std::vector<float>>()));
     m.variables.push_back(m.owned.back().get());
   }
   return m;
@@ -96,21 +96,20 @@ void run_trajectory(Optimizer& optimizer, const json& c, strata::Backend& backen
     INFO("step " << step + 1);
     for (std::size_t i = 0; i < model.variables.size(); ++i)
       strata::testing::set_grad(*model.variables[i], gradients[step][i].get<std::vector<float>>());
-    if (!c["set_learning_rates"].is_null())
-      optimizer.set_learning_rate(c["set_learning_rates"][step].get<double>());
+    if (!c["set_learning_rates"].is_null()) optimizer.set_learning_rate(c["set_learning_rates"][step].get<double>());
     optimizer.apply(model.variables);
     REQUIRE(optimizer.iterations() == static_cast<std::int64_t>(step + 1));
 
     for (std::size_t i = 0; i < model.variables.size(); ++i)
       strata::testing::check_close(strata::testing::read(model.variables[i]->value),
-                                   steps[step]["values"][i].get<std::vector<double>>(),
-                                   model.variables[i]->path, tol.value_rtol, tol.value_atol);
+                                   steps[step]["values"][i].get<std::vector<double>>(), model.variables[i]->path,
+                                   tol.value_rtol, tol.value_atol);
     const auto slots = optimizer.variables();
     REQUIRE(slots.size() == steps[step]["slots"].size());
     for (std::size_t k = 0; k < slots.size(); ++k)
       strata::testing::check_close(strata::testing::read(slots[k]->value),
-                                   steps[step]["slots"][k].get<std::vector<double>>(),
-                                   slots[k]->path, tol.slot_rtol, tol.slot_atol);
+                                   steps[step]["slots"][k].get<std::vector<double>>(), slots[k]->path, tol.slot_rtol,
+                                   tol.slot_atol);
   }
 }
 
@@ -119,8 +118,7 @@ void run_trajectory(Optimizer& optimizer, const json& c, strata::Backend& backen
 TEST_CASE("optimizers follow Keras's trajectories", "[optimizers][golden]") {
   const std::string backend_name = GENERATE(from_range(strata::available_backends()));
   const std::string name = GENERATE(from_range(case_names()));
-  INFO("backend " << backend_name << ", case " << name << ", Keras "
-                  << goldens()["keras_version"].get<std::string>());
+  INFO("backend " << backend_name << ", case " << name << ", Keras " << goldens()["keras_version"].get<std::string>());
   strata::Backend& backend = strata::get_backend(backend_name);
   const json& c = golden_case(name);
 
@@ -143,8 +141,7 @@ TEST_CASE("optimizers follow Keras's trajectories", "[optimizers][golden]") {
   CHECK(optimizer->get_config() == c["config"]);
 }
 
-TEST_CASE("optimizers built in C++ match Keras's configs and trajectories",
-          "[optimizers][golden]") {
+TEST_CASE("optimizers built in C++ match Keras's configs and trajectories", "[optimizers][golden]") {
   const std::string backend_name = GENERATE(from_range(strata::available_backends()));
   INFO("backend " << backend_name);
   strata::Backend& backend = strata::get_backend(backend_name);
@@ -155,31 +152,24 @@ TEST_CASE("optimizers built in C++ match Keras's configs and trajectories",
   };
   const std::vector<Built> built = {
       {"sgd_default", std::make_shared<opt::SGD>()},
-      {"sgd_nesterov", std::make_shared<opt::SGD>(0.05, opt::SGDOptions{.momentum = 0.9,
-                                                                        .nesterov = true})},
-      {"sgd_global_clipnorm",
-       std::make_shared<opt::SGD>(0.1, opt::SGDOptions{.global_clipnorm = 1.0})},
+      {"sgd_nesterov", std::make_shared<opt::SGD>(0.05, opt::SGDOptions{.momentum = 0.9, .nesterov = true})},
+      {"sgd_global_clipnorm", std::make_shared<opt::SGD>(0.1, opt::SGDOptions{.global_clipnorm = 1.0})},
       {"adam_default", std::make_shared<opt::Adam>()},
       {"adam_amsgrad", std::make_shared<opt::Adam>(0.05, opt::AdamOptions{.amsgrad = true})},
-      {"adam_betas", std::make_shared<opt::Adam>(
-                         0.02, opt::AdamOptions{.beta_1 = 0.5, .beta_2 = 0.9, .epsilon = 1e-3})},
+      {"adam_betas",
+       std::make_shared<opt::Adam>(0.02, opt::AdamOptions{.beta_1 = 0.5, .beta_2 = 0.9, .epsilon = 1e-3})},
       {"adam_clipvalue", std::make_shared<opt::Adam>(0.05, opt::AdamOptions{.clipvalue = 0.3})},
-      {"adam_weight_decay",
-       std::make_shared<opt::Adam>(0.05, opt::AdamOptions{.weight_decay = 0.1})},
+      {"adam_weight_decay", std::make_shared<opt::Adam>(0.05, opt::AdamOptions{.weight_decay = 0.1})},
       {"adamw_default", std::make_shared<opt::AdamW>()},
       {"adamw_amsgrad_clipnorm",
        std::make_shared<opt::AdamW>(0.05, opt::AdamWOptions{.amsgrad = true, .clipnorm = 0.5})},
       {"rmsprop_centered_momentum",
-       std::make_shared<opt::RMSprop>(0.01, opt::RMSpropOptions{.rho = 0.8,
-                                                                .momentum = 0.5,
-                                                                .epsilon = 1e-6,
-                                                                .centered = true})},
-      {"rmsprop_weight_decay_clipvalue",
        std::make_shared<opt::RMSprop>(
-           0.01, opt::RMSpropOptions{.weight_decay = 0.2, .clipvalue = 0.5})},
+           0.01, opt::RMSpropOptions{.rho = 0.8, .momentum = 0.5, .epsilon = 1e-6, .centered = true})},
+      {"rmsprop_weight_decay_clipvalue",
+       std::make_shared<opt::RMSprop>(0.01, opt::RMSpropOptions{.weight_decay = 0.2, .clipvalue = 0.5})},
       {"adagrad_initial",
-       std::make_shared<opt::Adagrad>(
-           0.1, opt::AdagradOptions{.initial_accumulator_value = 0.5, .epsilon = 1e-4})},
+       std::make_shared<opt::Adagrad>(0.1, opt::AdagradOptions{.initial_accumulator_value = 0.5, .epsilon = 1e-4})},
   };
   for (const auto& b : built) {
     INFO("case " << b.golden);

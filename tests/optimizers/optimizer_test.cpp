@@ -101,8 +101,7 @@ TEST_CASE("Adam steps computed by hand", "[optimizers]") {
   }
   SECTION("three steps against the closed form") {
     const double lr = 0.01, b1 = 0.8, b2 = 0.95, eps = 1e-4;
-    const std::vector<std::vector<float>> grads = {{0.3f, -1.f, 0.f}, {0.1f, 2.f, 0.f},
-                                                   {-0.7f, 0.5f, 1e-3f}};
+    const std::vector<std::vector<float>> grads = {{0.3f, -1.f, 0.f}, {0.1f, 2.f, 0.f}, {-0.7f, 0.5f, 1e-3f}};
     std::vector<double> w = {0.2, -0.4, 3.0}, m(3, 0.0), v(3, 0.0);
     auto var = make_variable(backend, "w", {3}, {0.2f, -0.4f, 3.f}, grads[0]);
     opt::Adam adam(lr, {.beta_1 = b1, .beta_2 = b2, .epsilon = eps});
@@ -150,8 +149,8 @@ TEST_CASE("gradient clipping and weight decay", "[optimizers]") {
   auto& backend = strata::get_backend(backend_name);
 
   SECTION("clipnorm clips each gradient to its own norm") {
-    auto a = make_variable(backend, "a", {2}, {0.f, 0.f}, {3.f, 4.f});     // norm 5: clipped
-    auto b = make_variable(backend, "b", {2}, {0.f, 0.f}, {0.3f, 0.4f});   // norm 0.5: kept
+    auto a = make_variable(backend, "a", {2}, {0.f, 0.f}, {3.f, 4.f});    // norm 5: clipped
+    auto b = make_variable(backend, "b", {2}, {0.f, 0.f}, {0.3f, 0.4f});  // norm 0.5: kept
     opt::SGD sgd(1.0, {.clipnorm = 1.0});
     sgd.apply({a.get(), b.get()});
     check_close(read(a->value), {-0.6, -0.8}, "a");
@@ -208,10 +207,8 @@ TEST_CASE("slots: Keras's names, order and initial values", "[optimizers]") {
   const std::string backend_name = GENERATE(from_range(strata::available_backends()));
   INFO("backend " << backend_name);
   auto& backend = strata::get_backend(backend_name);
-  auto k = make_variable(backend, "dense/kernel", {2, 3}, std::vector<float>(6, 1.f),
-                         std::vector<float>(6, 0.f));
-  auto b = make_variable(backend, "dense/bias", {3}, std::vector<float>(3, 1.f),
-                         std::vector<float>(3, 0.f));
+  auto k = make_variable(backend, "dense/kernel", {2, 3}, std::vector<float>(6, 1.f), std::vector<float>(6, 0.f));
+  auto b = make_variable(backend, "dense/bias", {3}, std::vector<float>(3, 1.f), std::vector<float>(3, 0.f));
   const std::vector<Variable*> vars = {k.get(), b.get()};
   auto paths = [](const Optimizer& o) {
     std::vector<std::string> out;
@@ -224,30 +221,27 @@ TEST_CASE("slots: Keras's names, order and initial values", "[optimizers]") {
   CHECK_FALSE(adam.built());
   adam.apply(vars);
   CHECK(adam.built());
-  CHECK(paths(adam) == std::vector<std::string>{
-                           "adam/dense_kernel_momentum", "adam/dense_kernel_velocity",
-                           "adam/dense_bias_momentum", "adam/dense_bias_velocity",
-                           "adam/dense_kernel_velocity_hat", "adam/dense_bias_velocity_hat"});
+  CHECK(paths(adam) == std::vector<std::string>{"adam/dense_kernel_momentum", "adam/dense_kernel_velocity",
+                                                "adam/dense_bias_momentum", "adam/dense_bias_velocity",
+                                                "adam/dense_kernel_velocity_hat", "adam/dense_bias_velocity_hat"});
   CHECK(adam.variables()[0]->name == "dense_kernel_momentum");
   CHECK(adam.variables()[4]->value.shape() == strata::Shape{2, 3});
 
   opt::RMSprop rms(1e-3, {.momentum = 0.5, .centered = true, .name = "rms"});
   rms.apply(vars);
-  CHECK(paths(rms) == std::vector<std::string>{
-                          "rms/dense_kernel_velocity", "rms/dense_bias_velocity",
-                          "rms/dense_kernel_momentum", "rms/dense_bias_momentum",
-                          "rms/dense_kernel_average_gradient", "rms/dense_bias_average_gradient"});
+  CHECK(paths(rms) == std::vector<std::string>{"rms/dense_kernel_velocity", "rms/dense_bias_velocity",
+                                               "rms/dense_kernel_momentum", "rms/dense_bias_momentum",
+                                               "rms/dense_kernel_average_gradient", "rms/dense_bias_average_gradient"});
 
   opt::Adagrad adagrad(1e-3, {.initial_accumulator_value = 0.25});
   adagrad.apply(vars);  // zero gradients: the accumulator keeps its initial value
-  CHECK(paths(adagrad) == std::vector<std::string>{"adagrad/dense_kernel_accumulator",
-                                                   "adagrad/dense_bias_accumulator"});
+  CHECK(paths(adagrad) ==
+        std::vector<std::string>{"adagrad/dense_kernel_accumulator", "adagrad/dense_bias_accumulator"});
   check_close(read(adagrad.variables()[1]->value), {0.25, 0.25, 0.25}, "accumulator");
 
   opt::SGD sgd(0.1, {.momentum = 0.9});
   sgd.apply(vars);
-  CHECK(paths(sgd) == std::vector<std::string>{"sgd/dense_kernel_momentum",
-                                               "sgd/dense_bias_momentum"});
+  CHECK(paths(sgd) == std::vector<std::string>{"sgd/dense_kernel_momentum", "sgd/dense_bias_momentum"});
 }
 
 TEST_CASE("apply checks its variables", "[optimizers]") {
@@ -265,8 +259,7 @@ TEST_CASE("apply checks its variables", "[optimizers]") {
   Variable no_grad;
   no_grad.path = "dense/gamma";
   no_grad.value = strata::Tensor(backend, {2});
-  CHECK_THROWS_WITH(sgd.apply({a.get(), &no_grad}),
-                    "Optimizer 'sgd': no gradient provided for variable 'dense/gamma'");
+  CHECK_THROWS_WITH(sgd.apply({a.get(), &no_grad}), "Optimizer 'sgd': no gradient provided for variable 'dense/gamma'");
   Variable bad_grad;
   bad_grad.path = "dense/beta";
   bad_grad.value = strata::Tensor(backend, {2});
@@ -282,21 +275,18 @@ TEST_CASE("apply checks its variables", "[optimizers]") {
   CHECK(sgd.iterations() == 1);
   CHECK_THROWS_WITH(sgd.apply({a.get()}), Contains("'sgd' was built for 2 variables but "
                                                    "received 1"));
-  CHECK_THROWS_WITH(sgd.apply({b.get(), a.get()}),
-                    Contains("Unknown variable: 'dense/bias' with shape (3,)") &&
-                        Contains("you should recreate a new optimizer instance"));
+  CHECK_THROWS_WITH(sgd.apply({b.get(), a.get()}), Contains("Unknown variable: 'dense/bias' with shape (3,)") &&
+                                                       Contains("you should recreate a new optimizer instance"));
   CHECK(sgd.iterations() == 1);
 }
 
 TEST_CASE("optimizer configs round-trip in Keras's format", "[optimizers]") {
   std::vector<std::shared_ptr<Optimizer>> all = {
-      std::make_shared<opt::SGD>(0.05, opt::SGDOptions{.momentum = 0.9, .nesterov = true,
-                                                       .clipnorm = 2.0, .name = "my_sgd"}),
+      std::make_shared<opt::SGD>(0.05,
+                                 opt::SGDOptions{.momentum = 0.9, .nesterov = true, .clipnorm = 2.0, .name = "my_sgd"}),
       std::make_shared<opt::Adam>(3e-4, opt::AdamOptions{.amsgrad = true, .weight_decay = 0.01}),
-      std::make_shared<opt::AdamW>(1e-3, opt::AdamWOptions{.weight_decay = 0.1,
-                                                           .global_clipnorm = 1.0}),
-      std::make_shared<opt::RMSprop>(0.01, opt::RMSpropOptions{.rho = 0.8, .centered = true,
-                                                               .clipvalue = 0.5}),
+      std::make_shared<opt::AdamW>(1e-3, opt::AdamWOptions{.weight_decay = 0.1, .global_clipnorm = 1.0}),
+      std::make_shared<opt::RMSprop>(0.01, opt::RMSpropOptions{.rho = 0.8, .centered = true, .clipvalue = 0.5}),
       std::make_shared<opt::Adagrad>(0.1, opt::AdagradOptions{.initial_accumulator_value = 0.0}),
   };
   for (const auto& o : all) {
@@ -323,8 +313,7 @@ TEST_CASE("optimizer configs round-trip in Keras's format", "[optimizers]") {
       "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false})");
     CHECK(opt::Adam().get_config() == expected);
     CHECK(Optimizer::from_name("adam")->get_config() == expected);
-    CHECK(Optimizer::from_config({{"class_name", "adam"}, {"config", json::object()}})
-              ->get_config() == expected);
+    CHECK(Optimizer::from_config({{"class_name", "adam"}, {"config", json::object()}})->get_config() == expected);
     CHECK(Optimizer::from_config("Adam")->get_config() == expected);
     CHECK(opt::Adam().get_config()["learning_rate"].dump() == "0.0010000000474974513");
   }
@@ -349,8 +338,7 @@ TEST_CASE("optimizer configs round-trip in Keras's format", "[optimizers]") {
     CHECK(Optimizer::from_name("rmsprop")->class_name() == "RMSprop");
     CHECK(Optimizer::from_name("adamw")->class_name() == "AdamW");
     CHECK(Optimizer::from_name("SGD")->class_name() == "SGD");
-    CHECK(Optimizer::names() == std::vector<std::string>{"adam", "sgd", "rmsprop", "adagrad",
-                                                         "adamw"});
+    CHECK(Optimizer::names() == std::vector<std::string>{"adam", "sgd", "rmsprop", "adagrad", "adamw"});
   }
   SECTION("Handle takes a name or an object") {
     strata::Handle<Optimizer> by_name = "adagrad";
@@ -375,10 +363,9 @@ TEST_CASE("optimizer error texts", "[optimizers]") {
   CHECK_THROWS_AS(strata::Handle<Optimizer>("nadam"), ValueError);
   CHECK_THROWS_WITH(Optimizer::from_config({{"class_name", "Lion"}, {"config", json::object()}}),
                     StartsWith("Could not interpret optimizer identifier: Lion. Valid names are:"));
-  CHECK_THROWS_WITH(Optimizer::from_config({{"class_name", "Adam"},
-                                            {"config", json::object()},
-                                            {"registered_name", "my_pkg>Adam"}}),
-                    StartsWith("Could not interpret optimizer identifier: my_pkg>Adam"));
+  CHECK_THROWS_WITH(
+      Optimizer::from_config({{"class_name", "Adam"}, {"config", json::object()}, {"registered_name", "my_pkg>Adam"}}),
+      StartsWith("Could not interpret optimizer identifier: my_pkg>Adam"));
   CHECK_THROWS_WITH(Optimizer::from_config(json::object({{"config", json::object()}})),
                     StartsWith("An optimizer config needs a \"class_name\""));
 
@@ -396,8 +383,7 @@ TEST_CASE("optimizer error texts", "[optimizers]") {
         "Argument `learning_rate` must be a positive number. Received: learning_rate=-0.001");
   CHECK(error_text([] { opt::Adam(1e-3, {.beta_1 = 1.0}); }) ==
         "Argument `beta_1` must be in [0, 1). Received: beta_1=1.0");
-  CHECK(error_text([] { opt::RMSprop(1e-3, {.rho = 2.0}); }) ==
-        "Argument `rho` must be in [0, 1]. Received: rho=2.0");
+  CHECK(error_text([] { opt::RMSprop(1e-3, {.rho = 2.0}); }) == "Argument `rho` must be in [0, 1]. Received: rho=2.0");
   CHECK(error_text([] { opt::Adagrad(1e-3, {.initial_accumulator_value = -1.0}); }) ==
         "Argument `initial_accumulator_value` must be a non-negative number. Received: "
         "initial_accumulator_value=-1.0");
@@ -420,18 +406,15 @@ TEST_CASE("optimizer error texts", "[optimizers]") {
   CHECK_THROWS_WITH(Optimizer::from_config(adam_with({{"gradient_accumulation_steps", 4}})),
                     "Optimizer Adam: gradient_accumulation_steps is not supported, received "
                     "gradient_accumulation_steps=4");
-  CHECK_THROWS_WITH(
-      Optimizer::from_config(adam_with(
-          {{"learning_rate", {{"class_name", "ExponentialDecay"}, {"config", json::object()}}}})),
-      StartsWith("Optimizer Adam: learning rate schedules are not supported yet"));
+  CHECK_THROWS_WITH(Optimizer::from_config(adam_with(
+                        {{"learning_rate", {{"class_name", "ExponentialDecay"}, {"config", json::object()}}}})),
+                    StartsWith("Optimizer Adam: learning rate schedules are not supported yet"));
   CHECK_THROWS_WITH(Optimizer::from_config(adam_with({{"beta_1", "0.9"}})),
                     "Optimizer Adam: config key \"beta_1\" must be a number, received: \"0.9\"");
+  CHECK_THROWS_WITH(Optimizer::from_config({{"class_name", "AdamW"}, {"config", {{"weight_decay", nullptr}}}}),
+                    "Argument `weight_decay` must be a float. Received: weight_decay=None");
   CHECK_THROWS_WITH(
-      Optimizer::from_config({{"class_name", "AdamW"}, {"config", {{"weight_decay", nullptr}}}}),
-      "Argument `weight_decay` must be a float. Received: weight_decay=None");
-  CHECK_THROWS_WITH(
-      Optimizer::from_config({{"class_name", "SGD"},
-                              {"config", {{"clipnorm", 1.0}, {"global_clipnorm", 2.0}}}}),
+      Optimizer::from_config({{"class_name", "SGD"}, {"config", {{"clipnorm", 1.0}, {"global_clipnorm", 2.0}}}}),
       "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
       "clipnorm=1.0, clipvalue=None, global_clipnorm=2.0");
 }

@@ -13,9 +13,8 @@
 
 namespace strata::testing {
 
-inline std::unique_ptr<Variable> make_variable(Backend& backend, const std::string& path,
-                                               const Shape& shape, const std::vector<float>& value,
-                                               const std::vector<float>& grad) {
+inline std::unique_ptr<Variable> make_variable(Backend& backend, const std::string& path, const Shape& shape,
+                                               const std::vector<float>& value, const std::vector<float>& grad) {
   auto v = std::make_unique<Variable>();
   v->path = path;
   v->name = path.substr(path.rfind('/') + 1);
@@ -40,8 +39,8 @@ inline void set_grad(Variable& v, const std::vector<float>& grad) {
 }
 
 /// |a - b| <= atol + rtol |b| for every element; a failure names the worst element.
-inline void check_close(const std::vector<float>& actual, const std::vector<double>& expected,
-                        const std::string& what, double rtol = 1e-6, double atol = 1e-7) {
+inline void check_close(const std::vector<float>& actual, const std::vector<double>& expected, const std::string& what,
+                        double rtol = 1e-6, double atol = 1e-7) {
   REQUIRE(actual.size() == expected.size());
   double worst = 0;  // the largest diff / allowance; NaN counts as a failure
   std::size_t worst_i = 0;
@@ -54,10 +53,9 @@ inline void check_close(const std::vector<float>& actual, const std::vector<doub
     }
   }
   if (worst > 1) {
-    FAIL_CHECK(what << "[" << worst_i << "]: got " << actual[worst_i] << ", expected "
-                    << expected[worst_i] << " (difference "
-                    << std::abs(double(actual[worst_i]) - expected[worst_i]) << ", "
-                    << worst << " times the tolerance)");
+    FAIL_CHECK(what << "[" << worst_i << "]: got " << actual[worst_i] << ", expected " << expected[worst_i]
+                    << " (difference " << std::abs(double(actual[worst_i]) - expected[worst_i]) << ", " << worst
+                    << " times the tolerance)");
   } else {
     SUCCEED();
   }

@@ -105,8 +105,8 @@ void expect_close(const Tensor& got_t, const Tensor& want_t, double rel, double 
   }
   INFO(what << ": " << bad << " of " << got.size() << " elements out of tolerance (rel " << rel << ", abs " << abs
             << ")"
-            << (bad ? "; worst at " + std::to_string(worst) + ": cpu " + std::to_string(got[worst]) +
-                          " vs reference " + std::to_string(want[worst])
+            << (bad ? "; worst at " + std::to_string(worst) + ": cpu " + std::to_string(got[worst]) + " vs reference " +
+                          std::to_string(want[worst])
                     : std::string()));
   CHECK(bad == 0);
 }

@@ -31,8 +31,7 @@ std::vector<float> uniform(std::int64_t n, float lo, float hi, std::uint32_t see
 std::vector<float> with_specials(std::vector<float> values, std::uint32_t seed, std::size_t every = 7);
 
 /// Every element: got[i] == Approx(want[i]).epsilon(rel).margin(abs).
-void check_close(const std::vector<float>& got, const std::vector<double>& want, double rel = 1e-6,
-                 double abs = 1e-6);
+void check_close(const std::vector<float>& got, const std::vector<double>& want, double rel = 1e-6, double abs = 1e-6);
 
 /// d f / d x[i] by central difference. The step actually taken is what f32 can represent, so the
 /// quotient divides by (x + h) - (x - h) as stored, not by 2h. x is left as it was.

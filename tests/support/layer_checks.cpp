@@ -186,7 +186,8 @@ void check_gradients(Layer& layer, const Shape& input_shape, double tolerance, f
       backend.upload(value.data(), w->value);
       return loss_of(input);
     };
-    for (std::size_t i = 0; i < value.size(); ++i) num[i] = differentiate(loss_with_weights, value[i], epsilon, at_input);
+    for (std::size_t i = 0; i < value.size(); ++i)
+      num[i] = differentiate(loss_with_weights, value[i], epsilon, at_input);
     backend.upload(value.data(), w->value);
     compare(analytic, num, tolerance, w->path);
   }
@@ -244,9 +245,7 @@ class HeldInput : public Layer {
   const Variable& value() const { return *value_; }
 
  protected:
-  void build_weights(const Shape&) override {
-    value_ = &add_weight("value", shape_, *Initializer::from_name("zeros"));
-  }
+  void build_weights(const Shape&) override { value_ = &add_weight("value", shape_, *Initializer::from_name("zeros")); }
   Tensor forward(const Tensor&, bool) override {
     Tensor& out = buffer(0, shape_);
     backend().copy(value_->value, out);

@@ -59,8 +59,8 @@ class Loss {
   /// loss_weights: the tracker keeps the unweighted loss, as Keras logs "<output>_loss").
   /// Keeps two small buffers for the tracker update between calls, so one Loss object must not
   /// run compute() on two threads at once.
-  void compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad,
-               Tensor& tracker, double grad_weight = 1.0) const;
+  void compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad, Tensor& tracker,
+               double grad_weight = 1.0) const;
 
   /// Keras's names and aliases ("mse", "sparse_categorical_crossentropy", "bce", ...), and the
   /// class names ("MeanSquaredError"); throws ValueError listing them for an unknown one.

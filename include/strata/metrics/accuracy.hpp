@@ -1,6 +1,7 @@
 #pragma once
 /// @class strata::metrics::Accuracy
-/// Accuracy: how often y_pred equals y_true exactly, element by element. (The string "accuracy" in compile picks Binary-, Sparse- or CategoricalAccuracy instead; see Metric::from_name.) (Keras's keras.metrics.Accuracy).
+/// Accuracy: how often y_pred equals y_true exactly, element by element. (The string "accuracy" in compile picks
+/// Binary-, Sparse- or CategoricalAccuracy instead; see Metric::from_name.) (Keras's keras.metrics.Accuracy).
 
 #include <memory>
 #include <string>

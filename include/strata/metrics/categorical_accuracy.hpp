@@ -1,6 +1,7 @@
 #pragma once
 /// @class strata::metrics::CategoricalAccuracy
-/// CategoricalAccuracy: how often argmax(y_pred) equals argmax(y_true) over the last axis, for one-hot labels shaped like y_pred (Keras's keras.metrics.CategoricalAccuracy).
+/// CategoricalAccuracy: how often argmax(y_pred) equals argmax(y_true) over the last axis, for one-hot labels shaped
+/// like y_pred (Keras's keras.metrics.CategoricalAccuracy).
 
 #include <memory>
 #include <string>

@@ -1,6 +1,7 @@
 #pragma once
 /// @class strata::metrics::MeanAbsoluteError
-/// MeanAbsoluteError: the running mean of mean(|y_true - y_pred|) over the last axis (Keras's keras.metrics.MeanAbsoluteError).
+/// MeanAbsoluteError: the running mean of mean(|y_true - y_pred|) over the last axis (Keras's
+/// keras.metrics.MeanAbsoluteError).
 
 #include <memory>
 #include <string>

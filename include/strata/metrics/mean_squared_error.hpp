@@ -1,6 +1,7 @@
 #pragma once
 /// @class strata::metrics::MeanSquaredError
-/// MeanSquaredError: the running mean of mean((y_true - y_pred)^2) over the last axis (Keras's keras.metrics.MeanSquaredError).
+/// MeanSquaredError: the running mean of mean((y_true - y_pred)^2) over the last axis (Keras's
+/// keras.metrics.MeanSquaredError).
 
 #include <memory>
 #include <string>

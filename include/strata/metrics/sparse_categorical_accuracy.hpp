@@ -1,6 +1,7 @@
 #pragma once
 /// @class strata::metrics::SparseCategoricalAccuracy
-/// SparseCategoricalAccuracy: how often argmax(y_pred) over the last axis equals the class index in y_true, (n,) or (n, 1) (Keras's keras.metrics.SparseCategoricalAccuracy).
+/// SparseCategoricalAccuracy: how often argmax(y_pred) over the last axis equals the class index in y_true, (n,) or (n,
+/// 1) (Keras's keras.metrics.SparseCategoricalAccuracy).
 
 #include <memory>
 #include <string>

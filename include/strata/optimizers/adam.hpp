@@ -15,13 +15,13 @@ namespace strata::optimizers {
 /// The options of Adam beyond its positional arguments, with Keras's defaults.
 struct AdamOptions {
   /// Decay of the first-moment estimate, in [0, 1).
-  double beta_1 = 0.9;    ///< decay of the first-moment estimate, in [0, 1)
+  double beta_1 = 0.9;  ///< decay of the first-moment estimate, in [0, 1)
   /// Decay of the second-moment estimate, in [0, 1).
   double beta_2 = 0.999;  ///< decay of the second-moment estimate, in [0, 1)
   /// Added to the denominator for numerical stability.
   double epsilon = 1e-7;  ///< Keras's "epsilon hat", added to sqrt(v)
   /// Divide by the running maximum of the second moment (AMSGrad).
-  bool amsgrad = false;   ///< divide by the running maximum of v (slot "velocity_hat")
+  bool amsgrad = false;  ///< divide by the running maximum of v (slot "velocity_hat")
   /// @{
   /// Common to every optimizer: see OptimizerOptions.
   std::optional<double> weight_decay = std::nullopt;

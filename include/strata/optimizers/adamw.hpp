@@ -34,8 +34,7 @@ struct AdamWOptions {
 
   /// The same options as Adam's, whose update AdamW reuses.
   AdamOptions adam() const {
-    return {beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm,
-            name};
+    return {beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm, name};
   }
 };
 

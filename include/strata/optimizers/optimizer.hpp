@@ -71,8 +71,7 @@ class Optimizer {
   /// ("dense/kernel" -> "dense_kernel_momentum", path "<optimizer name>/dense_kernel_momentum").
   /// `group` orders variables() as Keras creates its slots: every variable's group-0 slots
   /// (interleaved per variable, in add order), then every variable's group-1 slots, and so on.
-  Variable& add_slot(const Variable& like, std::string_view slot, float initial = 0.f,
-                     int group = 0);
+  Variable& add_slot(const Variable& like, std::string_view slot, float initial = 0.f, int group = 0);
   /// The slots of variables[index], in the order build_slots added them.
   std::vector<Variable*> slots(std::size_t index);
   /// slots(index)[k] without building a vector (for update_step, which runs every step).

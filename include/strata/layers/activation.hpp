@@ -3,7 +3,8 @@
 /// Activation: applies an activation function, as keras.layers.Activation.
 ///
 ///     Activation("relu");
-/// Input shape: any. Output shape: the input's.
+/// - Input shape: any. Output shape: the input's.
+/// .
 
 #include <string>
 

@@ -2,9 +2,10 @@
 /// @class strata::layers::Add
 /// Add: the element-wise sum of its inputs, as keras.layers.Add.
 ///
-/// Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
+/// - Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
+/// .
 ///
 ///     auto sum = Add()({a, b});
 

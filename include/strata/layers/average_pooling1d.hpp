@@ -2,9 +2,10 @@
 /// @class strata::layers::AveragePooling1D
 /// AveragePooling1D: the mean of each window along the steps axis, as keras.layers.AveragePooling1D (channels_last).
 ///
-/// Args: pool_size (no default, as in Keras); options: strides (None: pool_size), padding "valid" or
+/// - Args: pool_size (no default, as in Keras); options: strides (None: pool_size), padding "valid" or
 /// "same" (padded positions are left out of the mean), name.
-/// Input shape: (batch, steps, channels) -> (batch, pooled_steps, channels). No weights.
+/// - Input shape: (batch, steps, channels) -> (batch, pooled_steps, channels). No weights.
+/// .
 ///
 ///     AveragePooling1D(2);  AveragePooling1D(3, {.strides = 2, .padding = "same"});
 

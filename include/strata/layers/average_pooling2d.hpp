@@ -2,9 +2,10 @@
 /// @class strata::layers::AveragePooling2D
 /// AveragePooling2D: the mean of each window, as keras.layers.AveragePooling2D (channels_last).
 ///
-/// Args: pool_size (no default, as in Keras); options: strides (None: pool_size), padding "valid" or
+/// - Args: pool_size (no default, as in Keras); options: strides (None: pool_size), padding "valid" or
 /// "same" (padded positions are left out of the mean), name.
-/// Input shape: (batch, height, width, channels) -> (batch, pooled_height, pooled_width, channels). No weights.
+/// - Input shape: (batch, height, width, channels) -> (batch, pooled_height, pooled_width, channels). No weights.
+/// .
 ///
 ///     AveragePooling2D({2, 2});  AveragePooling2D(3, {.strides = 2, .padding = "same"});
 

@@ -6,9 +6,10 @@
 /// moving statistics: moving = moving * momentum + batch * (1 - momentum). In inference
 /// (evaluate, predict) and whenever the layer is not trainable it uses the moving statistics:
 ///     y = gamma (x - mean) / sqrt(variance + epsilon) + beta.
-/// Input shape: any rank >= 2, channels last. Output shape: the input's.
-/// Weights, Keras's order: gamma (c,) when scale, beta (c,) when center (trainable), then
+/// - Input shape: any rank >= 2, channels last. Output shape: the input's.
+/// - Weights, Keras's order: gamma (c,) when scale, beta (c,) when center (trainable), then
 /// moving_mean (c,) and moving_variance (c,) (non-trainable).
+/// .
 ///
 ///     BatchNormalization();  BatchNormalization({.momentum = 0.9, .epsilon = 1e-5});
 

@@ -2,9 +2,10 @@
 /// @class strata::layers::Concatenate
 /// Concatenate: its inputs joined along `axis`, as keras.layers.Concatenate.
 ///
-/// Args: axis: the axis to join along (negative counts from the end; -1 by default).
-/// Inputs: a list of tensors of one rank whose axes all match except `axis` (None matches any
+/// - Args: axis: the axis to join along (negative counts from the end; -1 by default).
+/// - Inputs: a list of tensors of one rank whose axes all match except `axis` (None matches any
 /// size). Output: the inputs' shape with `axis` the sum of theirs.
+/// .
 ///
 ///     auto joined = Concatenate()({a, b});  Concatenate(1)({x, y, z});
 

@@ -2,11 +2,12 @@
 /// @class strata::layers::Conv1D
 /// Conv1D: y = activation(conv1d(x, kernel) + bias), as keras.layers.Conv1D (channels_last).
 ///
-/// Args: filters; kernel_size; activation (Keras's string name, default linear); options
+/// - Args: filters; kernel_size; activation (Keras's string name, default linear); options
 /// (strides, padding "valid" / "same" / "causal", dilation_rate, groups, use_bias,
 /// initializers, name), with Keras's defaults.
-/// Input shape: (batch, steps, channels). Output shape: (batch, new_steps, filters).
-/// Weights: kernel (kernel_size, channels / groups, filters), bias (filters,).
+/// - Input shape: (batch, steps, channels). Output shape: (batch, new_steps, filters).
+/// - Weights: kernel (kernel_size, channels / groups, filters), bias (filters,).
+/// .
 ///
 ///     Conv1D(16, 5, "relu");  Conv1D(32, 3, "linear", {.padding = "causal", .dilation_rate = 2});
 

@@ -2,11 +2,12 @@
 /// @class strata::layers::Conv2D
 /// Conv2D: y = activation(conv2d(x, kernel) + bias), as keras.layers.Conv2D (channels_last).
 ///
-/// Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
+/// - Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
 /// linear); options (strides, padding "valid" / "same", dilation_rate, groups, use_bias,
 /// initializers, name), with Keras's defaults.
-/// Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters).
-/// Weights: kernel (kh, kw, channels / groups, filters), bias (filters,).
+/// - Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters).
+/// - Weights: kernel (kh, kw, channels / groups, filters), bias (filters,).
+/// .
 ///
 ///     Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
 

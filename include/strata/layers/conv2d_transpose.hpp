@@ -4,13 +4,14 @@
 /// keras.layers.Conv2DTranspose (channels_last): y = activation(conv_transpose(x, kernel) + bias),
 /// the gradient of a Conv2D with respect to its input.
 ///
-/// Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
+/// - Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
 /// linear); options (strides, padding "valid" / "same", output_padding (none by default),
 /// dilation_rate, use_bias, initializers, name), with Keras's defaults.
-/// Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters)
+/// - Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters)
 /// with Keras's deconv lengths: "valid" (in - 1) s + max(k', s) (k' = (k - 1) d + 1), "same"
 /// in * s, and with output_padding op: "valid" (in - 1) s + k' + op, "same" (in - 1) s + k' % 2 + op.
-/// Weights: kernel (kh, kw, filters, channels), bias (filters,).
+/// - Weights: kernel (kh, kw, filters, channels), bias (filters,).
+/// .
 ///
 ///     Conv2DTranspose(16, 3, "relu", {.strides = 2, .padding = "same"});
 

@@ -3,8 +3,9 @@
 /// Cropping2D: removes rows and columns from the edges of each image, as keras.layers.Cropping2D
 /// (channels_last).
 ///
-/// Args: cropping: one int for all four sides, {h, w} (symmetric) or {{top, bottom}, {left, right}}.
-/// Input shape: (batch, height, width, channels) -> (batch, height - top - bottom, width - left - right, channels).
+/// - Args: cropping: one int for all four sides, {h, w} (symmetric) or {{top, bottom}, {left, right}}.
+/// - Input shape: (batch, height, width, channels) -> (batch, height - top - bottom, width - left - right, channels).
+/// .
 ///
 ///     Cropping2D(1);  Cropping2D({{2, 2}, {4, 4}}, {.name = "crop"});
 

@@ -2,9 +2,10 @@
 /// @class strata::layers::Dense
 /// Dense: y = activation(x W + b), as keras.layers.Dense.
 ///
-/// Args: units; activation (Keras's string name, default linear); options.
-/// Input shape: (batch, ..., input_dim). Output shape: (batch, ..., units).
-/// Weights: kernel (input_dim, units), bias (units,).
+/// - Args: units; activation (Keras's string name, default linear); options.
+/// - Input shape: (batch, ..., input_dim). Output shape: (batch, ..., units).
+/// - Weights: kernel (input_dim, units), bias (units,).
+/// .
 ///
 ///     Dense(128, "relu");  Dense(10, "softmax", {.use_bias = false});
 ///     Dense(128, "relu", {.input_shape = {784}});

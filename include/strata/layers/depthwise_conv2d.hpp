@@ -3,13 +3,14 @@
 /// DepthwiseConv2D: each input channel convolved with its own depth_multiplier filters, as
 /// keras.layers.DepthwiseConv2D (channels_last): a grouped convolution with groups = channels.
 ///
-/// Args: kernel_size (an int or {h, w}); activation (Keras's string name, default linear);
+/// - Args: kernel_size (an int or {h, w}); activation (Keras's string name, default linear);
 /// options (strides, padding "valid" / "same", depth_multiplier, dilation_rate, use_bias,
 /// initializers, name), with Keras's defaults.
-/// Input shape: (batch, rows, cols, channels). Output shape:
+/// - Input shape: (batch, rows, cols, channels). Output shape:
 /// (batch, new_rows, new_cols, channels * depth_multiplier); output channel c * dm + m comes
 /// from input channel c.
-/// Weights: kernel (kh, kw, channels, depth_multiplier), bias (channels * depth_multiplier,).
+/// - Weights: kernel (kh, kw, channels, depth_multiplier), bias (channels * depth_multiplier,).
+/// .
 ///
 ///     DepthwiseConv2D(3, "relu", {.padding = "same", .depth_multiplier = 2});
 

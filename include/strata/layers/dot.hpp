@@ -3,14 +3,15 @@
 /// Dot: the dot product of two inputs along one axis of each, sample by sample, as
 /// keras.layers.Dot (Keras's batch_dot).
 ///
-/// Args: axes: one axis for both inputs, or {axis of the first, axis of the second}; negative
+/// - Args: axes: one axis for both inputs, or {axis of the first, axis of the second}; negative
 /// axes count from the end; never the batch axis 0. DotOptions::normalize: Keras's L2
 /// normalisation of both inputs along the axes first; not supported yet (ValueError), as no
 /// backend op takes a square root yet.
-/// Inputs: two tensors x (batch, ...) and y (batch, ...) of rank >= 2 whose chosen axes have
+/// - Inputs: two tensors x (batch, ...) and y (batch, ...) of rank >= 2 whose chosen axes have
 /// one size k. Output: (batch, x's other axes..., y's other axes...), or (batch, 1) when that
 /// leaves only the batch axis: (b, k)·(b, k) -> (b, 1); (b, n, k)·(b, k, m) with axes {2, 1}
 /// -> (b, n, m); (b, n, k)·(b, m, k) with axes 2 -> (b, n, m).
+/// .
 ///
 /// Supported: any ranks whose product space, (batch, x's other axes, k, y's other axes), has at
 /// most 8 axes (rank x + rank y <= 10). The pass multiplies broadcast views of both inputs into

@@ -4,7 +4,8 @@
 /// by 1 / (1 - rate); in inference, passes the input through. As keras.layers.Dropout.
 ///
 ///     Dropout(0.2);
-/// Input shape: any. Output shape: the input's.
+/// - Input shape: any. Output shape: the input's.
+/// .
 
 #include <cstdint>
 #include <optional>

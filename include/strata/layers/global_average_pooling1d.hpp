@@ -3,9 +3,10 @@
 /// GlobalAveragePooling1D: the mean over the steps of each channel, as keras.layers.GlobalAveragePooling1D
 /// (channels_last).
 ///
-/// Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
-/// Input shape: (batch, steps, channels) -> (batch, channels), or (batch, 1, channels) with keepdims.
+/// - Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
+/// - Input shape: (batch, steps, channels) -> (batch, channels), or (batch, 1, channels) with keepdims.
 /// No weights.
+/// .
 ///
 ///     GlobalAveragePooling1D();  GlobalAveragePooling1D(true);
 

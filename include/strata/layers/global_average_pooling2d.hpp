@@ -3,9 +3,10 @@
 /// GlobalAveragePooling2D: the mean over height and width of each channel, as keras.layers.GlobalAveragePooling2D
 /// (channels_last).
 ///
-/// Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
-/// Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
+/// - Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
+/// - Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
 /// No weights.
+/// .
 ///
 ///     GlobalAveragePooling2D();  GlobalAveragePooling2D(true);
 

@@ -3,9 +3,10 @@
 /// GlobalMaxPooling2D: the maximum over height and width of each channel, as keras.layers.GlobalMaxPooling2D
 /// (channels_last).
 ///
-/// Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
-/// Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
+/// - Args: keepdims (default false: the spatial axes are dropped; true keeps them with size 1).
+/// - Input shape: (batch, height, width, channels) -> (batch, channels), or (batch, 1, 1, channels) with keepdims.
 /// No weights.
+/// .
 ///
 ///     GlobalMaxPooling2D();  GlobalMaxPooling2D(true);
 

@@ -4,8 +4,9 @@
 /// keras.layers.LayerNormalization: y = gamma (x - mean) / sqrt(variance + epsilon) + beta, the
 /// mean and (biased) variance taken over the last axis of each row, the same in training and
 /// inference.
-/// Input shape: any rank >= 2. Output shape: the input's.
-/// Weights: gamma (c,) when scale, beta (c,) when center.
+/// - Input shape: any rank >= 2. Output shape: the input's.
+/// - Weights: gamma (c,) when scale, beta (c,) when center.
+/// .
 ///
 ///     LayerNormalization();  LayerNormalization({.epsilon = 1e-6, .center = false});
 

@@ -3,7 +3,8 @@
 /// LeakyReLU: f(x) = x for x >= 0, negative_slope * x below, as keras.layers.LeakyReLU.
 ///
 ///     LeakyReLU();  LeakyReLU(0.1);
-/// Input shape: any. Output shape: the input's.
+/// - Input shape: any. Output shape: the input's.
+/// .
 
 #include <memory>
 #include <string>

@@ -2,9 +2,10 @@
 /// @class strata::layers::MaxPooling1D
 /// MaxPooling1D: the maximum of each window along the steps axis, as keras.layers.MaxPooling1D (channels_last).
 ///
-/// Args: pool_size (default 2); options: strides (None: pool_size), padding "valid" or
+/// - Args: pool_size (default 2); options: strides (None: pool_size), padding "valid" or
 /// "same" (padded positions are never the maximum), name.
-/// Input shape: (batch, steps, channels) -> (batch, pooled_steps, channels). No weights.
+/// - Input shape: (batch, steps, channels) -> (batch, pooled_steps, channels). No weights.
+/// .
 ///
 ///     MaxPooling1D(2);  MaxPooling1D(3, {.strides = 2, .padding = "same"});
 

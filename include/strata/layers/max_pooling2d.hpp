@@ -2,9 +2,10 @@
 /// @class strata::layers::MaxPooling2D
 /// MaxPooling2D: the maximum of each window, as keras.layers.MaxPooling2D (channels_last).
 ///
-/// Args: pool_size (default 2); options: strides (None: pool_size), padding "valid" or
+/// - Args: pool_size (default 2); options: strides (None: pool_size), padding "valid" or
 /// "same" (padded positions are never the maximum), name.
-/// Input shape: (batch, height, width, channels) -> (batch, pooled_height, pooled_width, channels). No weights.
+/// - Input shape: (batch, height, width, channels) -> (batch, pooled_height, pooled_width, channels). No weights.
+/// .
 ///
 ///     MaxPooling2D({2, 2});  MaxPooling2D(3, {.strides = 2, .padding = "same"});
 

@@ -3,9 +3,10 @@
 /// Maximum: the element-wise maximum of its inputs, as keras.layers.Maximum. NaN wins,
 /// as in NumPy's maximum; the gradient goes to the first input holding the maximum.
 ///
-/// Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
+/// - Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
+/// .
 ///
 ///     auto larger = Maximum()({a, b});
 

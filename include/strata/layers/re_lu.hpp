@@ -5,8 +5,9 @@
 ///        = x                     for threshold <= x < max_value
 ///        = negative_slope (x - threshold)  below threshold.
 ///
-/// Args: max_value (None: unbounded, else >= 0), negative_slope (>= 0), threshold (>= 0).
-/// Input shape: any. Output shape: the input's.
+/// - Args: max_value (None: unbounded, else >= 0), negative_slope (>= 0), threshold (>= 0).
+/// - Input shape: any. Output shape: the input's.
+/// .
 ///
 ///     ReLU();  ReLU(6.0);  ReLU(std::nullopt, 0.1, 0.5);
 

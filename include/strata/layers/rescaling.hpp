@@ -3,7 +3,8 @@
 /// Rescaling: y = x * scale + offset, as keras.layers.Rescaling.
 ///
 ///     Rescaling(1.0 / 255);  Rescaling(1.0 / 127.5, -1);
-/// Input shape: any. Output shape: the input's.
+/// - Input shape: any. Output shape: the input's.
+/// .
 
 #include <memory>
 #include <string>

@@ -4,12 +4,13 @@
 /// filters) followed by a pointwise 1x1 convolution mixing channels, as
 /// keras.layers.SeparableConv2D (channels_last): y = activation(pointwise(depthwise(x)) + bias).
 ///
-/// Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
+/// - Args: filters; kernel_size (an int or {h, w}); activation (Keras's string name, default
 /// linear); options (strides, padding "valid" / "same", dilation_rate, depth_multiplier, use_bias,
 /// initializers, name), with Keras's defaults.
-/// Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters).
-/// Weights, in Keras's order: depthwise_kernel (kh, kw, channels, depth_multiplier),
+/// - Input shape: (batch, rows, cols, channels). Output shape: (batch, new_rows, new_cols, filters).
+/// - Weights, in Keras's order: depthwise_kernel (kh, kw, channels, depth_multiplier),
 /// pointwise_kernel (1, 1, channels * depth_multiplier, filters), bias (filters,).
+/// .
 ///
 ///     SeparableConv2D(32, 3, "relu", {.padding = "same"});
 

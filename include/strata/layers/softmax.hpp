@@ -2,8 +2,9 @@
 /// @class strata::layers::Softmax
 /// Softmax: exp(x_i) / sum_j exp(x_j) over the last axis, as keras.layers.Softmax.
 ///
-/// Args: axis: only the last axis (-1, or rank - 1) is supported so far.
-/// Input shape: any. Output shape: the input's.
+/// - Args: axis: only the last axis (-1, or rank - 1) is supported so far.
+/// - Input shape: any. Output shape: the input's.
+/// .
 ///
 ///     Softmax();
 

@@ -5,7 +5,8 @@
 /// through. As keras.layers.SpatialDropout2D (channels_last).
 ///
 ///     SpatialDropout2D(0.2);  SpatialDropout2D(0.5, {.seed = 3});
-/// Input shape: (batch, height, width, channels). Output shape: the input's.
+/// - Input shape: (batch, height, width, channels). Output shape: the input's.
+/// .
 
 #include <cstdint>
 #include <optional>

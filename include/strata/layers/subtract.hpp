@@ -2,9 +2,10 @@
 /// @class strata::layers::Subtract
 /// Subtract: inputs[0] - inputs[1] element-wise, as keras.layers.Subtract: exactly two inputs.
 ///
-/// Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
+/// - Inputs: a list of tensors with one batch size whose other axes broadcast as Keras's merge
 /// layers do: aligned at their last axes (a lower-rank input gains 1s after its batch axis),
 /// an axis of size 1 repeated to the other's size. Output: the broadcast shape.
+/// .
 ///
 ///     auto difference = Subtract()({a, b});
 

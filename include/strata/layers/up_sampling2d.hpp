@@ -3,7 +3,8 @@
 /// UpSampling2D: repeats each row size.h times and each column size.w times, as
 /// keras.layers.UpSampling2D (channels_last).
 ///
-/// Input shape: (batch, height, width, channels) -> (batch, height * size.h, width * size.w, channels).
+/// - Input shape: (batch, height, width, channels) -> (batch, height * size.h, width * size.w, channels).
+/// .
 ///
 ///     UpSampling2D();  UpSampling2D({2, 3}, {.name = "up"});
 

@@ -3,8 +3,9 @@
 /// ZeroPadding2D: adds rows and columns of zeros around each image, as
 /// keras.layers.ZeroPadding2D (channels_last).
 ///
-/// Args: padding: one int for all four sides, {h, w} (symmetric) or {{top, bottom}, {left, right}}.
-/// Input shape: (batch, height, width, channels) -> (batch, top + height + bottom, left + width + right, channels).
+/// - Args: padding: one int for all four sides, {h, w} (symmetric) or {{top, bottom}, {left, right}}.
+/// - Input shape: (batch, height, width, channels) -> (batch, top + height + bottom, left + width + right, channels).
+/// .
 ///
 ///     ZeroPadding2D();  ZeroPadding2D({1, 2});  ZeroPadding2D({{1, 0}, {0, 1}}, {.name = "pad"});
 

@@ -5,7 +5,6 @@
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/kernels.hpp"
 #include "backends/host_memory.hpp"
-#include "strata/error.hpp"
 
 namespace strata::backends {
 

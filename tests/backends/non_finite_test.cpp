@@ -330,7 +330,8 @@ TEST_CASE("non-finite parity: activations forward and backward", "[backends][non
     const Twin x = specials(s, ++seed);
     // dy holds NaN but no infinity: elu's and selu's slope at x = -inf is 0 exactly, but each
     // backend computes it from y with its own rounding, and inf times that leftover differs.
-    std::vector<float> dyv = with_specials(uniform(s.num_elements(), -2.f, 2.f, ++seed), seed + 7, 5);
+    const std::uint32_t dy_seed = ++seed;
+    std::vector<float> dyv = with_specials(uniform(s.num_elements(), -2.f, 2.f, dy_seed), dy_seed + 7, 5);
     for (float& v : dyv)
       if (std::isinf(v)) v = kNaN;
     const Twin dy = twin(s, dyv);

@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/registry.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
@@ -123,14 +124,33 @@ std::shared_ptr<Initializer> Initializer::from_name(std::string_view name) {
   throw ValueError(detail::concat("Could not interpret initializer identifier: ", name, ". Valid names are: ", valid));
 }
 
+// Custom initializer classes; the built-in class names are listed so they cannot be replaced.
+detail::Registry<Initializer>& detail::initializer_registry() {
+  static detail::Registry<Initializer> custom = [] {
+    std::vector<std::pair<std::string, ConfigFactory<Initializer>>> builtins;
+    for (const auto& e : registry()) builtins.emplace_back(e.class_name, e.make);
+    return detail::Registry<Initializer>("initializer", "register_initializer", std::move(builtins));
+  }();
+  return custom;
+}
+
+void register_initializer(const std::string& name, ConfigFactory<Initializer> factory) {
+  detail::initializer_registry().add(name, std::move(factory));
+}
+
 std::shared_ptr<Initializer> Initializer::from_config(const nlohmann::json& config) {
   if (config.is_string()) return from_name(config.get<std::string>());
   STRATA_CHECK(config.is_object() && config.contains("class_name"), ValueError,
                "an initializer config needs a \"class_name\", received ", config.dump());
   const std::string class_name = config["class_name"].get<std::string>();
   const nlohmann::json inner = config.contains("config") ? config["config"] : nlohmann::json::object();
+  if (const auto make = detail::initializer_registry().find(config)) return make(inner);
   for (const auto& e : registry())
-    if (e.class_name == class_name || e.snake_name == class_name) return e.make(inner);
+    if (e.snake_name == class_name) return e.make(inner);
+  STRATA_CHECK(!config.contains("registered_name") || !config["registered_name"].is_string(), ValueError,
+               "Could not locate initializer class '", config["registered_name"].get<std::string>(),
+               "': ", detail::initializer_registry().how_to_register(config["registered_name"].get<std::string>()),
+               ".");
   return from_name(class_name);  // throws with the list of valid names
 }
 

@@ -1,11 +1,13 @@
 // The layer registry: Keras class names to from_config functions, so configs written by
-// Strata or by Keras rebuild the same layers. Filled by ordinary calls, in one place, so no
-// registration depends on static-initialisation order or on a linker keeping an object file.
+// Strata or by Keras rebuild the same layers. The built-ins are listed in one place, so no
+// registration depends on static-initialisation order or on a linker keeping an object file;
+// strata::register_layer adds custom classes (and subclassed models) to the same registry.
 
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "api/registry.hpp"
 #include "strata/error.hpp"
 #include "strata/layer.hpp"
 #include "strata/layers/activation.hpp"
@@ -44,75 +46,163 @@
 #include "strata/layers/subtract.hpp"
 #include "strata/layers/up_sampling2d.hpp"
 #include "strata/layers/zero_padding2d.hpp"
+#include "strata/model.hpp"
+#include "strata/sequential.hpp"
 
 namespace strata {
 
 namespace {
 
-using LayerFactory = std::function<std::shared_ptr<Layer>(const nlohmann::json&)>;
-
-const std::map<std::string, LayerFactory, std::less<>>& layer_registry() {
-  static const std::map<std::string, LayerFactory, std::less<>> registry = {
-      {"Activation", &Activation::from_config},
-      {"Dense", &Dense::from_config},
-      {"Dropout", &Dropout::from_config},
-      {"Flatten", &Flatten::from_config},
-      {"InputLayer", &InputLayer::from_config},
-      {"Reshape", &Reshape::from_config},
-      // convolution
-      {"Conv1D", &Conv1D::from_config},
-      {"Conv2D", &Conv2D::from_config},
-      {"Conv2DTranspose", &Conv2DTranspose::from_config},
-      {"DepthwiseConv2D", &DepthwiseConv2D::from_config},
-      {"SeparableConv2D", &SeparableConv2D::from_config},
-      // pooling
-      {"AveragePooling1D", &AveragePooling1D::from_config},
-      {"AveragePooling2D", &AveragePooling2D::from_config},
-      {"GlobalAveragePooling1D", &GlobalAveragePooling1D::from_config},
-      {"GlobalAveragePooling2D", &GlobalAveragePooling2D::from_config},
-      {"GlobalMaxPooling2D", &GlobalMaxPooling2D::from_config},
-      {"MaxPooling1D", &MaxPooling1D::from_config},
-      {"MaxPooling2D", &MaxPooling2D::from_config},
-      // normalization and regularization
-      {"BatchNormalization", &BatchNormalization::from_config},
-      {"LayerNormalization", &LayerNormalization::from_config},
-      {"SpatialDropout2D", &SpatialDropout2D::from_config},
-      // reshaping and preprocessing
-      {"Cropping2D", &Cropping2D::from_config},
-      {"Rescaling", &Rescaling::from_config},
-      {"UpSampling2D", &UpSampling2D::from_config},
-      {"ZeroPadding2D", &ZeroPadding2D::from_config},
-      // activations
-      {"LeakyReLU", &LeakyReLU::from_config},
-      {"ReLU", &ReLU::from_config},
-      {"Softmax", &Softmax::from_config},
-      // merging
-      {"Add", &Add::from_config},
-      {"Average", &Average::from_config},
-      {"Concatenate", &Concatenate::from_config},
-      {"Dot", &Dot::from_config},
-      {"Maximum", &Maximum::from_config},
-      {"Minimum", &Minimum::from_config},
-      {"Multiply", &Multiply::from_config},
-      {"Subtract", &Subtract::from_config},
-  };
-  return registry;
-}
+// Keras layer classes Strata does not have yet: named in the error, so a file using one says
+// what is missing rather than suggesting a registration.
+constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
+                                                 "Embedding",
+                                                 "Identity",
+                                                 "Lambda",
+                                                 "Masking",
+                                                 "PReLU",
+                                                 "ELU",
+                                                 "Conv3D",
+                                                 "Conv1DTranspose",
+                                                 "Conv3DTranspose",
+                                                 "DepthwiseConv1D",
+                                                 "SeparableConv1D",
+                                                 "MaxPooling3D",
+                                                 "AveragePooling3D",
+                                                 "GlobalAveragePooling3D",
+                                                 "GlobalMaxPooling1D",
+                                                 "GlobalMaxPooling3D",
+                                                 "GroupNormalization",
+                                                 "RMSNormalization",
+                                                 "SpectralNormalization",
+                                                 "UnitNormalization",
+                                                 "SpatialDropout1D",
+                                                 "SpatialDropout3D",
+                                                 "GaussianDropout",
+                                                 "GaussianNoise",
+                                                 "AlphaDropout",
+                                                 "ActivityRegularization",
+                                                 "Permute",
+                                                 "RepeatVector",
+                                                 "Cropping1D",
+                                                 "Cropping3D",
+                                                 "UpSampling1D",
+                                                 "UpSampling3D",
+                                                 "ZeroPadding1D",
+                                                 "ZeroPadding3D",
+                                                 "SimpleRNN",
+                                                 "LSTM",
+                                                 "GRU",
+                                                 "Bidirectional",
+                                                 "TimeDistributed",
+                                                 "RNN",
+                                                 "SimpleRNNCell",
+                                                 "LSTMCell",
+                                                 "GRUCell",
+                                                 "StackedRNNCells",
+                                                 "ConvLSTM1D",
+                                                 "ConvLSTM2D",
+                                                 "ConvLSTM3D",
+                                                 "MultiHeadAttention",
+                                                 "Attention",
+                                                 "AdditiveAttention",
+                                                 "GroupQueryAttention",
+                                                 "Normalization",
+                                                 "Resizing",
+                                                 "CenterCrop",
+                                                 "TextVectorization",
+                                                 "StringLookup",
+                                                 "IntegerLookup",
+                                                 "CategoryEncoding",
+                                                 "Hashing",
+                                                 "HashedCrossing",
+                                                 "Discretization",
+                                                 "RandomFlip",
+                                                 "RandomRotation",
+                                                 "RandomZoom",
+                                                 "RandomTranslation",
+                                                 "RandomContrast",
+                                                 "RandomBrightness",
+                                                 "RandomCrop"};
 
 }  // namespace
 
+detail::Registry<Layer>& detail::layer_registry() {
+  static detail::Registry<Layer> registry("layer", "register_layer",
+                                          {
+                                              {"Activation", &Activation::from_config},
+                                              {"Dense", &Dense::from_config},
+                                              {"Dropout", &Dropout::from_config},
+                                              {"Flatten", &Flatten::from_config},
+                                              {"InputLayer", &InputLayer::from_config},
+                                              {"Reshape", &Reshape::from_config},
+                                              // convolution
+                                              {"Conv1D", &Conv1D::from_config},
+                                              {"Conv2D", &Conv2D::from_config},
+                                              {"Conv2DTranspose", &Conv2DTranspose::from_config},
+                                              {"DepthwiseConv2D", &DepthwiseConv2D::from_config},
+                                              {"SeparableConv2D", &SeparableConv2D::from_config},
+                                              // pooling
+                                              {"AveragePooling1D", &AveragePooling1D::from_config},
+                                              {"AveragePooling2D", &AveragePooling2D::from_config},
+                                              {"GlobalAveragePooling1D", &GlobalAveragePooling1D::from_config},
+                                              {"GlobalAveragePooling2D", &GlobalAveragePooling2D::from_config},
+                                              {"GlobalMaxPooling2D", &GlobalMaxPooling2D::from_config},
+                                              {"MaxPooling1D", &MaxPooling1D::from_config},
+                                              {"MaxPooling2D", &MaxPooling2D::from_config},
+                                              // normalization and regularization
+                                              {"BatchNormalization", &BatchNormalization::from_config},
+                                              {"LayerNormalization", &LayerNormalization::from_config},
+                                              {"SpatialDropout2D", &SpatialDropout2D::from_config},
+                                              // reshaping and preprocessing
+                                              {"Cropping2D", &Cropping2D::from_config},
+                                              {"Rescaling", &Rescaling::from_config},
+                                              {"UpSampling2D", &UpSampling2D::from_config},
+                                              {"ZeroPadding2D", &ZeroPadding2D::from_config},
+                                              // activations
+                                              {"LeakyReLU", &LeakyReLU::from_config},
+                                              {"ReLU", &ReLU::from_config},
+                                              {"Softmax", &Softmax::from_config},
+                                              // merging
+                                              {"Add", &Add::from_config},
+                                              {"Average", &Average::from_config},
+                                              {"Concatenate", &Concatenate::from_config},
+                                              {"Dot", &Dot::from_config},
+                                              {"Maximum", &Maximum::from_config},
+                                              {"Minimum", &Minimum::from_config},
+                                              {"Multiply", &Multiply::from_config},
+                                              {"Subtract", &Subtract::from_config},
+                                              // models used as layers
+                                              {"Sequential", &Sequential::from_config},
+                                              {"Functional", &Model::from_config},
+                                              {"Model", &Model::from_config},
+                                          });
+  return registry;
+}
+
+void register_layer(const std::string& name, ConfigFactory<Layer> factory) {
+  detail::layer_registry().add(name, std::move(factory));
+}
+
 std::shared_ptr<Layer> Layer::from_config(const nlohmann::json& config) {
-  STRATA_CHECK(config.is_object() && config.contains("class_name"), ValueError,
+  STRATA_CHECK(config.is_object() && config.contains("class_name") && config["class_name"].is_string(), ValueError,
                "a layer config needs a \"class_name\", received ", config.dump());
   const std::string class_name = config["class_name"].get<std::string>();
-  const auto& registry = layer_registry();
-  const auto it = registry.find(class_name);
-  if (it == registry.end()) {
-    std::string valid;
-    for (const auto& [name, factory] : registry) valid += (valid.empty() ? "" : ", ") + name;
-    throw ValueError(detail::concat("Could not locate class '", class_name, "'. Known layers are: ", valid));
+  const auto& registry = detail::layer_registry();
+  const auto make = registry.find(config);
+  if (!make) {
+    const auto registered = config.find("registered_name");
+    const std::string name =
+        registered != config.end() && registered->is_string() ? registered->get<std::string>() : class_name;
+    for (std::string_view keras_only : kKerasOnlyLayers)
+      STRATA_CHECK(
+          keras_only != class_name, ValueError, "layer class '", class_name,
+          "' is not supported yet by Strata (layer \"",
+          config.contains("config") && config["config"].is_object() ? config["config"].value("name", "?") : "?", "\")");
+    throw ValueError(detail::concat("Could not locate class '", name, "'. Known layers are: ", registry.known_names(),
+                                    ". If '", name, "' is a custom class, ", registry.how_to_register(name), "."));
   }
-  return it->second(config.contains("config") ? config["config"] : nlohmann::json::object());
+  return make(config.contains("config") ? config["config"] : nlohmann::json::object());
 }
 
 }  // namespace strata

@@ -9,6 +9,8 @@
 #include "api/engine/engine_state.hpp"
 #include "api/engine/tape.hpp"
 #include "api/functional_graph.hpp"
+#include "api/saving/model_serialization.hpp"
+#include "api/snake_case.hpp"
 #include "api/summary_table.hpp"
 #include "api/trainer.hpp"
 #include "strata/backend.hpp"
@@ -49,31 +51,10 @@ Model::Model(std::string name) : Model("model", name.empty() ? std::string("mode
   named_by_class_ = name.empty();
 }
 
-namespace {
-
-// Keras's to_snake_case: "SimpleNN" -> "simple_nn", "MyModel2" -> "my_model2".
-std::string to_snake_case(const std::string& name) {
-  std::string word;
-  for (char c : name)
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') word += c;
-  std::string out;
-  for (std::size_t i = 0; i < word.size(); ++i) {
-    const auto at = [&](std::size_t j) { return static_cast<unsigned char>(word[j]); };
-    const bool upper = std::isupper(at(i));
-    const bool starts_word = upper && i > 0 && i + 1 < word.size() && std::islower(at(i + 1));
-    const bool after_lower = upper && i > 0 && std::islower(at(i - 1));
-    if ((starts_word || after_lower) && out.back() != '_') out += '_';
-    out += static_cast<char>(std::tolower(at(i)));
-  }
-  return out;
-}
-
-}  // namespace
-
 void Model::settle_name() {
   if (!named_by_class_) return;
   named_by_class_ = false;
-  rename(unique_layer_name(to_snake_case(class_name())));
+  rename(unique_layer_name(detail::to_snake_case(class_name())));
 }
 
 Model::Model(std::string_view prefix, std::string name)
@@ -266,6 +247,17 @@ Shape Model::compute_output_shape(const Shape& input_shape) const {
   return const_cast<Model*>(this)->output_shape_for(std::span<const Shape>(&input_shape, 1));
 }
 
+void Model::track(const std::string& attribute, Layer& layer) {
+  STRATA_CHECK(!attribute.empty() && attribute != "layers" && attribute != "vars" && attribute != "optimizer" &&
+                   attribute.find('/') == std::string::npos,
+               ValueError, "Model \"", name(), "\": '", attribute,
+               "' cannot name a tracked layer (it must be a Python attribute name, not layers, vars or optimizer)");
+  for (const auto& [name, tracked] : attributes_)
+    STRATA_CHECK(name != attribute, ValueError, "Model \"", this->name(), "\" already tracks a layer as '", attribute,
+                 "'");
+  attributes_.emplace_back(attribute, &layer);
+}
+
 // ---- running ------------------------------------------------------------------------------
 
 void Model::call_outputs(std::span<const Tensor> inputs, bool training, std::vector<Tensor>& outputs) {
@@ -326,8 +318,10 @@ std::uint32_t Model::last_training_step() const { return train_tape_->step(); }
 
 void Model::compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
   settle_name();
+  auto config = std::make_unique<nlohmann::json>(detail::compile_config_of(*optimizer, loss, metrics, loss_weights));
   trainer_->compile(std::move(loss), std::move(metrics), std::move(loss_weights));
   optimizer_ = optimizer.get();
+  compile_config_ = std::move(config);
 }
 
 Optimizer& Model::optimizer() const {

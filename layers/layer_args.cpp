@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "api/keras_object.hpp"
+#include "api/registry.hpp"
 #include "strata/error.hpp"
 
 namespace strata::detail {
@@ -148,7 +148,8 @@ std::string activation_from_config(const nlohmann::json& config) {
 }
 
 nlohmann::json initializer_json(const Handle<Initializer>& initializer) {
-  return keras_object("keras.initializers", initializer->class_name(), initializer->get_config());
+  return serialized_object(initializer_registry(), "keras.initializers", initializer->class_name(),
+                           initializer->get_config());
 }
 
 Handle<Initializer> initializer_from_config(const nlohmann::json& config, const char* key,

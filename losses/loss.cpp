@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/registry.hpp"
 #include "losses/shape_rules.hpp"
 #include "strata/error.hpp"
 #include "strata/losses/binary_crossentropy.hpp"
@@ -107,25 +108,29 @@ const std::vector<NameEntry>& name_table() {
   return table;
 }
 
-using ConfigFactory = std::function<std::shared_ptr<Loss>(const nlohmann::json&)>;
-
 template <class T>
-ConfigFactory from_config_of() {
+ConfigFactory<Loss> from_config_of() {
   return [](const nlohmann::json& config) -> std::shared_ptr<Loss> { return T::from_config(config); };
 }
 
-const std::vector<std::pair<const char*, ConfigFactory>>& class_table() {
+}  // namespace
+
+detail::Registry<Loss>& detail::loss_registry() {
   using namespace losses;
-  static const std::vector<std::pair<const char*, ConfigFactory>> table = {
-      {"MeanSquaredError", from_config_of<MeanSquaredError>()},
-      {"MeanAbsoluteError", from_config_of<MeanAbsoluteError>()},
-      {"Huber", from_config_of<Huber>()},
-      {"BinaryCrossentropy", from_config_of<BinaryCrossentropy>()},
-      {"CategoricalCrossentropy", from_config_of<CategoricalCrossentropy>()},
-      {"SparseCategoricalCrossentropy", from_config_of<SparseCategoricalCrossentropy>()},
-  };
-  return table;
+  static detail::Registry<Loss> registry(
+      "loss", "register_loss",
+      {
+          {"MeanSquaredError", from_config_of<MeanSquaredError>()},
+          {"MeanAbsoluteError", from_config_of<MeanAbsoluteError>()},
+          {"Huber", from_config_of<Huber>()},
+          {"BinaryCrossentropy", from_config_of<BinaryCrossentropy>()},
+          {"CategoricalCrossentropy", from_config_of<CategoricalCrossentropy>()},
+          {"SparseCategoricalCrossentropy", from_config_of<SparseCategoricalCrossentropy>()},
+      });
+  return registry;
 }
+
+namespace {
 
 std::string joined_names() {
   std::string out;
@@ -259,11 +264,14 @@ std::shared_ptr<Loss> Loss::from_config(const nlohmann::json& config) {
                  "A serialized loss function needs its name as \"config\", received: ", config.dump());
     return from_name(inner.get<std::string>());
   }
-  for (const auto& [known, make] : class_table())
-    if (class_name == known) return make(inner);
-  std::string valid;
-  for (const auto& [known, make] : class_table()) valid += (valid.empty() ? "" : ", ") + std::string(known);
-  throw ValueError(detail::concat("Could not interpret loss class: ", class_name, ". Valid classes are: ", valid));
+  if (const auto make = detail::loss_registry().find(config)) return make(inner);
+  throw ValueError(detail::concat("Could not interpret loss class: ", class_name,
+                                  ". Valid classes are: ", detail::loss_registry().known_names(),
+                                  ". For a custom class, ", detail::loss_registry().how_to_register(class_name), "."));
+}
+
+void register_loss(const std::string& name, ConfigFactory<Loss> factory) {
+  detail::loss_registry().add(name, std::move(factory));
 }
 
 }  // namespace strata

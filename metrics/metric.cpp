@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/registry.hpp"
 #include "strata/error.hpp"
 #include "strata/metrics/accuracy.hpp"
 #include "strata/metrics/binary_accuracy.hpp"
@@ -108,28 +109,32 @@ const std::vector<NameEntry>& name_table() {
   return table;
 }
 
-using ConfigFactory = std::function<std::shared_ptr<Metric>(const nlohmann::json&)>;
-
 template <class T>
-ConfigFactory from_config_of() {
+ConfigFactory<Metric> from_config_of() {
   return [](const nlohmann::json& config) -> std::shared_ptr<Metric> { return T::from_config(config); };
 }
 
-const std::vector<std::pair<const char*, ConfigFactory>>& class_table() {
+}  // namespace
+
+detail::Registry<Metric>& detail::metric_registry() {
   using namespace metrics;
-  static const std::vector<std::pair<const char*, ConfigFactory>> table = {
-      {"Mean", from_config_of<Mean>()},
-      {"Accuracy", from_config_of<Accuracy>()},
-      {"BinaryAccuracy", from_config_of<BinaryAccuracy>()},
-      {"CategoricalAccuracy", from_config_of<CategoricalAccuracy>()},
-      {"SparseCategoricalAccuracy", from_config_of<SparseCategoricalAccuracy>()},
-      {"MeanSquaredError", from_config_of<metrics::MeanSquaredError>()},
-      {"MeanAbsoluteError", from_config_of<metrics::MeanAbsoluteError>()},
-  };
-  return table;
+  static detail::Registry<Metric> registry(
+      "metric", "register_metric",
+      {
+          {"Mean", from_config_of<Mean>()},
+          {"Accuracy", from_config_of<Accuracy>()},
+          {"BinaryAccuracy", from_config_of<BinaryAccuracy>()},
+          {"CategoricalAccuracy", from_config_of<CategoricalAccuracy>()},
+          {"SparseCategoricalAccuracy", from_config_of<SparseCategoricalAccuracy>()},
+          {"MeanSquaredError", from_config_of<metrics::MeanSquaredError>()},
+          {"MeanAbsoluteError", from_config_of<metrics::MeanAbsoluteError>()},
+      });
+  return registry;
 }
 
-}  // namespace
+void register_metric(const std::string& name, ConfigFactory<Metric> factory) {
+  detail::metric_registry().add(name, std::move(factory));
+}
 
 nlohmann::json Metric::get_config() const { return {{"name", name_}, {"dtype", "float32"}}; }
 
@@ -156,11 +161,10 @@ std::shared_ptr<Metric> Metric::from_config(const nlohmann::json& config) {
   const std::string class_name = config["class_name"].get<std::string>();
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json& inner = config.contains("config") ? config["config"] : empty;
-  for (const auto& [known, make] : class_table())
-    if (class_name == known) return make(inner);
-  std::string valid;
-  for (const auto& [known, make] : class_table()) valid += (valid.empty() ? "" : ", ") + std::string(known);
-  throw ValueError(detail::concat("Could not interpret metric class: ", class_name, ". Valid classes are: ", valid));
+  if (const auto make = detail::metric_registry().find(config)) return make(inner);
+  throw ValueError(detail::concat("Could not interpret metric class: ", class_name, ". Valid classes are: ",
+                                  detail::metric_registry().known_names(), ". For a custom class, ",
+                                  detail::metric_registry().how_to_register(class_name), "."));
 }
 
 }  // namespace strata

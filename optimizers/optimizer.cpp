@@ -278,6 +278,11 @@ void Optimizer::apply(const std::vector<Variable*>& variables) {
 }
 
 void Optimizer::build(const std::vector<Variable*>& variables) {
+  if (built_ && variables.size() == built_shapes_.size()) {
+    bool same = true;
+    for (std::size_t i = 0; i < variables.size(); ++i) same = same && variables[i]->value.shape() == built_shapes_[i];
+    if (same) return;
+  }
   slots_.assign(variables.size(), {});
   slot_groups_.assign(variables.size(), {});
   try {
@@ -290,6 +295,11 @@ void Optimizer::build(const std::vector<Variable*>& variables) {
   built_shapes_.clear();
   for (const Variable* v : variables) built_shapes_.push_back(v->value.shape());
   built_ = true;
+}
+
+void Optimizer::set_iterations(std::int64_t iterations) {
+  STRATA_CHECK(iterations >= 0, ValueError, "Optimizer '", name_, "': iterations must be >= 0, received ", iterations);
+  iterations_ = iterations;
 }
 
 void Optimizer::clip_gradients(const std::vector<Variable*>& variables) {

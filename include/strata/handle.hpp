@@ -17,9 +17,9 @@ class Handle {
  public:
   /// A Keras string name, resolved by `Base::from_name` (which throws ValueError listing the
   /// valid names for an unknown one).
-  Handle(const char* name) : ptr_(Base::from_name(name)) {}
+  Handle(const char* name) : ptr_(Base::from_name(name)), spelling_(name) {}
   /// The object Keras's name makes, as Handle(const char*).
-  Handle(const std::string& name) : ptr_(Base::from_name(name)) {}
+  Handle(const std::string& name) : ptr_(Base::from_name(name)), spelling_(name) {}
   /// Any object of a class derived from Base, copied (or moved) into the handle.
   template <class T>
   requires std::derived_from<std::remove_cvref_t<T>, Base> Handle(T&& object)
@@ -33,9 +33,13 @@ class Handle {
   Base* operator->() const { return ptr_.get(); }
   /// The shared object.
   const std::shared_ptr<Base>& get() const { return ptr_; }
+  /// The string name the handle was made from ("accuracy"), empty for an object: a compile
+  /// config records what the user wrote, as Keras's does.
+  const std::string& spelling() const { return spelling_; }
 
  private:
   std::shared_ptr<Base> ptr_;
+  std::string spelling_;
 };
 
 }  // namespace strata

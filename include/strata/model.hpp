@@ -128,6 +128,8 @@ class MetricSpec {
   /// Metrics by output name: `{{"cls", {"accuracy"}}}`.
   MetricSpec(std::initializer_list<std::pair<const std::string, std::vector<Handle<Metric>>>> by_name)
       : by_name_(by_name) {}
+  /// Per output, by output name (as a compile config read from a file holds them).
+  MetricSpec(std::map<std::string, std::vector<Handle<Metric>>> by_name) : by_name_(std::move(by_name)) {}
 
   /// The metrics for every output.
   const std::vector<Handle<Metric>>& all() const { return all_; }
@@ -148,6 +150,8 @@ class LossWeights {
   LossWeights(std::vector<double> by_position) : by_position_(std::move(by_position)) {}
   /// Weights by output name: `{{"cls", 1.0}, {"aux", 0.2}}`.
   LossWeights(std::initializer_list<std::pair<const std::string, double>> by_name) : by_name_(by_name) {}
+  /// Per output, by output name.
+  LossWeights(std::map<std::string, double> by_name) : by_name_(std::move(by_name)) {}
 
   /// The weights given by position (empty otherwise).
   const std::vector<double>& by_position() const { return by_position_; }
@@ -222,6 +226,14 @@ class Model : public Layer {
   void compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics = {}, LossWeights loss_weights = {});
   /// Whether compile() has run.
   bool compiled() const { return optimizer_ != nullptr; }
+  /// Keras's compile_config: the optimizer's config and the loss, metrics and loss weights as
+  /// compile() received them (names stay names, objects become their configs); null before
+  /// compile().
+  nlohmann::json get_compile_config() const;
+  /// compile() from a compile_config written by Keras or Strata (load_model uses it), then
+  /// the optimizer's slots built for the model's trainable weights, so a saved optimizer
+  /// state can be loaded into them.
+  void compile_from_config(const nlohmann::json& config);
 
   /// Trains on x (samples on the first axis) and y; returns the per-epoch logs.
   History fit(const Arrays& x, const Arrays& y, const FitOptions& options = {});
@@ -246,6 +258,32 @@ class Model : public Layer {
   std::vector<xt::xarray<float>> get_weights() const;
   /// Throws ValueError when the count or a shape differs.
   void set_weights(const std::vector<xt::xarray<float>>& weights);
+
+  /// Keras's config of the model: a Functional model's layers and their connections
+  /// ("layers", "input_layers", "output_layers"); a subclassed model's name and trainable flag
+  /// (a subclass that takes arguments overrides this and adds them, as in Keras).
+  nlohmann::json get_config() const override;
+  /// Rebuilds a Functional model from its config (the "config" of a serialized Functional).
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+  /// Keras's model JSON ({"module", "class_name", "config", "registered_name",
+  /// "build_config"}), which Python's `keras.models.model_from_json` reads; `indent` as
+  /// nlohmann::json::dump (-1: one line).
+  std::string to_json(int indent = -1) const;
+
+  /// Saves the whole model: `.keras` writes Keras 3's archive (config, weights, compile
+  /// configuration and optimizer state), `.h5` Keras 2's legacy HDF5 file. The file is written
+  /// beside the target and renamed over it, so a failed save leaves an old file whole.
+  void save(const std::string& path) const;
+  /// Writes the weights (and, once compiled and trained, the optimizer's variables) to a
+  /// `.weights.h5` file in Keras 3's layout, which Keras's `model.load_weights` reads.
+  void save_weights(const std::string& path) const;
+  /// Loads weights written by save_weights or by Keras (`.weights.h5`, or a legacy `.h5`);
+  /// every layer's variables must be in the file with the shapes this model has. The
+  /// optimizer's variables are loaded too when the model is compiled and the file has them.
+  void load_weights(const std::string& path);
+
+  /// The sublayers a subclassed model named with track(), in the order tracked.
+  const std::vector<std::pair<std::string, Layer*>>& tracked_attributes() const { return attributes_; }
 
   /// Keras's summary table ("Connected to" column for Functional models that are not a
   /// chain). `line_length` 0: Keras's default for the terminal (see api/summary_table.hpp).
@@ -315,6 +353,13 @@ class Model : public Layer {
   /// Runs call() on symbolic placeholders of these shapes: builds the layers it uses and
   /// records the input and output shapes.
   void trace(std::span<const Shape> input_shapes);
+  /// Names `layer` as the Python attribute that holds it in the equivalent Keras subclass
+  /// (`self.hidden = Dense(8)` in Python: `track("hidden", hidden)`), so weight files keep its
+  /// variables where Keras does ("hidden/vars"). Keras files place a subclass's layers by
+  /// attribute name, sorted, with a "layers" list among them: untracked sublayers go in that
+  /// list ("layers/dense_1"), which is where Keras puts layers whose attribute names sort after
+  /// "layers".
+  void track(const std::string& attribute, Layer& layer);
 
  private:
   friend class Trainer;
@@ -328,6 +373,8 @@ class Model : public Layer {
   std::vector<Tensor> nested_outputs_;  // a Functional model called as a layer, reused each call
   std::unique_ptr<detail::Tape> train_tape_, infer_tape_;
   std::shared_ptr<Optimizer> optimizer_;
+  std::unique_ptr<nlohmann::json> compile_config_;          // set by compile()
+  std::vector<std::pair<std::string, Layer*>> attributes_;  // track()
   std::unique_ptr<class Trainer> trainer_;
 };
 

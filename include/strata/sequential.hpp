@@ -65,6 +65,12 @@ class Sequential : public Model {
   std::vector<Layer*> layers() const override;
   bool built() const override;
 
+  /// Keras's Sequential config: the layers (an InputLayer first once the input shape is
+  /// known) and build_input_shape.
+  nlohmann::json get_config() const override;
+  /// Rebuilds a Sequential model from its config, as Keras's Sequential.from_config.
+  static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
  protected:
   Tensor call(const Tensor& x, bool training) override;
 

@@ -16,6 +16,8 @@
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xview.hpp>
+// Custom classes read their configs (strata/registry.hpp) with nlohmann::json.
+#include <nlohmann/json.hpp>
 
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
@@ -29,6 +31,8 @@
 #include "strata/plot_model.hpp"
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
+#include "strata/registry.hpp"
+#include "strata/saving.hpp"
 #include "strata/sequential.hpp"
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"

@@ -439,8 +439,10 @@ TEST_CASE("losses write and read Keras 3's configs", "[losses]") {
     CHECK_THROWS_MATCHES(strata::Loss::from_config(json{{"class_name", "KLDivergence"}, {"config", json::object()}}),
                          strata::ValueError,
                          Message("Could not interpret loss class: KLDivergence. Valid classes are: "
-                                 "MeanSquaredError, MeanAbsoluteError, Huber, BinaryCrossentropy, "
-                                 "CategoricalCrossentropy, SparseCategoricalCrossentropy"));
+                                 "BinaryCrossentropy, CategoricalCrossentropy, Huber, MeanAbsoluteError, "
+                                 "MeanSquaredError, SparseCategoricalCrossentropy. For a custom class, register it "
+                                 "before loading: strata::register_loss(\"KLDivergence\", factory), where the "
+                                 "factory builds the object from its config (a static from_config)."));
     CHECK_THROWS_WITH(strata::Loss::from_config(json{{"config", json::object()}}),
                       Contains("A loss config needs a \"class_name\""));
     CHECK_THROWS_MATCHES(losses::BinaryCrossentropy({.label_smoothing = 1.5}), strata::ValueError,

@@ -278,8 +278,10 @@ TEST_CASE("metrics write and read Keras 3's configs", "[metrics]") {
                        Message("Metric Accuracy: only dtype \"float32\" is supported, received: \"bfloat16\""));
   CHECK_THROWS_MATCHES(strata::Metric::from_config(json{{"class_name", "AUC"}, {"config", json::object()}}),
                        strata::ValueError,
-                       Message("Could not interpret metric class: AUC. Valid classes are: Mean, Accuracy, "
-                               "BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, "
-                               "MeanSquaredError, MeanAbsoluteError"));
+                       Message("Could not interpret metric class: AUC. Valid classes are: Accuracy, "
+                               "BinaryAccuracy, CategoricalAccuracy, Mean, MeanAbsoluteError, MeanSquaredError, "
+                               "SparseCategoricalAccuracy. For a custom class, register it before loading: "
+                               "strata::register_metric(\"AUC\", factory), where the factory builds the object "
+                               "from its config (a static from_config)."));
   CHECK_THROWS_AS(metrics::MeanSquaredError(""), strata::ValueError);
 }

@@ -48,6 +48,12 @@ class Optimizer {
   std::vector<const Variable*> variables() const;
   /// Whether the slot variables exist (after the first apply).
   bool built() const { return built_; }
+  /// Creates the slot variables for `variables` (a model's trainable weights, in order) before
+  /// the first apply, as Keras's optimizer.build: loading a saved optimizer state needs them.
+  /// Does nothing when the slots exist for variables of the same shapes.
+  void build(const std::vector<Variable*>& variables);
+  /// Sets the step count, for restoring a saved optimizer (Keras's `iterations` variable).
+  void set_iterations(std::int64_t iterations);
 
   /// Keras's config: name, learning_rate, the clipping and weight decay options, and each subclass's own.
   virtual nlohmann::json get_config() const;
@@ -90,7 +96,6 @@ class Optimizer {
   std::size_t building_ = 0;                   ///< the variable build_slots is creating slots for
   std::vector<Shape> built_shapes_;            ///< shapes of the variables the slots were built for
 
-  void build(const std::vector<Variable*>& variables);
   void clip_gradients(const std::vector<Variable*>& variables);
 };
 

@@ -1,0 +1,186 @@
+#include "api/saving/weights_store.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "api/saving/hdf5_file.hpp"
+#include "api/snake_case.hpp"
+#include "strata/error.hpp"
+#include "strata/sequential.hpp"
+#include "strata/tensor_host.hpp"
+
+namespace strata::detail {
+
+namespace {
+
+std::string join(const std::string& path, const std::string& child) {
+  return path.empty() ? child : path + "/" + child;
+}
+
+void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited, std::vector<SaveablePath>& out);
+
+// saving_lib._save_container_state: children named by snake_case class name, the counter
+// moving even for a layer already visited.
+void walk_container(const std::vector<Layer*>& children, const std::string& path, std::set<const Layer*>& visited,
+                    std::vector<SaveablePath>& out) {
+  std::map<std::string, int> used;
+  for (Layer* child : children) {
+    std::string name = to_snake_case(child->class_name());
+    const auto [it, fresh] = used.emplace(name, 0);
+    if (!fresh) name += "_" + std::to_string(++it->second);
+    walk(*child, join(path, name), visited, out);
+  }
+}
+
+void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited, std::vector<SaveablePath>& out) {
+  if (!visited.insert(&layer).second) return;
+  out.push_back({path, &layer});
+  auto* model = dynamic_cast<Model*>(&layer);
+  if (model != nullptr && (model->graph() != nullptr || dynamic_cast<Sequential*>(model) != nullptr)) {
+    walk_container(model->layers(), join(path, "layers"), visited, out);
+    return;
+  }
+  if (model != nullptr) {
+    // A subclass: saving_lib._walk_saveable visits its attributes in sorted order, the
+    // "layers" list (every sublayer) among them; tracked layers are the named attributes.
+    std::vector<std::pair<std::string, Layer*>> attributes = model->tracked_attributes();
+    attributes.emplace_back("layers", nullptr);
+    // saving_lib._name_key: private attributes ("_x") sort last.
+    const auto key = [](const std::string& name) { return name.starts_with('_') ? "~" + name : name; };
+    std::sort(attributes.begin(), attributes.end(),
+              [&](const auto& a, const auto& b) { return key(a.first) < key(b.first); });
+    for (const auto& [attribute, child] : attributes) {
+      if (child != nullptr)
+        walk(*child, join(path, attribute), visited, out);
+      else
+        walk_container(model->layers(), join(path, "layers"), visited, out);
+    }
+    return;
+  }
+  for (Layer* child : layer.sublayers()) walk(*child, join(path, child->name()), visited, out);
+}
+
+// Keras's order inside a vars group: the variables created trainable, then the others.
+std::vector<Variable*> ordered_variables(Layer& layer) {
+  std::vector<Variable*> out;
+  for (const auto& v : layer.own_variables())
+    if (v->trainable) out.push_back(v.get());
+  for (const auto& v : layer.own_variables())
+    if (!v->trainable) out.push_back(v.get());
+  return out;
+}
+
+// Keras 2.13-2.15 wrote "_layer_checkpoint_dependencies" where Keras 3 writes "layers".
+std::string in_file(const H5Reader& file, const std::string& group) {
+  if (file.has_group(group) || !file.has_group("_layer_checkpoint_dependencies")) return group;
+  std::string legacy = group;
+  for (std::size_t at = legacy.find("layers/"); at != std::string::npos; at = legacy.find("layers/", at)) {
+    if (at == 0 || legacy[at - 1] == '/') {
+      legacy.replace(at, 6, "_layer_checkpoint_dependencies");
+      at += 30;
+    } else {
+      at += 7;
+    }
+  }
+  return legacy;
+}
+
+std::string names_text(const std::vector<Variable*>& variables) {
+  std::string out;
+  for (const Variable* v : variables) out += (out.empty() ? "'" : ", '") + v->name + "'";
+  return "[" + out + "]";
+}
+
+}  // namespace
+
+std::vector<std::int64_t> dims_of(const Tensor& tensor) {
+  const auto dims = tensor.shape().dims();
+  return {dims.begin(), dims.end()};
+}
+
+OptimizerLoad plan_optimizer_load(std::size_t saved, const Optimizer& optimizer) {
+  const std::size_t own = optimizer.variables().size() + 2;
+  if (saved == own) return OptimizerLoad::all;
+  if (saved == 2) return OptimizerLoad::counters;
+  std::cerr << "WARNING: Skipping variable loading for optimizer '" << optimizer.name() << "', because it has " << own
+            << " variables whereas the saved optimizer has " << saved << " variables.\n";
+  return OptimizerLoad::none;
+}
+
+std::vector<SaveablePath> saveable_paths(Model& model) {
+  std::vector<SaveablePath> out;
+  std::set<const Layer*> visited;
+  walk(model, "", visited, out);
+  return out;
+}
+
+void write_weights(Model& model, H5Writer& file) {
+  for (const SaveablePath& saveable : saveable_paths(model)) {
+    const std::string vars = join(saveable.path, "vars");
+    file.create_group(vars);
+    file.write_string_attribute(vars, "name", saveable.layer->name());
+    const auto variables = ordered_variables(*saveable.layer);
+    for (std::size_t i = 0; i < variables.size(); ++i) {
+      const xt::xarray<float> value = to_host(variables[i]->value);
+      file.write_float32(vars + "/" + std::to_string(i), dims_of(variables[i]->value),
+                         std::span<const float>(value.data(), value.size()));
+    }
+  }
+  if (!model.compiled()) return;
+  // optimizer.variables: iterations, learning_rate, then the slots in Keras's order.
+  const Optimizer& optimizer = model.optimizer();
+  file.create_group("optimizer/vars");
+  file.write_string_attribute("optimizer/vars", "name", optimizer.name());
+  file.write_int64_scalar("optimizer/vars/0", optimizer.iterations());
+  const float learning_rate = static_cast<float>(optimizer.learning_rate());
+  file.write_float32("optimizer/vars/1", {}, std::span<const float>(&learning_rate, 1));
+  const auto slots = optimizer.variables();
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const xt::xarray<float> value = to_host(slots[i]->value);
+    file.write_float32("optimizer/vars/" + std::to_string(i + 2), dims_of(slots[i]->value),
+                       std::span<const float>(value.data(), value.size()));
+  }
+}
+
+void read_weights(Model& model, const H5Reader& file) {
+  // Everything is read and checked before any variable changes, so a bad file leaves the
+  // model as it was.
+  std::vector<std::pair<Variable*, std::vector<float>>> values;
+  for (const SaveablePath& saveable : saveable_paths(model)) {
+    const auto variables = ordered_variables(*saveable.layer);
+    const std::string vars = in_file(file, join(saveable.path, "vars"));
+    const std::size_t found = file.has_group(vars) ? file.children(vars).size() : 0;
+    STRATA_CHECK(found == variables.size(), ValueError, "Layer '", saveable.layer->name(), "' expected ",
+                 variables.size(), " variables, but received ", found, " variables during loading (at \"/", vars,
+                 "\"). Expected: ", names_text(variables));
+    for (std::size_t i = 0; i < variables.size(); ++i)
+      values.emplace_back(variables[i], file.read_float(vars + "/" + std::to_string(i), dims_of(variables[i]->value)));
+  }
+
+  std::optional<std::int64_t> iterations;
+  std::optional<float> learning_rate;
+  if (model.compiled() && file.has_group("optimizer/vars")) {
+    Optimizer& optimizer = model.optimizer();
+    if (model.built()) optimizer.build(model.trainable_weights());
+    const auto slots = optimizer.variables();
+    const OptimizerLoad plan = plan_optimizer_load(file.children("optimizer/vars").size(), optimizer);
+    if (plan != OptimizerLoad::none) {
+      iterations = file.read_int_scalar("optimizer/vars/0");
+      learning_rate = file.read_float("optimizer/vars/1", {})[0];
+    }
+    if (plan == OptimizerLoad::all) {
+      // The slots are the optimizer's own variables; loading writes their values.
+      for (std::size_t i = 0; i < slots.size(); ++i)
+        values.emplace_back(const_cast<Variable*>(slots[i]),
+                            file.read_float("optimizer/vars/" + std::to_string(i + 2), dims_of(slots[i]->value)));
+    }
+  }
+
+  for (auto& [variable, data] : values) variable->value.backend().upload(data.data(), variable->value);
+  if (iterations) model.optimizer().set_iterations(*iterations);
+  if (learning_rate) model.optimizer().set_learning_rate(*learning_rate);
+}
+
+}  // namespace strata::detail

@@ -164,12 +164,14 @@ double ProgbarCore::estimate_step_duration(std::int64_t current, double now) {
 std::string ProgbarCore::update(std::int64_t current, const Logs& values, std::optional<bool> finalize_opt,
                                 double now) {
   const bool finalize = finalize_opt.value_or(options_.target.has_value() && current >= *options_.target);
-  for (const auto& [key, value] : values) {
+  for (const auto& entry : values) {
+    // A named pair, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+    const std::string& key = entry.first;
     auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& item) { return item.first == key; });
     if (it == values_.end())
-      values_.emplace_back(key, value);
+      values_.emplace_back(key, entry.second);
     else
-      it->second = value;
+      it->second = entry.second;
   }
   const double time_per_unit = estimate_step_duration(current, now);
   std::string message;

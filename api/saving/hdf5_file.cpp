@@ -5,9 +5,11 @@
 // The hardening lives here: every path is walked one link at a time so that only hard links are
 // followed; a dataset's storage (layout, external files, filter pipeline, chunk size) is checked
 // before any of its data is touched; a shape is compared with the expected one before anything
-// is allocated; deflated chunks are inflated once under a bound before HDF5 inflates them
-// (HDF5 1.10's deflate filter grows its buffer without limit: a 4 KiB chunk whose stored
-// stream inflates to 400 MB "reads" fine, after allocating 400 MB).
+// is allocated; chunks are checked against the chunk index, and deflated ones inflated once
+// under a bound, before HDF5 reads them (HDF5 1.10's deflate filter grows its buffer without
+// limit: a 4 KiB chunk whose stored stream inflates to 400 MB "reads" fine, after allocating
+// 400 MB); contiguous data, variable-length strings and attribute headers are read or checked
+// from the file image itself (hdf5_file.hpp says why).
 
 #include "api/saving/hdf5_file.hpp"
 
@@ -308,6 +310,33 @@ struct FileImage {
   std::span<const std::byte> bytes;
 };
 
+// How the file encodes addresses and lengths, and where its addresses start (after a user
+// block): what reading its structures from the image needs.
+struct FileLayout {
+  std::size_t sizeof_addr, sizeof_size;
+  std::uint64_t base;
+};
+
+FileLayout file_layout(hid_t file_id, const std::string& file) {
+  Id creation = make_id(H5Fget_create_plist(file_id), H5Pclose, file, "read the file's layout");
+  std::size_t sizeof_addr = 0, sizeof_size = 0;
+  hsize_t base = 0;
+  checked(H5Pget_sizes(creation.get(), &sizeof_addr, &sizeof_size), file, "read the file's layout");
+  checked(H5Pget_userblock(creation.get(), &base), file, "read the file's layout");
+  if (sizeof_addr == 0 || sizeof_addr > 8 || sizeof_size == 0 || sizeof_size > 8) {
+    throw IOError(concat("'", file, "': unsupported address or length size (", sizeof_addr, ", ", sizeof_size, ")"));
+  }
+  return {sizeof_addr, sizeof_size, base};
+}
+
+std::uint64_t read_little_endian(const std::byte* at, std::size_t bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<std::uint64_t>(at[i]);
+  return value;
+}
+
+std::uint64_t align8(std::uint64_t size) { return (size + 7) / 8 * 8; }
+
 // Keras 3 saves a bfloat16 variable through h5py as 2-byte values (ml_dtypes' bfloat16 becomes
 // an HDF5 opaque type; a uint16 array also occurs) with the attribute dtype="bfloat16".
 bool tagged_bfloat16(hid_t dataset, const FileImage& image, const std::string& file, const std::string& path);
@@ -451,65 +480,72 @@ std::optional<std::uint64_t> inflated_size(const unsigned char* data, std::size_
   return total;
 }
 
-// Inflates every deflated chunk once, counting, before HDF5 reads the dataset: a chunk that
-// inflates past its own size is refused, so HDF5's own unbounded inflation never sees one.
-// `shape` has already been checked against the caller's expected shape, so the walk over the
-// chunk grid is bounded by the data the caller is about to allocate anyway.
-void check_deflated_chunks(hid_t dataset, const Storage& storage, const std::vector<std::int64_t>& shape,
-                           std::size_t element_size, const std::string& file, const std::string& path) {
+// Checks every stored chunk against the chunk index before HDF5 reads the dataset, running
+// each through the reverse pipeline's sizes (inflating deflated chunks once, counting) on the
+// file image: what comes out must be exactly the chunk's size. HDF5 1.10.8 checks neither way:
+// it inflates without limit (a bomb), and copies a whole chunk out of a smaller buffer when the
+// index records a chunk shorter than it is (or its filters come out short, or are marked
+// skipped). `shape` has already been checked against the caller's expected shape, so the walk
+// over the chunk grid is bounded by the data the caller is about to allocate anyway.
+void check_chunks(hid_t dataset, const Storage& storage, const std::vector<std::int64_t>& shape,
+                  std::size_t element_size, const FileImage& image, const std::string& file, const std::string& path) {
+  if (storage.layout != H5D_CHUNKED) return;
   const auto deflate = std::find(storage.filters.begin(), storage.filters.end(), H5Z_FILTER_DEFLATE);
-  if (storage.layout != H5D_CHUNKED || deflate == storage.filters.end()) return;
-  const auto deflate_index = static_cast<unsigned>(deflate - storage.filters.begin());
   // After deflate only a fletcher32 checksum may follow (its 4 bytes end the stored chunk).
-  bool checksum_after = false;
-  for (auto it = deflate + 1; it != storage.filters.end(); ++it) {
+  for (auto it = deflate == storage.filters.end() ? deflate : deflate + 1; it != storage.filters.end(); ++it) {
     if (*it != H5Z_FILTER_FLETCHER32) {
       throw ValueError(concat("'", file, "': dataset '", path, "' applies filter ", *it,
                               " after deflate; Strata reads pipelines ending in deflate or deflate then fletcher32"));
     }
-    checksum_after = true;
   }
-  const auto checksum_index = static_cast<unsigned>(storage.filters.size() - 1);
-
   std::uint64_t chunk_bytes = element_size;
   for (const auto dim : storage.chunk) chunk_bytes *= dim;  // bounded by check_storage
   const std::size_t rank = shape.size();
   for (std::size_t d = 0; d < rank; ++d) {
     if (shape[d] == 0) return;  // no chunk holds data
   }
+  const std::uint64_t base = file_layout(image.file, file).base;
+  const auto chunk_error = [&](const std::string& what) {
+    return IOError(concat("'", file, "': a chunk of dataset '", path, "' ", what));
+  };
   std::vector<hsize_t> offset(rank, 0);
-  std::vector<unsigned char> raw;
   for (;;) {
+    unsigned skipped = 0;
+    haddr_t address = HADDR_UNDEF;
     hsize_t stored = 0;
-    checked(H5Dget_chunk_storage_size(dataset, offset.data(), &stored), file,
-            concat("read the size of a chunk of '", path, "'"));
-    if (stored > 0) {
-      // A deflated chunk is never stored larger than its data: HDF5 keeps it uncompressed
-      // (deflate is an optional filter) when compressing does not help.
+    checked(H5Dget_chunk_info_by_coord(dataset, offset.data(), &skipped, &address, &stored), file,
+            concat("look up a chunk of '", path, "'"));
+    if (address != HADDR_UNDEF) {
+      // A chunk is never stored larger than its data and checksum: deflate is an optional
+      // filter, which HDF5 skips for a chunk it does not shrink.
       if (stored > chunk_bytes + 4) {
         throw ValueError(concat("'", file, "': a chunk of dataset '", path, "' stores ", stored,
                                 " bytes, more than its ", chunk_bytes, " bytes of data"));
       }
-      raw.resize(static_cast<std::size_t>(stored));
-      std::uint32_t skipped = 0;
-      checked(H5Dread_chunk(dataset, H5P_DEFAULT, offset.data(), &skipped, raw.data()), file,
-              concat("read a chunk of '", path, "'"));
-      if (!(skipped & (1u << deflate_index))) {
-        std::size_t stream_size = raw.size();
-        if (checksum_after && !(skipped & (1u << checksum_index))) {
-          if (stream_size < 4) {
-            throw IOError(concat("'", file, "': a chunk of dataset '", path, "' is too short for its checksum"));
+      if (address > image.bytes.size() || base > image.bytes.size() - address ||
+          stored > image.bytes.size() - address - base) {
+        throw chunk_error("lies outside the file");
+      }
+      const auto* raw = reinterpret_cast<const unsigned char*>(image.bytes.data() + base + address);
+      std::uint64_t size = stored;
+      for (std::size_t i = storage.filters.size(); i-- > 0;) {
+        if (skipped & (1u << i)) continue;
+        if (storage.filters[i] == H5Z_FILTER_FLETCHER32) {
+          if (size < 4) throw chunk_error("is too short for its checksum");
+          size -= 4;
+        } else if (storage.filters[i] == H5Z_FILTER_DEFLATE) {
+          // Only a checksum, now stripped, can have followed deflate: its stream is raw's start.
+          const auto inflated = inflated_size(raw, static_cast<std::size_t>(size), chunk_bytes);
+          if (!inflated) throw chunk_error("is not valid deflate data");
+          if (*inflated > chunk_bytes) {
+            throw ValueError(concat("'", file, "': a chunk of dataset '", path, "' inflates to more than its ",
+                                    chunk_bytes, " bytes (a decompression bomb?); refusing to read it"));
           }
-          stream_size -= 4;
-        }
-        const auto inflated = inflated_size(raw.data(), stream_size, chunk_bytes);
-        if (!inflated) {
-          throw IOError(concat("'", file, "': a chunk of dataset '", path, "' is not valid deflate data"));
-        }
-        if (*inflated > chunk_bytes) {
-          throw ValueError(concat("'", file, "': a chunk of dataset '", path, "' inflates to more than its ",
-                                  chunk_bytes, " bytes (a decompression bomb?); refusing to read it"));
-        }
+          size = *inflated;
+        }  // shuffle keeps the size
+      }
+      if (size != chunk_bytes) {
+        throw chunk_error(concat("holds ", size, " bytes after its filters, not its ", chunk_bytes));
       }
     }
     // The next chunk position, last dimension fastest.
@@ -524,32 +560,58 @@ void check_deflated_chunks(hid_t dataset, const Storage& storage, const std::vec
   }
 }
 
-// How the file encodes addresses and lengths, and where its addresses start (after a user
-// block): what reading its structures from the image needs.
-struct FileLayout {
-  std::size_t sizeof_addr, sizeof_size;
-  std::uint64_t base;
-};
+// ---- raw data -------------------------------------------------------------------------------------
 
-FileLayout file_layout(hid_t file_id, const std::string& file) {
-  Id creation = make_id(H5Fget_create_plist(file_id), H5Pclose, file, "read the file's layout");
-  std::size_t sizeof_addr = 0, sizeof_size = 0;
-  hsize_t base = 0;
-  checked(H5Pget_sizes(creation.get(), &sizeof_addr, &sizeof_size), file, "read the file's layout");
-  checked(H5Pget_userblock(creation.get(), &base), file, "read the file's layout");
-  if (sizeof_addr == 0 || sizeof_addr > 8 || sizeof_size == 0 || sizeof_size > 8) {
-    throw IOError(concat("'", file, "': unsupported address or length size (", sizeof_addr, ", ", sizeof_size, ")"));
+// The bytes of an allocated contiguous dataset (how Keras and h5py store every dataset by
+// default), straight from the file image: Strata decodes them itself, so HDF5's raw-data path,
+// whose sieve buffer 1.10.8 overruns on some damaged files, never runs for them. nullopt for
+// other layouts, and for a contiguous dataset never written (HDF5 gives its fill value).
+std::optional<std::span<const std::byte>> contiguous_data(hid_t dataset, const Storage& storage, std::uint64_t bytes,
+                                                          const FileImage& image, const std::string& file,
+                                                          const std::string& path) {
+  if (storage.layout != H5D_CONTIGUOUS) return std::nullopt;
+  const haddr_t address = H5Dget_offset(dataset);
+  if (address == HADDR_UNDEF) {
+    H5Eclear2(H5E_DEFAULT);
+    return std::nullopt;
   }
-  return {sizeof_addr, sizeof_size, base};
+  const std::uint64_t base = file_layout(image.file, file).base;
+  const std::uint64_t size = image.bytes.size();
+  if (address > size || base > size - address || bytes > size - address - base) {
+    throw IOError(concat("'", file, "': the data of dataset '", path, "' lies outside the file"));
+  }
+  return image.bytes.subspan(static_cast<std::size_t>(base + address), static_cast<std::size_t>(bytes));
 }
 
-std::uint64_t read_little_endian(const std::byte* at, std::size_t bytes) {
+// An unsigned integer of `size` bytes in the given byte order.
+std::uint64_t load(const std::byte* at, std::size_t size, bool big_endian) {
   std::uint64_t value = 0;
-  for (std::size_t i = bytes; i-- > 0;) value = value << 8 | static_cast<std::uint64_t>(at[i]);
+  for (std::size_t i = 0; i < size; ++i)
+    value = value << 8 | static_cast<std::uint64_t>(at[big_endian ? i : size - 1 - i]);
   return value;
 }
 
-std::uint64_t align8(std::uint64_t size) { return (size + 7) / 8 * 8; }
+float bfloat16_to_float(std::uint16_t bits) { return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16); }
+
+// IEEE half to float, exactly (every half is a float), subnormals, infinities and NaN included.
+float float16_to_float(std::uint16_t bits) {
+  const std::uint32_t sign = static_cast<std::uint32_t>(bits & 0x8000u) << 16;
+  const std::uint32_t exponent = (bits >> 10) & 0x1fu, mantissa = bits & 0x3ffu;
+  if (exponent == 0x1f) return std::bit_cast<float>(sign | 0x7f800000u | mantissa << 13);
+  if (exponent == 0) return (sign ? -1.0f : 1.0f) * std::ldexp(static_cast<float>(mantissa), -24);
+  return std::bit_cast<float>(sign | (exponent + 112) << 23 | mantissa << 13);
+}
+
+// One stored float element of a kind classify() accepted, widened to double.
+double decode_float(const std::byte* at, H5Type kind, bool big_endian) {
+  switch (kind) {
+    case H5Type::float16: return float16_to_float(static_cast<std::uint16_t>(load(at, 2, big_endian)));
+    case H5Type::bfloat16: return bfloat16_to_float(static_cast<std::uint16_t>(load(at, 2, big_endian)));
+    case H5Type::float32: return std::bit_cast<float>(static_cast<std::uint32_t>(load(at, 4, big_endian)));
+    case H5Type::float64: return std::bit_cast<double>(load(at, 8, big_endian));
+    default: return 0;
+  }
+}
 
 // ---- variable-length strings --------------------------------------------------------------------
 
@@ -882,8 +944,6 @@ bool tagged_bfloat16(hid_t dataset, const FileImage& image, const std::string& f
   return read_strings(attribute->get(), type.get(), 1, image, file, concat("attribute 'dtype' of '", path, "'"))[0] ==
          "bfloat16";
 }
-
-float bfloat16_to_float(std::uint16_t bits) { return std::bit_cast<float>(static_cast<std::uint32_t>(bits) << 16); }
 
 // Unique names for in-memory files: HDF5 treats two open core-driver files of the same name as
 // one file.
@@ -1311,7 +1371,7 @@ std::vector<float> H5Reader::read_float(const std::string& path, const std::vect
     throw ValueError(concat("'", name_, "': ", what, " of shape ", shape_text(shape), " is too large to read"));
   }
   check_storage_size(dataset.get(), storage, *count, element_size, name_, path);
-  check_deflated_chunks(dataset.get(), storage, shape, element_size, name_, path);
+  check_chunks(dataset.get(), storage, shape, element_size, FileImage{file_, image_}, name_, path);
 
   const auto n = static_cast<std::size_t>(*count);
   std::vector<float> values;
@@ -1322,6 +1382,17 @@ std::vector<float> H5Reader::read_float(const std::string& path, const std::vect
                                         *count * sizeof(float), " bytes, more than can be allocated"));
   }
   if (n == 0) return values;
+  // Opaque bfloat16 bytes are the writer's memory: little-endian on every machine Keras runs on.
+  const bool big_endian = H5Tget_order(type.get()) == H5T_ORDER_BE;
+  if (const auto raw =
+          contiguous_data(dataset.get(), storage, *count * element_size, FileImage{file_, image_}, name_, path)) {
+    // float64 narrows as numpy's astype(float32) does (beyond float's range: +-inf).
+    for (std::size_t i = 0; i < n; ++i) {
+      values[i] = static_cast<float>(decode_float(raw->data() + i * element_size, kind, big_endian));
+    }
+    return values;
+  }
+  // Compact and chunked data, checked above, and fill values: HDF5 reads them.
   const std::string reading = concat("read ", what);
   switch (kind) {
     case H5Type::float16:
@@ -1338,16 +1409,10 @@ std::vector<float> H5Reader::read_float(const std::string& path, const std::vect
       break;
     }
     case H5Type::bfloat16: {
-      std::vector<std::uint16_t> bits(n);
-      if (H5Tget_class(type.get()) == H5T_OPAQUE) {
-        // Opaque bytes are the writer's memory: little-endian on every machine Keras runs on.
-        std::vector<unsigned char> raw(2 * n);
-        checked(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), name_, reading);
-        for (std::size_t i = 0; i < n; ++i) bits[i] = static_cast<std::uint16_t>(raw[2 * i] | raw[2 * i + 1] << 8);
-      } else {
-        checked(H5Dread(dataset.get(), H5T_NATIVE_UINT16, H5S_ALL, H5S_ALL, H5P_DEFAULT, bits.data()), name_, reading);
-      }
-      std::transform(bits.begin(), bits.end(), values.begin(), bfloat16_to_float);
+      // Read as the stored bytes (no conversion), then decoded as above.
+      std::vector<std::byte> raw(2 * n);
+      checked(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), name_, reading);
+      for (std::size_t i = 0; i < n; ++i) values[i] = static_cast<float>(decode_float(&raw[2 * i], kind, big_endian));
       break;
     }
     default: break;
@@ -1366,24 +1431,25 @@ std::int64_t H5Reader::read_int_scalar(const std::string& path) const {
     throw ValueError(concat("'", name_, "': ", what, " has shape ", shape_text(shape), ", expected a scalar"));
   }
   const H5Type kind = classify(dataset.get(), type.get(), FileImage{file_, image_}, name_, path);
-  // A scalar is never chunked, so no filter runs on it; the other checks still apply.
-  const Storage storage = check_storage(dataset.get(), name_, path, shape, H5Tget_size(type.get()));
-  check_storage_size(dataset.get(), storage, 1, H5Tget_size(type.get()), name_, path);
-  const std::string reading = concat("read ", what);
-  if (kind == H5Type::int32 || kind == H5Type::int64) {
-    std::int64_t value = 0;
-    checked(H5Dread(dataset.get(), H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), name_, reading);
-    return value;
-  }
   if (kind == H5Type::other) {
     throw ValueError(concat("'", name_, "': ", what, " is not an int32, int64 or float scalar"));
   }
-  double value = 0;
-  if (kind == H5Type::bfloat16) {
-    value = read_float(path, {})[0];
-  } else {
-    checked(H5Dread(dataset.get(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, &value), name_, reading);
+  const std::size_t element_size = H5Tget_size(type.get());
+  // A scalar is never chunked, so no filter runs on it; the other checks still apply.
+  const Storage storage = check_storage(dataset.get(), name_, path, shape, element_size);
+  check_storage_size(dataset.get(), storage, 1, element_size, name_, path);
+  const bool big_endian = H5Tget_order(type.get()) == H5T_ORDER_BE;
+  std::vector<std::byte> raw(element_size);
+  if (const auto stored =
+          contiguous_data(dataset.get(), storage, element_size, FileImage{file_, image_}, name_, path)) {
+    std::copy(stored->begin(), stored->end(), raw.begin());
+  } else {  // compact, or never written: HDF5 reads it, unconverted
+    checked(H5Dread(dataset.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, raw.data()), name_,
+            concat("read ", what));
   }
+  if (kind == H5Type::int32) return static_cast<std::int32_t>(load(raw.data(), 4, big_endian));
+  if (kind == H5Type::int64) return static_cast<std::int64_t>(load(raw.data(), 8, big_endian));
+  const double value = decode_float(raw.data(), kind, big_endian);
   // 2^63 is exactly representable; every double below it in magnitude that is integral fits.
   if (!std::isfinite(value) || value != std::floor(value) || value < -9223372036854775808.0 ||
       value >= 9223372036854775808.0) {

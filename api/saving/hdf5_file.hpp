@@ -6,26 +6,37 @@
 // and what was wrong for every hostile or damaged file, instead of a crash or a huge allocation.
 //
 // Errors (every message starts with the display name, quoted):
-//  - IOError: the bytes are not an HDF5 file, or HDF5 itself fails on them (truncated, damaged
-//    object headers, a failing checksum); the message carries HDF5's own description, taken
-//    from its error stack.
+//  - IOError: the bytes are not an HDF5 file, or are damaged: HDF5 itself fails on them
+//    (truncated, a failing checksum; the message carries HDF5's own description, taken from its
+//    error stack), or Strata's own checks find a structure that contradicts itself (below).
 //  - ValueError: the file reads but holds something Strata refuses or the caller did not
 //    expect: a missing group, dataset or path component; soft, external and user-defined links;
 //    virtual datasets; external storage; filters other than deflate, shuffle and fletcher32;
-//    deflate chunks that inflate past their size; a shape or type that is not the expected one;
-//    sizes too large to hold. Also a bad argument to the writer (data that does not fit the
-//    shape, a path that already exists).
+//    deflate chunks that inflate past their size; attributes in dense or shared storage; a
+//    shape or type that is not the expected one; sizes too large to hold. Also a bad argument
+//    to the writer (data that does not fit the shape, a path that already exists).
 //  - StateError: an H5Writer used after finish().
 //
 // Every call holds one process-wide mutex, turns off HDF5's automatic error printing and
 // HDF5's filter-plugin loading while it runs, and restores both as they were afterwards, so a
 // program's own HDF5 use keeps its settings.
 //
-// Variable-length strings are never read through HDF5: HDF5 1.10.8 copies a global-heap object
-// into its buffer without checking the object's index or size against the heap, so a damaged
-// reference crashes it (found by this file's byte-flip test). Strata takes each string's raw
-// reference from HDF5 (a conversion function of its own, to an opaque type) and reads the
-// global heap from the file image itself, bounds-checked; a bad reference is an IOError.
+// HDF5 1.10.8 (Debian 12's) trusts sizes it reads from the file in several places, so a damaged
+// or hostile file makes it read past its buffers; the byte-flip test found each of these under
+// AddressSanitizer. Strata keeps HDF5 away from them, checking against the file image it holds:
+//  - variable-length strings: HDF5 copies a global-heap object without checking its index or
+//    size. Strata takes each string's raw reference from HDF5 (a conversion function of its
+//    own, to an opaque type) and reads the heap from the image itself.
+//  - attribute messages: HDF5 copies an attribute's data for as many bytes as its dataspace and
+//    datatype declare. Strata walks the object's header first and checks every attribute
+//    message's parts against the message's size.
+//  - contiguous data (how Keras and h5py store every dataset): HDF5's sieve buffer is the size
+//    the layout records. Strata reads the bytes from the image itself and decodes them.
+//  - compact data and chunks: HDF5 copies a whole dataset or chunk out of a smaller buffer when
+//    the storage or the chunk index records less. Strata checks the compact size, and every
+//    chunk's index entry through the reverse filter pipeline, before HDF5 reads.
+// What remains is HDF5's parsing of object headers and B-trees itself; some damaged files also
+// leave HDF5 holding memory it reports at exit ("infinite loop closing library", as h5dump does).
 //
 // Paths are '/'-separated, relative to the root ("" or "/" is the root); empty components
 // ("a//b"), "." and ".." are refused. Each component is checked as it is walked: a component

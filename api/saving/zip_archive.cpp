@@ -238,8 +238,11 @@ void ZipReader::open() {
   if (source) archive_.reset(zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error));
   if (!archive_) {
     const std::string reason = zip_error_strerror(&error);
+    const bool duplicate = zip_error_code_zip(&error) == ZIP_ER_EXISTS;
     zip_error_fini(&error);
     if (source) zip_source_free(source);
+    // libzip refuses an archive naming two entries alike before Strata sees the names.
+    if (duplicate) throw ValueError(concat("'", name_, "': two entries have the same name; refusing the archive"));
     throw IOError(concat("'", name_, "': not a readable zip archive: ", reason));
   }
   zip_error_fini(&error);

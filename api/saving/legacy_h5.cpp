@@ -114,39 +114,26 @@ void read_legacy_weights(Model& model, const H5Reader& file) {
                "Layer count mismatch when loading weights from file. Model expected ", layers.size(), " layers, found ",
                saved.size(), " saved layers.");
 
-  std::vector<std::pair<Variable*, std::vector<float>>> values;
+  PendingLoad load;
   for (std::size_t k = 0; k < layers.size(); ++k) {
     const auto variables = legacy_weights(*layers[k]);
     const auto& [group, names] = saved[k];
     STRATA_CHECK(variables.size() == names.size(), ValueError, "Layer '", layers[k]->name(), "' expected ",
                  variables.size(), " weights, but the saved weights (", group, ") have ", names.size(), " elements.");
     for (std::size_t i = 0; i < variables.size(); ++i)
-      values.emplace_back(variables[i], file.read_float(group + "/" + names[i], dims_of(variables[i]->value)));
+      load.values.emplace_back(variables[i], file.read_float(group + "/" + names[i], dims_of(variables[i]->value)));
   }
 
-  std::optional<std::int64_t> iterations;
-  std::optional<float> learning_rate;
   if (model.compiled() && file.has_group("optimizer_weights")) {
     Optimizer& optimizer = model.optimizer();
     optimizer.build(model.trainable_weights());
-    const auto names =
-        file.string_list_attribute("optimizer_weights", "weight_names").value_or(std::vector<std::string>{});
-    const auto slots = optimizer.variables();
-    const OptimizerLoad plan = plan_optimizer_load(names.size(), optimizer);
-    if (plan != OptimizerLoad::none) {
-      iterations = file.read_int_scalar("optimizer_weights/" + names[0]);
-      learning_rate = file.read_float("optimizer_weights/" + names[1], {})[0];
-    }
-    if (plan == OptimizerLoad::all) {
-      for (std::size_t i = 0; i < slots.size(); ++i)
-        values.emplace_back(const_cast<Variable*>(slots[i]),
-                            file.read_float("optimizer_weights/" + names[i + 2], dims_of(slots[i]->value)));
-    }
+    std::vector<std::string> paths;
+    for (const std::string& name :
+         file.string_list_attribute("optimizer_weights", "weight_names").value_or(std::vector<std::string>{}))
+      paths.push_back("optimizer_weights/" + name);
+    read_optimizer_state(optimizer, file, paths, load);
   }
-
-  for (auto& [variable, data] : values) variable->value.backend().upload(data.data(), variable->value);
-  if (iterations) model.optimizer().set_iterations(*iterations);
-  if (learning_rate) model.optimizer().set_learning_rate(*learning_rate);
+  load.apply(model);
 }
 
 std::shared_ptr<Model> read_legacy_h5(std::span<const std::byte> bytes, const std::string& name, bool compile) {

@@ -100,13 +100,27 @@ std::vector<std::int64_t> dims_of(const Tensor& tensor) {
   return {dims.begin(), dims.end()};
 }
 
-OptimizerLoad plan_optimizer_load(std::size_t saved, const Optimizer& optimizer) {
-  const std::size_t own = optimizer.variables().size() + 2;
-  if (saved == own) return OptimizerLoad::all;
-  if (saved == 2) return OptimizerLoad::counters;
-  std::cerr << "WARNING: Skipping variable loading for optimizer '" << optimizer.name() << "', because it has " << own
-            << " variables whereas the saved optimizer has " << saved << " variables.\n";
-  return OptimizerLoad::none;
+void read_optimizer_state(Optimizer& optimizer, const H5Reader& file, const std::vector<std::string>& paths,
+                          PendingLoad& load) {
+  const auto slots = optimizer.variables();
+  const std::size_t own = slots.size() + 2;
+  if (paths.size() != own && paths.size() != 2) {
+    std::cerr << "WARNING: Skipping variable loading for optimizer '" << optimizer.name() << "', because it has " << own
+              << " variables whereas the saved optimizer has " << paths.size() << " variables.\n";
+    return;
+  }
+  load.iterations = file.read_int_scalar(paths[0]);
+  load.learning_rate = file.read_float(paths[1], {})[0];
+  if (paths.size() != own) return;
+  // The slots are the optimizer's own variables; loading writes their values.
+  for (std::size_t i = 0; i < slots.size(); ++i)
+    load.values.emplace_back(const_cast<Variable*>(slots[i]), file.read_float(paths[i + 2], dims_of(slots[i]->value)));
+}
+
+void PendingLoad::apply(Model& model) {
+  for (auto& [variable, data] : values) variable->value.backend().upload(data.data(), variable->value);
+  if (iterations) model.optimizer().set_iterations(*iterations);
+  if (learning_rate) model.optimizer().set_learning_rate(*learning_rate);
 }
 
 std::vector<SaveablePath> saveable_paths(Model& model) {
@@ -147,7 +161,7 @@ void write_weights(Model& model, H5Writer& file) {
 void read_weights(Model& model, const H5Reader& file) {
   // Everything is read and checked before any variable changes, so a bad file leaves the
   // model as it was.
-  std::vector<std::pair<Variable*, std::vector<float>>> values;
+  PendingLoad load;
   for (const SaveablePath& saveable : saveable_paths(model)) {
     const auto variables = ordered_variables(*saveable.layer);
     const std::string vars = in_file(file, join(saveable.path, "vars"));
@@ -156,31 +170,19 @@ void read_weights(Model& model, const H5Reader& file) {
                  variables.size(), " variables, but received ", found, " variables during loading (at \"/", vars,
                  "\"). Expected: ", names_text(variables));
     for (std::size_t i = 0; i < variables.size(); ++i)
-      values.emplace_back(variables[i], file.read_float(vars + "/" + std::to_string(i), dims_of(variables[i]->value)));
+      load.values.emplace_back(variables[i],
+                               file.read_float(vars + "/" + std::to_string(i), dims_of(variables[i]->value)));
   }
 
-  std::optional<std::int64_t> iterations;
-  std::optional<float> learning_rate;
   if (model.compiled() && file.has_group("optimizer/vars")) {
     Optimizer& optimizer = model.optimizer();
     if (model.built()) optimizer.build(model.trainable_weights());
-    const auto slots = optimizer.variables();
-    const OptimizerLoad plan = plan_optimizer_load(file.children("optimizer/vars").size(), optimizer);
-    if (plan != OptimizerLoad::none) {
-      iterations = file.read_int_scalar("optimizer/vars/0");
-      learning_rate = file.read_float("optimizer/vars/1", {})[0];
-    }
-    if (plan == OptimizerLoad::all) {
-      // The slots are the optimizer's own variables; loading writes their values.
-      for (std::size_t i = 0; i < slots.size(); ++i)
-        values.emplace_back(const_cast<Variable*>(slots[i]),
-                            file.read_float("optimizer/vars/" + std::to_string(i + 2), dims_of(slots[i]->value)));
-    }
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < file.children("optimizer/vars").size(); ++i)
+      paths.push_back("optimizer/vars/" + std::to_string(i));
+    read_optimizer_state(optimizer, file, paths, load);
   }
-
-  for (auto& [variable, data] : values) variable->value.backend().upload(data.data(), variable->value);
-  if (iterations) model.optimizer().set_iterations(*iterations);
-  if (learning_rate) model.optimizer().set_learning_rate(*learning_rate);
+  load.apply(model);
 }
 
 }  // namespace strata::detail

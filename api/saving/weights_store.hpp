@@ -4,7 +4,10 @@
 // "<path>/vars/<i>" (trainable first), the path built from Keras's object tree, and the
 // optimizer's variables under "optimizer/vars".
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "strata/model.hpp"
@@ -31,12 +34,23 @@ std::vector<SaveablePath> saveable_paths(Model& model);
 /// A tensor's shape as the HDF5 wrappers take it.
 std::vector<std::int64_t> dims_of(const Tensor& tensor);
 
-/// What to do with a saved optimizer of `saved` variables (iterations and learning rate
-/// included) for `optimizer`: load them all when the counts agree; when the file holds only
-/// the two counters (an optimizer saved before its first step) load those; otherwise warn in
-/// Keras's words and start the optimizer afresh, as Keras does.
-enum class OptimizerLoad { all, counters, none };
-OptimizerLoad plan_optimizer_load(std::size_t saved, const Optimizer& optimizer);
+/// Values read from a file and checked, applied to the model only once all of them are: a
+/// bad file leaves the model as it was. Both the weights tree and the legacy reader fill one.
+struct PendingLoad {
+  std::vector<std::pair<Variable*, std::vector<float>>> values;
+  std::optional<std::int64_t> iterations;
+  std::optional<float> learning_rate;
+  /// Uploads the values and sets the optimizer's counters.
+  void apply(Model& model);
+};
+
+/// Reads a saved optimizer whose variables are the datasets `paths` (iterations, learning
+/// rate, then the slots) into `load`: all of them when the counts agree with `optimizer`'s
+/// (built by the caller); only the two counters when the file holds nothing else (an
+/// optimizer saved before its first step); otherwise nothing, with Keras's "Skipping variable
+/// loading" warning, as Keras starts the optimizer afresh then.
+void read_optimizer_state(Optimizer& optimizer, const H5Reader& file, const std::vector<std::string>& paths,
+                          PendingLoad& load);
 
 /// Writes the model's variables, and its optimizer's when compiled, into `file`.
 void write_weights(Model& model, H5Writer& file);

@@ -39,6 +39,9 @@
 #include "strata/tensor_host.hpp"
 #include "strata/version.hpp"
 
+#include "strata/callbacks/callback.hpp"
+
+#include "strata/data/py_dataset.hpp"
 #include "strata/datasets/fashion_mnist.hpp"
 
 #include "strata/layers/activation.hpp"

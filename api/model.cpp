@@ -331,20 +331,39 @@ Optimizer& Model::optimizer() const {
 
 History Model::fit(const Arrays& x, const Arrays& y, const FitOptions& options) { return trainer_->fit(x, y, options); }
 
+History Model::fit(PyDataset& data, const FitOptions& options) { return trainer_->fit(data, options); }
+
+History Model::fit(const BatchGenerator& data, const FitOptions& options) { return trainer_->fit(data, options); }
+
 Logs Model::evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options) {
-  return trainer_->evaluate(x, y, options.batch_size, options.verbose);
+  return trainer_->evaluate(x, y, options);
 }
+
+Logs Model::evaluate(PyDataset& data, const EvaluateOptions& options) { return trainer_->evaluate(data, options); }
 
 std::vector<xt::xarray<float>> Model::predict_outputs(const Arrays& x, const PredictOptions& options) {
-  return trainer_->predict(x, options.batch_size, options.verbose);
+  return trainer_->predict(x, options);
 }
 
-xt::xarray<float> Model::predict(const Arrays& x, const PredictOptions& options) {
-  auto outputs = predict_outputs(x, options);
-  STRATA_CHECK(outputs.size() == 1, ValueError, "Model \"", name(), "\" has ", outputs.size(),
+namespace {
+
+xt::xarray<float> only_output(std::vector<xt::xarray<float>> outputs, const std::string& model) {
+  STRATA_CHECK(outputs.size() == 1, ValueError, "Model \"", model, "\" has ", outputs.size(),
                " outputs: use predict_outputs() to get all of them.");
   return std::move(outputs[0]);
 }
+
+}  // namespace
+
+xt::xarray<float> Model::predict(const Arrays& x, const PredictOptions& options) {
+  return only_output(predict_outputs(x, options), name());
+}
+
+xt::xarray<float> Model::predict(PyDataset& data, const PredictOptions& options) {
+  return only_output(trainer_->predict(data, options), name());
+}
+
+std::vector<std::pair<std::string, std::shared_ptr<Metric>>> Model::metrics() const { return trainer_->metrics(); }
 
 Logs Model::train_on_batch(const Arrays& x, const Arrays& y) { return trainer_->train_on_batch(x, y); }
 

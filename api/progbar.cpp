@@ -39,4 +39,8 @@ void Progbar::update(std::int64_t current, const Logs& values, std::optional<boo
   if (!message.empty()) *out_ << message << std::flush;
 }
 
+bool Progbar::will_draw(std::int64_t current, std::optional<bool> finalize) const {
+  return core_->will_draw(current, finalize, seconds_since_epoch(std::chrono::steady_clock::now()));
+}
+
 }  // namespace strata

@@ -203,4 +203,10 @@ std::string ProgbarCore::update(std::int64_t current, const Logs& values, std::o
   return message;
 }
 
+bool ProgbarCore::will_draw(std::int64_t current, std::optional<bool> finalize_opt, double now) const {
+  const bool finalize = finalize_opt.value_or(options_.target.has_value() && current >= *options_.target);
+  if (options_.verbose == 1) return finalize || (options_.interactive && now - last_update_ >= options_.interval);
+  return options_.verbose == 2 && finalize && options_.target && *options_.target > 0;
+}
+
 }  // namespace strata::detail

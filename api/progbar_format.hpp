@@ -73,6 +73,9 @@ class ProgbarCore {
   /// their place and last value; new keys are appended in the map's (sorted) order.
   std::string update(std::int64_t current, const Logs& values, std::optional<bool> finalize, double now);
 
+  /// Whether update() with these arguments at time `now` would return bytes.
+  bool will_draw(std::int64_t current, std::optional<bool> finalize, double now) const;
+
   /// Keras's `_estimate_step_duration`: the first step is left out of the average once more
   /// steps are done. Updates the first-step bookkeeping.
   double estimate_step_duration(std::int64_t current, double now);

@@ -3,16 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iostream>
 #include <numeric>
 
 #include <nlohmann/json.hpp>
 
-#include "api/progbar_format.hpp"
+#include "api/callbacks/callback_list.hpp"
+#include "api/data/batch_queue.hpp"
 #include "backends/host_memory.hpp"
 #include "optimizers/config.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
-#include "strata/progbar.hpp"
 #include "strata/random.hpp"
 
 namespace strata {
@@ -259,6 +260,13 @@ void Trainer::reset_trackers() {
   }
 }
 
+std::vector<std::pair<std::string, std::shared_ptr<Metric>>> Trainer::metrics() const {
+  std::vector<std::pair<std::string, std::shared_ptr<Metric>>> out;
+  for (const Head& head : heads_)
+    for (std::size_t m = 0; m < head.metrics.size(); ++m) out.emplace_back(head.metric_keys[m], head.metrics[m]);
+  return out;
+}
+
 namespace {
 
 // Uploads `count` rows of `row` floats into `batch`: rows first.. of the contiguous range starting
@@ -275,20 +283,213 @@ void upload_rows(const float* all, std::int64_t row, std::int64_t begin, const s
   batch.backend().upload(staging.data(), batch);
 }
 
+// Keras's class_weight_to_sample_weights: a sample's class is its label (rounded), the argmax
+// of a one-hot row, or the single column's value; classes not in the map weigh 1.
+xt::xarray<float> class_weights_to_sample_weights(const xt::xarray<float>& y, const std::map<int, double>& weights) {
+  const std::int64_t n = samples_in(y);
+  xt::xarray<float> out = xt::ones<float>({static_cast<std::size_t>(n)});
+  const std::int64_t row = n == 0 ? 0 : static_cast<std::int64_t>(y.size()) / n;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float* r = y.data() + i * row;
+    const std::int64_t label =
+        row > 1 ? std::max_element(r, r + row) - r : static_cast<std::int64_t>(std::nearbyint(double(r[0])));
+    if (auto it = weights.find(static_cast<int>(label)); it != weights.end()) out(i) = static_cast<float>(it->second);
+  }
+  return out;
+}
+
+void check_sample_weights(const xt::xarray<float>& weights, std::int64_t samples, const char* what) {
+  STRATA_CHECK(weights.dimension() == 1 && samples_in(weights) == samples, ValueError, what,
+               " must hold one weight per sample: expected shape (", samples, "), received ",
+               full_shape_of(weights).to_string());
+}
+
+void warn_ran_out_of_data() {
+  std::cerr << "WARNING: Your input ran out of data; interrupting training. Make sure that your dataset or generator "
+               "can generate at least `steps_per_epoch * epochs` batches.\n";
+}
+
 }  // namespace
 
-void Trainer::load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first,
-                         std::int64_t count) {
+// ---- data sources ------------------------------------------------------------------------------
+
+// Where a loop's batches come from. Each epoch: begin_epoch, load(0), load(1) ... until it
+// returns false or steps() are done, end_epoch.
+class Trainer::Source {
+ public:
+  virtual ~Source() = default;
+  // Batches per epoch, or 0 when the data does not say (a generator without steps_per_epoch).
+  virtual std::int64_t steps() const = 0;
+  virtual void begin_epoch() {}
+  // Uploads batch `step` of the epoch; false when the data ran out.
+  virtual bool load(std::int64_t step) = 0;
+  virtual void end_epoch() {}
+};
+
+// Samples of host arrays, batch_size at a time: `rows` (all of them in order when empty, the
+// contiguous range [begin, end) then), reshuffled per pass when `shuffle`. With steps_per_epoch
+// an epoch takes the next batches of the current pass and a pass ends when its batches run out,
+// as Keras's EpochIterator.
+class Trainer::ArraySource : public Trainer::Source {
+ public:
+  ArraySource(Trainer& trainer, const Feed& x, const Feed* y, const Array* weights, std::int64_t begin,
+              std::int64_t end, std::vector<std::int64_t> rows, int batch_size, bool shuffle,
+              std::optional<std::int64_t> steps_per_epoch)
+      : trainer_(trainer),
+        x_(x),
+        y_(y),
+        weights_(weights),
+        begin_(begin),
+        rows_(std::move(rows)),
+        samples_(rows_.empty() ? end - begin : static_cast<std::int64_t>(rows_.size())),
+        batch_size_(batch_size),
+        shuffle_(shuffle),
+        steps_per_epoch_(steps_per_epoch),
+        batches_per_pass_(steps_for(samples_, batch_size)) {
+    if (shuffle_ && rows_.empty()) {
+      rows_.resize(static_cast<std::size_t>(samples_));
+      std::iota(rows_.begin(), rows_.end(), begin_);
+    }
+    if (shuffle_) unshuffled_ = rows_;
+  }
+  std::int64_t steps() const override { return steps_per_epoch_.value_or(batches_per_pass_); }
+  void begin_epoch() override {
+    if (steps_per_epoch_ && cursor_ > 0) return;  // the pass goes on
+    cursor_ = 0;
+    // Each pass shuffles the samples afresh (not the last pass's order), so a pass's order
+    // depends only on the generator's state: a run resumed from a backup shuffles as the
+    // uninterrupted one did.
+    if (shuffle_) {
+      rows_ = unshuffled_;
+      std::shuffle(rows_.begin(), rows_.end(), detail::global_rng());
+    }
+  }
+  bool load(std::int64_t) override {
+    if (cursor_ >= batches_per_pass_) {
+      if (steps_per_epoch_) warn_ran_out_of_data();
+      return false;
+    }
+    const std::int64_t first = cursor_ * batch_size_;
+    trainer_.load_rows(x_, y_, weights_, begin_, rows_, first, std::min<std::int64_t>(batch_size_, samples_ - first));
+    ++cursor_;
+    return true;
+  }
+  void end_epoch() override {
+    if (cursor_ >= batches_per_pass_) cursor_ = 0;  // the next epoch starts a new pass
+  }
+
+ private:
+  Trainer& trainer_;
+  const Feed& x_;
+  const Feed* y_;
+  const Array* weights_;
+  std::int64_t begin_;
+  std::vector<std::int64_t> rows_, unshuffled_;
+  std::int64_t samples_;
+  std::int64_t batch_size_;
+  bool shuffle_;
+  std::optional<std::int64_t> steps_per_epoch_;
+  std::int64_t batches_per_pass_;
+  std::int64_t cursor_ = 0;
+};
+
+// A PyDataset's batches, in a shuffled order when asked, made ahead by its workers.
+class Trainer::DatasetSource : public Trainer::Source {
+ public:
+  DatasetSource(Trainer& trainer, PyDataset& data, bool shuffle, bool with_targets,
+                const std::map<int, double>& class_weight, std::optional<std::int64_t> steps)
+      : trainer_(trainer),
+        data_(data),
+        shuffle_(shuffle),
+        with_targets_(with_targets),
+        class_weight_(class_weight),
+        steps_(steps ? std::min(*steps, data.size()) : data.size()) {
+    STRATA_CHECK(data.size() >= 0, ValueError, "A PyDataset's size() must not be negative, received ", data.size());
+  }
+  std::int64_t steps() const override { return steps_; }
+  void begin_epoch() override {
+    std::vector<std::int64_t> order(static_cast<std::size_t>(data_.size()));
+    std::iota(order.begin(), order.end(), 0);
+    if (shuffle_) std::shuffle(order.begin(), order.end(), detail::global_rng());
+    order.resize(static_cast<std::size_t>(steps_));
+    queue_ = std::make_unique<detail::BatchQueue>(data_, std::move(order));
+  }
+  bool load(std::int64_t) override {
+    std::optional<Batch> batch = queue_->next();
+    if (!batch) return false;
+    trainer_.load_batch(*batch, with_targets_, class_weight_);
+    return true;
+  }
+  void end_epoch() override {
+    queue_.reset();
+    data_.on_epoch_end();
+  }
+
+ private:
+  Trainer& trainer_;
+  PyDataset& data_;
+  bool shuffle_, with_targets_;
+  const std::map<int, double>& class_weight_;
+  std::int64_t steps_;
+  std::unique_ptr<detail::BatchQueue> queue_;
+};
+
+// A generator's batches: one stream across epochs, cut into epochs of steps_per_epoch batches,
+// or one epoch per pass until it runs dry.
+class Trainer::GeneratorSource : public Trainer::Source {
+ public:
+  GeneratorSource(Trainer& trainer, const BatchGenerator& generator, std::optional<std::int64_t> steps_per_epoch,
+                  const std::map<int, double>& class_weight)
+      : trainer_(trainer),
+        queue_(generator, std::nullopt, 10, true),
+        steps_per_epoch_(steps_per_epoch),
+        class_weight_(class_weight) {}
+  std::int64_t steps() const override { return steps_per_epoch_.value_or(0); }
+  bool load(std::int64_t) override {
+    // A generator that ran dry stays dry, as a Python generator does.
+    if (!pending_ && !dry_) pending_ = queue_.next();
+    if (!pending_) {
+      if (steps_per_epoch_ && !dry_) warn_ran_out_of_data();
+      dry_ = true;
+      return false;
+    }
+    trainer_.load_batch(*pending_, true, class_weight_);
+    pending_.reset();
+    return true;
+  }
+  // The first batch, taken early to build the model from its shapes.
+  const Batch* peek() {
+    if (!pending_) pending_ = queue_.next();
+    return pending_ ? &*pending_ : nullptr;
+  }
+
+ private:
+  Trainer& trainer_;
+  detail::BatchQueue queue_;
+  std::optional<std::int64_t> steps_per_epoch_;
+  const std::map<int, double>& class_weight_;
+  std::optional<Batch> pending_;
+  bool dry_ = false;
+};
+
+// ---- batches ----------------------------------------------------------------------------------
+
+void Trainer::load_rows(const Feed& x, const Feed* y, const Array* weights, std::int64_t begin,
+                        const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count) {
   const auto inputs = model_.input_shapes();
   x_batches_.resize(inputs.size());
   x_staging_.resize(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Shape shape = inputs[i].with_batch(count);
     reuse_or_allocate(x_batches_[i], *backend_, shape);
-    upload_rows((*data.x)[i]->data(), shape.sample_size(), data.begin, order, first, count, x_staging_[i],
-                x_batches_[i]);
+    upload_rows(x[i]->data(), shape.sample_size(), begin, order, first, count, x_staging_[i], x_batches_[i]);
   }
-  if (!data.y) return;
+  batch_weighted_ = weights != nullptr;
+  if (weights) {
+    reuse_or_allocate(weight_batch_, *backend_, Shape{count});
+    upload_rows(weights->data(), 1, begin, order, first, count, weight_staging_, weight_batch_);
+  }
+  if (!y) return;
   const auto outputs = model_.output_shapes();
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
@@ -296,14 +497,37 @@ void Trainer::load_batch(const Samples& data, const std::vector<std::int64_t>& o
     Shape target = outputs[h].with_batch(count);
     if (head.loss->sparse_labels()) target = target.without_last_axis();
     reuse_or_allocate(head.y_batch, *backend_, target);
-    upload_rows((*data.y)[h]->data(), target.sample_size(), data.begin, order, first, count, head.staging,
-                head.y_batch);
+    upload_rows((*y)[h]->data(), target.sample_size(), begin, order, first, count, head.staging, head.y_batch);
   }
+}
+
+void Trainer::load_batch(const Batch& batch, bool with_targets, const std::map<int, double>& class_weight) {
+  const Feed x = bind_inputs(Arrays(batch.x));
+  const std::int64_t n = samples_in(*x[0]);
+  Feed y;
+  if (with_targets) {
+    STRATA_CHECK(!batch.y.empty(), ValueError,
+                 "A batch for training or evaluation needs targets (Batch::y), but batch "
+                 "had none");
+    y = bind_targets(Arrays(batch.y), n);
+  }
+  Array weights;
+  const Array* w = nullptr;
+  if (batch.sample_weight.dimension() > 0) {
+    STRATA_CHECK(class_weight.empty(), ValueError, "You cannot `class_weight` and `sample_weight` at the same time.");
+    check_sample_weights(batch.sample_weight, n, "A batch's sample_weight");
+    w = &batch.sample_weight;
+  } else if (!class_weight.empty() && with_targets) {
+    weights = class_weights_to_sample_weights(*y[0], class_weight);
+    w = &weights;
+  }
+  load_rows(x, with_targets ? &y : nullptr, w, 0, {}, 0, n);
 }
 
 void Trainer::train_step() {
   Backend& backend = *backend_;
   const std::span<const Tensor> outputs = model_.run_step(x_batches_, true);
+  const Tensor* weights = batch_weighted_ ? &weight_batch_ : nullptr;
   grads_.resize(heads_.size());
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
@@ -314,7 +538,7 @@ void Trainer::train_step() {
     }
     reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
     reuse_or_allocate(head.grad, backend, y_pred.shape());
-    head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight);
+    head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight, weights);
     grads_[h] = head.grad;
     for (auto& metric : head.metrics) metric->update_state(head.y_batch, y_pred);
   }
@@ -333,11 +557,12 @@ void Trainer::train_step() {
 void Trainer::test_step() {
   Backend& backend = *backend_;
   const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
+  const Tensor* weights = batch_weighted_ ? &weight_batch_ : nullptr;
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
     if (!head.loss) continue;
     reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
-    head.loss->compute(head.y_batch, outputs[h], head.values, nullptr, head.tracker);
+    head.loss->compute(head.y_batch, outputs[h], head.values, nullptr, head.tracker, 1.0, weights);
     for (auto& metric : head.metrics) metric->update_state(head.y_batch, outputs[h]);
   }
 }
@@ -368,41 +593,81 @@ void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
   set("loss", total);
 }
 
-Logs Trainer::run_test_loop(const Samples& data, int batch_size, Progbar* bar) {
+// ---- loops ------------------------------------------------------------------------------------
+
+Logs Trainer::run_test_loop(Source& source, detail::CallbackList& callbacks) {
   reset_trackers();
-  const std::int64_t steps = steps_for(data.size(), batch_size);
   Logs logs;
-  for (std::int64_t step = 0; step < steps; ++step) {
-    const std::int64_t first = step * batch_size;
-    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, data.size() - first));
+  callbacks.on_test_begin(logs);
+  const std::int64_t steps = source.steps();
+  source.begin_epoch();
+  const Logs no_logs;
+  for (std::int64_t step = 0; steps == 0 || step < steps; ++step) {
+    if (!source.load(step)) break;
+    callbacks.on_batch_begin(CallbackMode::Test, int(step), no_logs);
     test_step();
-    // The trackers accumulate on the device; they are read only when a bar shows them.
-    if (bar || step + 1 == steps) read_logs(logs);
-    if (bar) bar->update(step + 1, logs, step + 1 == steps);
+    // The trackers accumulate on the device; they are read only when a callback shows them.
+    if (callbacks.wants_batch_logs(CallbackMode::Test, int(step), step + 1 == steps)) read_logs(logs);
+    callbacks.on_batch_end(CallbackMode::Test, int(step), logs);
   }
+  source.end_epoch();
+  read_logs(logs);
+  callbacks.on_test_end(logs);
   return logs;
 }
 
-namespace {
-
-// Keras's fit checks the loss only with TerminateOnNaN; Strata always stops, so a dead model is
-// never trained on silently. The check costs no device read of its own: it looks at the logs
-// when they are read anyway (every step under a verbose=1 bar, else at the end of the epoch),
-// and the loss tracker is a running sum, so a non-finite batch loss stays visible until then.
-// The bar shows the `nan` first, as Keras's would.
-void check_loss(const Logs& logs, int epoch, std::int64_t step, bool every_step, Progbar* bar) {
-  const double loss = logs.at("loss");
-  if (std::isfinite(loss)) return;
-  if (bar) bar->update(step + 1, logs, true);
-  // Batches count from 0, as in Keras's TerminateOnNaN message.
-  const std::string where =
-      every_step ? detail::concat("at epoch ", epoch + 1, ", batch ", step) : detail::concat("in epoch ", epoch + 1);
-  throw ValueError(detail::concat("Invalid loss (", detail::format_log_value(loss), ") ", where,
-                                  ": training stopped. Check the data for NaN or infinite values, or lower the "
-                                  "learning rate."));
+History Trainer::run_fit(Source& train, Source* validation, const FitOptions& options) {
+  STRATA_CHECK(options.validation_freq >= 1, ValueError, "validation_freq must be a positive integer, received ",
+               options.validation_freq);
+  collect_trainable();
+  const std::int64_t steps = train.steps();
+  History history;
+  history.params = {{"verbose", options.verbose}, {"epochs", options.epochs}, {"steps", int(steps)}};
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, options.epochs, steps});
+  model_.stop_training = false;
+  model_.resume_epoch_.reset();
+  Logs epoch_logs;
+  callbacks.on_train_begin(epoch_logs);
+  // A callback restoring a backup moves the start (Keras's `self._initial_epoch or initial_epoch`).
+  const int first_epoch = model_.resume_epoch_.value_or(options.initial_epoch);
+  model_.resume_epoch_.reset();
+  const Logs no_logs;
+  for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
+    reset_trackers();
+    Logs begin_logs;
+    callbacks.on_epoch_begin(epoch, begin_logs);
+    train.begin_epoch();
+    Logs batch_logs;
+    std::int64_t done = 0;
+    for (std::int64_t step = 0; steps == 0 || step < steps; ++step) {
+      if (!train.load(step)) break;
+      callbacks.on_batch_begin(CallbackMode::Train, int(step), no_logs);
+      train_step();
+      ++done;
+      if (callbacks.wants_batch_logs(CallbackMode::Train, int(step), step + 1 == steps)) read_logs(batch_logs);
+      callbacks.on_batch_end(CallbackMode::Train, int(step), batch_logs);
+      if (model_.stop_training) break;
+    }
+    train.end_epoch();
+    if (done == 0) {
+      // A generator that is dry has nothing more to train on (Keras warns and stops too).
+      warn_ran_out_of_data();
+      break;
+    }
+    epoch_logs.clear();
+    read_logs(epoch_logs);
+    if (validation && (epoch + 1) % options.validation_freq == 0) {
+      const Logs val = run_test_loop(*validation, callbacks);
+      for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
+    }
+    callbacks.on_epoch_end(epoch, epoch_logs);
+    for (const auto& [key, value] : epoch_logs) history.history[key].push_back(value);
+    history.epoch.push_back(epoch);
+    if (model_.stop_training) break;
+  }
+  callbacks.on_train_end(epoch_logs);
+  return history;
 }
-
-}  // namespace
 
 History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options) {
   require_compiled();
@@ -414,78 +679,153 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
   const bool split_in_range = options.validation_split > 0.0 && options.validation_split < 1.0;
   const std::int64_t split_at =
       split_in_range ? static_cast<std::int64_t>(std::floor(double(n) * (1.0 - options.validation_split))) : n;
-  STRATA_CHECK(
-      options.validation_data || options.validation_split == 0.0 || (split_in_range && split_at > 0 && split_at < n),
-      ValueError, "Training data contains ", n,
-      " samples, which is not sufficient to split it into a validation and training set as specified by "
-      "`validation_split=",
-      optimizers::detail::py_repr(options.validation_split),
-      "`. Either provide more data, or a different value for the `validation_split` argument.");
+  const bool validation_given = options.validation_data || options.validation_dataset;
+  STRATA_CHECK(validation_given || options.validation_split == 0.0 || (split_in_range && split_at > 0 && split_at < n),
+               ValueError, "Training data contains ", n,
+               " samples, which is not sufficient to split it into a validation and training set as specified by "
+               "`validation_split=",
+               optimizers::detail::py_repr(options.validation_split),
+               "`. Either provide more data, or a different value for the `validation_split` argument.");
   const Feed ys = bind_targets(y, n);
+
+  // Sample weights: given, or made from class_weight (training only, one output, as Keras).
+  STRATA_CHECK(!(options.sample_weight && !options.class_weight.empty()), ValueError,
+               "You cannot `class_weight` and `sample_weight` at the same time.");
+  std::optional<Array> weights;
+  if (options.sample_weight) {
+    check_sample_weights(*options.sample_weight, n, "sample_weight");
+    weights = *options.sample_weight;
+  } else if (!options.class_weight.empty()) {
+    STRATA_CHECK(heads_.size() == 1, ValueError, "`class_weight` is only supported for Models with a single output.");
+    weights = class_weights_to_sample_weights(*ys[0], options.class_weight);
+  }
+
   Feed val_xs, val_ys;
-  if (options.validation_data) {
+  std::optional<Array> val_weights;
+  if (options.validation_data && !options.validation_dataset) {
     val_xs = bind_inputs(options.validation_data->first);
     val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
-  }
-
-  // Keras holds out the last fraction of the samples, before any shuffling.
-  Samples train{&xs, &ys, 0, n};
-  Samples validation;
-  if (options.validation_data) {
-    validation = Samples{&val_xs, &val_ys, 0, samples_in(*val_xs[0])};
-  } else if (options.validation_split > 0.0) {
-    train.end = split_at;
-    validation = Samples{&xs, &ys, split_at, n};
-  }
-
-  collect_trainable();
-
-  const std::int64_t steps = steps_for(train.size(), batch_size);
-  History history;
-  history.params = {{"verbose", options.verbose}, {"epochs", options.epochs}, {"steps", int(steps)}};
-  model_.stop_training = false;
-
-  std::vector<std::int64_t> order(static_cast<std::size_t>(train.size()));
-  std::iota(order.begin(), order.end(), train.begin);
-  const Samples all{&xs, &ys, 0, n};
-  for (int epoch = options.initial_epoch; epoch < options.epochs && !model_.stop_training; ++epoch) {
-    if (options.verbose && options.epochs > 1) std::cout << "Epoch " << epoch + 1 << '/' << options.epochs << '\n';
-    if (options.shuffle) std::shuffle(order.begin(), order.end(), detail::global_rng());
-    reset_trackers();
-    Progbar bar(steps, options.verbose, std::cout);
-    Logs logs;
-    for (std::int64_t step = 0; step < steps; ++step) {
-      const std::int64_t first = step * batch_size;
-      load_batch(all, order, first, std::min<std::int64_t>(batch_size, train.size() - first));
-      train_step();
-      const bool every_step = options.verbose == 1;
-      if (every_step || step + 1 == steps) {
-        read_logs(logs);
-        check_loss(logs, epoch, step, every_step, &bar);
-      }
-      if (every_step) bar.update(step + 1, logs, false);
+    if (options.validation_sample_weight) {
+      check_sample_weights(*options.validation_sample_weight, samples_in(*val_xs[0]), "validation_sample_weight");
+      val_weights = *options.validation_sample_weight;
     }
-    if (validation.size() > 0) {
-      run_test_loop(validation, batch_size, nullptr);
-      read_logs(logs, "val_");
-    }
-    if (options.verbose) bar.update(steps, logs, true);
-    for (const auto& [key, value] : logs) history.history[key].push_back(value);
-    history.epoch.push_back(epoch);
   }
-  return history;
+
+  // Keras holds out the last fraction of the samples, before any shuffling; with
+  // shuffle_before_split a seeded random fraction instead.
+  std::vector<std::int64_t> train_rows, val_rows;
+  std::int64_t train_end = n;
+  const bool split = !validation_given && options.validation_split > 0.0;
+  if (split) {
+    train_end = split_at;
+    if (options.shuffle_before_split) {
+      std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+      std::iota(all.begin(), all.end(), 0);
+      std::shuffle(all.begin(), all.end(), detail::global_rng());
+      train_rows.assign(all.begin(), all.begin() + split_at);
+      val_rows.assign(all.begin() + split_at, all.end());
+      std::sort(val_rows.begin(), val_rows.end());
+    }
+  }
+  // The validation split's samples keep their sample weights, not the class weights (Keras
+  // splits (x, y, sample_weight) before class_weight applies).
+  const Array* split_val_weights = options.sample_weight ? &*weights : nullptr;
+  ArraySource train(*this, xs, &ys, weights ? &*weights : nullptr, 0, train_end, std::move(train_rows), batch_size,
+                    options.shuffle, options.steps_per_epoch);
+  const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(batch_size));
+  std::unique_ptr<Source> validation;
+  if (options.validation_dataset)
+    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
+                                                 std::map<int, double>{}, options.validation_steps);
+  else if (options.validation_data)
+    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, val_weights ? &*val_weights : nullptr, 0,
+                                               samples_in(*val_xs[0]), std::vector<std::int64_t>{}, val_batch, false,
+                                               options.validation_steps);
+  else if (split)
+    validation = std::make_unique<ArraySource>(*this, xs, &ys, split_val_weights, split_at, n, std::move(val_rows),
+                                               val_batch, false, options.validation_steps);
+  return run_fit(train, validation.get(), options);
 }
 
-Logs Trainer::evaluate(const Arrays& x, const Arrays& y, int batch_size, int verbose) {
+History Trainer::fit(PyDataset& data, const FitOptions& options) {
   require_compiled();
-  batch_size = batch_size_or_default(batch_size);
-  const Feed xs = bind_inputs(x);
-  const Feed ys = bind_targets(y, samples_in(*xs[0]));
-  const Samples data{&xs, &ys, 0, samples_in(*xs[0])};
-  Progbar bar(steps_for(data.size(), batch_size), verbose, std::cout);
-  Logs logs = run_test_loop(data, batch_size, verbose ? &bar : nullptr);
+  STRATA_CHECK(options.validation_split == 0.0, ValueError,
+               "`validation_split` is only supported for Tensors or NumPy arrays, not for a PyDataset: pass "
+               "validation_data or validation_dataset.");
+  STRATA_CHECK(!options.sample_weight, ValueError,
+               "`sample_weight` argument is not supported when using a PyDataset: return the weights in each Batch.");
+  STRATA_CHECK(data.size() > 0, ValueError, "The PyDataset has no batches (size() is 0)");
+  // Build from (and check against) the first batch, as Keras's symbolic build does.
+  load_batch(data.get(0), true, options.class_weight);
+  DatasetSource train(*this, data, options.shuffle, true, options.class_weight, options.steps_per_epoch);
+  Feed val_xs, val_ys;
+  std::unique_ptr<Source> validation;
+  if (options.validation_dataset) {
+    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
+                                                 std::map<int, double>{}, options.validation_steps);
+  } else if (options.validation_data) {
+    val_xs = bind_inputs(options.validation_data->first);
+    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
+    const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(options.batch_size));
+    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, nullptr, 0, samples_in(*val_xs[0]),
+                                               std::vector<std::int64_t>{}, val_batch, false, options.validation_steps);
+  }
+  return run_fit(train, validation.get(), options);
+}
+
+History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
+  require_compiled();
+  STRATA_CHECK(static_cast<bool>(data), ValueError, "fit received an empty generator function");
+  STRATA_CHECK(options.validation_split == 0.0, ValueError,
+               "`validation_split` is only supported for Tensors or NumPy arrays, not for a generator.");
+  STRATA_CHECK(!options.steps_per_epoch || *options.steps_per_epoch > 0, ValueError,
+               "steps_per_epoch must be positive, received ", *options.steps_per_epoch);
+  GeneratorSource train(*this, data, options.steps_per_epoch, options.class_weight);
+  const Batch* first = train.peek();
+  STRATA_CHECK(first != nullptr, ValueError, "The generator yielded no batch");
+  bind_inputs(Arrays(first->x));
+  Feed val_xs, val_ys;
+  std::unique_ptr<Source> validation;
+  if (options.validation_dataset) {
+    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
+                                                 std::map<int, double>{}, options.validation_steps);
+  } else if (options.validation_data) {
+    val_xs = bind_inputs(options.validation_data->first);
+    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
+    const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(options.batch_size));
+    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, nullptr, 0, samples_in(*val_xs[0]),
+                                               std::vector<std::int64_t>{}, val_batch, false, options.validation_steps);
+  }
+  return run_fit(train, validation.get(), options);
+}
+
+Logs Trainer::run_evaluate(Source& source, const EvaluateOptions& options) {
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
+  Logs logs = run_test_loop(source, callbacks);
   release_batch_buffers();
   return logs;
+}
+
+Logs Trainer::evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options) {
+  require_compiled();
+  const int batch_size = batch_size_or_default(options.batch_size);
+  const Feed xs = bind_inputs(x);
+  const std::int64_t n = samples_in(*xs[0]);
+  const Feed ys = bind_targets(y, n);
+  if (options.sample_weight) check_sample_weights(*options.sample_weight, n, "sample_weight");
+  ArraySource source(*this, xs, &ys, options.sample_weight ? &*options.sample_weight : nullptr, 0, n, {}, batch_size,
+                     false, options.steps);
+  return run_evaluate(source, options);
+}
+
+Logs Trainer::evaluate(PyDataset& data, const EvaluateOptions& options) {
+  require_compiled();
+  STRATA_CHECK(!options.sample_weight, ValueError,
+               "`sample_weight` argument is not supported when using a PyDataset: return the weights in each Batch.");
+  STRATA_CHECK(data.size() > 0, ValueError, "The PyDataset has no batches (size() is 0)");
+  load_batch(data.get(0), true, {});
+  DatasetSource source(*this, data, false, true, {}, options.steps);
+  return run_evaluate(source, options);
 }
 
 void Trainer::release_batch_buffers() {
@@ -493,6 +833,8 @@ void Trainer::release_batch_buffers() {
   model_.release_inference_buffers();
   x_batches_.clear();
   x_staging_.clear();
+  weight_batch_ = Tensor();
+  weight_staging_ = {};
   for (Head& head : heads_) {
     head.y_batch = head.values = head.grad = Tensor();
     head.staging = {};
@@ -500,42 +842,65 @@ void Trainer::release_batch_buffers() {
   grads_.clear();
 }
 
-std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, int batch_size, int verbose) {
-  batch_size = batch_size_or_default(batch_size);
+std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const PredictOptions& options) {
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
+  // Each output's rows, appended batch by batch (checked as a backend checks a tensor).
+  std::vector<std::vector<float>> rows(model_.output_shapes().size());
+  std::int64_t samples = 0;
+  Logs logs;
+  callbacks.on_predict_begin(logs);
+  const std::int64_t steps = source.steps();
+  source.begin_epoch();
+  for (std::int64_t step = 0; steps == 0 || step < steps; ++step) {
+    if (!source.load(step)) break;
+    callbacks.on_batch_begin(CallbackMode::Predict, int(step), logs);
+    const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
+    for (std::size_t o = 0; o < outputs.size(); ++o) {
+      const std::size_t old = rows[o].size();
+      const auto added = static_cast<std::size_t>(outputs[o].size());
+      STRATA_CHECK(old + added <= backends::host_memory_limit() / sizeof(float), ResourceExhaustedError,
+                   "predict cannot hold its result: more than this machine's memory after ", samples, " samples");
+      rows[o].resize(old + added);
+      outputs[o].backend().download(outputs[o], rows[o].data() + old);
+    }
+    samples += outputs.empty() ? 0 : outputs[0].shape()[0];
+    callbacks.on_batch_end(CallbackMode::Predict, int(step), logs);
+  }
+  source.end_epoch();
+  callbacks.on_predict_end(logs);
+  release_batch_buffers();
+  std::vector<xt::xarray<float>> results;
+  const auto shapes = model_.output_shapes();
+  for (std::size_t o = 0; o < rows.size(); ++o) {
+    const Shape shape = shapes[o].with_batch(samples);
+    std::vector<std::size_t> dims(shape.dims().begin(), shape.dims().end());
+    results.push_back(xt::xarray<float>::from_shape(dims));
+    std::copy(rows[o].begin(), rows[o].end(), results.back().data());
+  }
+  return results;
+}
+
+std::vector<xt::xarray<float>> Trainer::predict(const Arrays& x, const PredictOptions& options) {
+  const int batch_size = batch_size_or_default(options.batch_size);
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
-  std::vector<xt::xarray<float>> results;
-  std::vector<std::int64_t> rows;
   for (const Shape& output : model_.output_shapes()) {
-    // The result for the whole of x lives in host memory: checked as a backend checks a tensor.
+    // The result for the whole of x lives in host memory: checked before the first batch.
     const Shape shape = output.with_batch(n);
     const auto elements = static_cast<std::size_t>(shape.num_elements());
     STRATA_CHECK(elements <= backends::host_memory_limit() / sizeof(float), ResourceExhaustedError,
                  "predict cannot hold its result of shape ", shape.to_string(), " (", elements, " float32 values, ",
                  double(elements) * sizeof(float) / double(1 << 30), " GiB): more than this machine's memory");
-    std::vector<std::size_t> dims(shape.dims().begin(), shape.dims().end());
-    try {
-      results.push_back(xt::xarray<float>::from_shape(dims));
-    } catch (const std::bad_alloc&) {
-      throw ResourceExhaustedError(detail::concat("predict cannot hold its result of shape ", shape.to_string(),
-                                                  ": the allocator has no block of ", elements * sizeof(float),
-                                                  " bytes free"));
-    }
-    rows.push_back(shape.sample_size());
   }
-  const std::int64_t steps = steps_for(n, batch_size);
-  const Samples data{&xs, nullptr, 0, n};
-  Progbar bar(steps, verbose, std::cout);
-  for (std::int64_t step = 0; step < steps; ++step) {
-    const std::int64_t first = step * batch_size;
-    load_batch(data, {}, first, std::min<std::int64_t>(batch_size, n - first));
-    const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
-    for (std::size_t o = 0; o < outputs.size(); ++o)
-      outputs[o].backend().download(outputs[o], results[o].data() + first * rows[o]);
-    if (verbose) bar.update(step + 1, {}, step + 1 == steps);
-  }
-  release_batch_buffers();
-  return results;
+  ArraySource source(*this, xs, nullptr, nullptr, 0, n, {}, batch_size, false, options.steps);
+  return run_predict(source, options);
+}
+
+std::vector<xt::xarray<float>> Trainer::predict(PyDataset& data, const PredictOptions& options) {
+  STRATA_CHECK(data.size() > 0, ValueError, "The PyDataset has no batches (size() is 0)");
+  bind_inputs(Arrays(data.get(0).x));
+  DatasetSource source(*this, data, false, false, {}, options.steps);
+  return run_predict(source, options);
 }
 
 Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
@@ -545,11 +910,10 @@ Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
   const Feed ys = bind_targets(y, n);
   collect_trainable();
   reset_trackers();
-  load_batch(Samples{&xs, &ys, 0, n}, {}, 0, n);
+  load_rows(xs, &ys, nullptr, 0, {}, 0, n);
   train_step();
   Logs logs;
   read_logs(logs);
-  check_loss(logs, 0, 0, true, nullptr);
   return logs;
 }
 
@@ -559,7 +923,7 @@ Logs Trainer::test_on_batch(const Arrays& x, const Arrays& y) {
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);
   reset_trackers();
-  load_batch(Samples{&xs, &ys, 0, n}, {}, 0, n);
+  load_rows(xs, &ys, nullptr, 0, {}, 0, n);
   test_step();
   Logs logs;
   read_logs(logs);

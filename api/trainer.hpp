@@ -6,6 +6,7 @@
 // point runs bind_data first, which also builds the model and settles the backend.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,7 +19,9 @@
 
 namespace strata {
 
-class Progbar;
+namespace detail {
+class CallbackList;
+}
 
 class Trainer {
  public:
@@ -28,16 +31,24 @@ class Trainer {
   void compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights);
 
   History fit(const Arrays& x, const Arrays& y, const FitOptions& options);
-  Logs evaluate(const Arrays& x, const Arrays& y, int batch_size, int verbose);
-  std::vector<xt::xarray<float>> predict(const Arrays& x, int batch_size, int verbose);
+  History fit(PyDataset& data, const FitOptions& options);
+  History fit(const BatchGenerator& data, const FitOptions& options);
+  Logs evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options);
+  Logs evaluate(PyDataset& data, const EvaluateOptions& options);
+  std::vector<xt::xarray<float>> predict(const Arrays& x, const PredictOptions& options);
+  std::vector<xt::xarray<float>> predict(PyDataset& data, const PredictOptions& options);
   Logs train_on_batch(const Arrays& x, const Arrays& y);
   Logs test_on_batch(const Arrays& x, const Arrays& y);
+  /// The compiled metrics with their log keys (empty before the outputs are known).
+  std::vector<std::pair<std::string, std::shared_ptr<Metric>>> metrics() const;
 
- private:
   using Array = xt::xarray<float>;
   // The arrays of one call in the model's input (output) order.
   using Feed = std::vector<const Array*>;
+  // Where a loop's batches come from (arrays, a PyDataset or a generator; see trainer.cpp).
+  class Source;
 
+ private:
   // One model output: its loss (none when compile gave it none), weight, metrics, batch of
   // targets and device buffers.
   struct Head {
@@ -51,14 +62,9 @@ class Trainer {
     std::vector<float> staging;
   };
 
-  // Rows [begin, end) of every array of an x feed and a y feed (y may be empty).
-  struct Samples {
-    const Feed* x = nullptr;
-    const Feed* y = nullptr;
-    std::int64_t begin = 0;
-    std::int64_t end = 0;
-    std::int64_t size() const { return end - begin; }
-  };
+  class ArraySource;
+  class DatasetSource;
+  class GeneratorSource;
 
   void require_compiled() const;
   // Orders x (and y) by the model's inputs (outputs), checks them against the model and the
@@ -69,13 +75,21 @@ class Trainer {
   void check_targets(const Feed& y) const;
   void collect_trainable();
   void reset_trackers();
-  // Uploads rows order[first .. first + count) (or the contiguous rows when order is empty).
-  void load_batch(const Samples& data, const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count);
+  // Uploads rows order[first .. first + count) of x, y and the sample weights (or the
+  // contiguous rows from `begin` when order is empty); y and weights may be absent.
+  void load_rows(const Feed& x, const Feed* y, const Array* weights, std::int64_t begin,
+                 const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count);
+  // Checks a batch a PyDataset or a generator made against the model and uploads it.
+  void load_batch(const Batch& batch, bool with_targets, const std::map<int, double>& class_weight);
   void train_step();
   void test_step();
   // Writes the running loss(es) and metrics into `logs`, keys prefixed ("val_").
   void read_logs(Logs& logs, const std::string& prefix = "") const;
-  Logs run_test_loop(const Samples& data, int batch_size, Progbar* bar);
+  // Every batch of `source` through test_step, with the callbacks' test hooks.
+  Logs run_test_loop(Source& source, detail::CallbackList& callbacks);
+  History run_fit(Source& train, Source* validation, const FitOptions& options);
+  Logs run_evaluate(Source& source, const EvaluateOptions& options);
+  std::vector<xt::xarray<float>> run_predict(Source& source, const PredictOptions& options);
   // The end of evaluate and predict: their batch-sized buffers go back to the backend.
   void release_batch_buffers();
 
@@ -88,6 +102,9 @@ class Trainer {
   std::vector<Head> heads_;
   std::vector<Tensor> x_batches_;
   std::vector<std::vector<float>> x_staging_;
+  Tensor weight_batch_;  // the batch's sample weights, when it has some
+  bool batch_weighted_ = false;
+  std::vector<float> weight_staging_;
   std::vector<Tensor> grads_;
   std::vector<Variable*> trainable_;
 };

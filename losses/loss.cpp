@@ -179,7 +179,7 @@ Shape Loss::values_shape(const Shape& y_true, const Shape& y_pred) const {
 }
 
 void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad, Tensor& tracker,
-                   double grad_weight) const {
+                   double grad_weight, const Tensor* sample_weight) const {
   STRATA_CHECK(y_true.defined() && y_pred.defined(), ValueError, "Loss \"", name_,
                "\": y_true and y_pred must both be defined tensors");
   Backend& backend = y_pred.backend();
@@ -211,20 +211,39 @@ void Loss::compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, T
   Tensor values_view = values.reshaped(r.values);
   backend.loss(p, y_true.reshaped(r.y_true), y_pred.reshaped(r.y_pred), values_view,
                grad != nullptr ? &grad_view : nullptr);
+  if (sample_weight != nullptr) {
+    // Keras's reduce_weighted_values: each sample's values times its weight, then the same
+    // reduction (the divisor stays the number of values); the gradient scales alike.
+    const std::int64_t batch = r.values.rank() == 0 ? 1 : r.values[0];
+    STRATA_CHECK(sample_weight->defined() && sample_weight->size() == batch, ShapeError, "Loss \"", name_,
+                 "\": sample_weight must hold one weight per sample (", batch, "), received ",
+                 sample_weight->defined() ? sample_weight->shape().to_string() : std::string("an undefined tensor"));
+    check_same_backend(*sample_weight, backend, "sample_weight", name_);
+    const auto per_sample = [&](const Shape& like) {
+      std::vector<std::int64_t> dims(static_cast<std::size_t>(like.rank()), 1);
+      dims[0] = batch;
+      return sample_weight->reshaped(Shape(dims));
+    };
+    backend.binary(BinaryOp::Multiply, values_view, per_sample(r.values), values_view);
+    if (grad != nullptr) backend.binary(BinaryOp::Multiply, grad_view, per_sample(r.y_pred), grad_view);
+  }
 
   // Keras's loss tracker: Mean(reduced loss, sample_weight = batch size).
   if (!tracker_sum_) tracker_sum_ = std::make_shared<detail::WeightedSum>();
   tracker_sum_->add(backend, values_view, y_pred.shape()[0], factor, tracker);
 }
 
-xt::xarray<float> Loss::operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred) const {
+xt::xarray<float> Loss::operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred,
+                                   const xt::xarray<float>* sample_weight) const {
   Backend& backend = current_backend();
   const Tensor t = from_host(backend, y_true);
   const Tensor p = from_host(backend, y_pred);
   Tensor values(backend, values_shape(t.shape(), p.shape()));
   Tensor tracker(backend, Shape{2});
   backend.fill(tracker, 0.f);
-  compute(t, p, values, nullptr, tracker);
+  Tensor weights;
+  if (sample_weight != nullptr) weights = from_host(backend, *sample_weight);
+  compute(t, p, values, nullptr, tracker, 1.0, sample_weight != nullptr ? &weights : nullptr);
   xt::xarray<float> per_sample = to_host(values);
   if (reduction_ == Reduction::None) return per_sample;
   double sum = 0.0;

@@ -53,6 +53,13 @@ class StateError : public Error {
   using Error::Error;
 };
 
+/// A failure raised on purpose by user-facing machinery while it runs (Keras's RuntimeError):
+/// TerminateOnNaN(raise_error) on a NaN loss.
+class RuntimeError : public Error {
+ public:
+  using Error::Error;
+};
+
 namespace detail {
 template <class... Parts>
 std::string concat(const Parts&... parts) {

@@ -32,6 +32,8 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "strata/callbacks/callback.hpp"
+#include "strata/data/py_dataset.hpp"
 #include "strata/handle.hpp"
 #include "strata/history.hpp"
 #include "strata/layer.hpp"
@@ -165,21 +167,50 @@ class LossWeights {
 
 /// fit's arguments, in Keras's order, with Keras's defaults.
 struct FitOptions {
-  /// Samples per gradient step (fit) or per forward pass (evaluate, predict).
+  /// Samples per gradient step (fit) or per forward pass (evaluate, predict). Ignored for a
+  /// PyDataset or a generator, whose batches come made.
   int batch_size = 32;
   /// Index of the last epoch to train, as Keras's `epochs`.
   int epochs = 1;
   /// 0 silent, 1 progress bar, 2 one line per epoch.
   int verbose = 1;
-  /// Fraction of the samples held out for validation: the last ones, taken before shuffling.
+  /// Called at the start and end of training, of each epoch and of each batch (see Callback).
+  Callbacks callbacks = {};
+  /// Fraction of the samples held out for validation: the last ones, taken before shuffling
+  /// (arrays only).
   double validation_split = 0.0;
   /// (x, y) to validate on after each epoch (single-input, single-output models); overrides
   /// validation_split.
   std::optional<std::pair<xt::xarray<float>, xt::xarray<float>>> validation_data = std::nullopt;
-  /// Reshuffle the training samples every epoch.
+  /// A data set to validate on after each epoch (kept alive by fit's caller); overrides
+  /// validation_data and validation_split.
+  PyDataset* validation_dataset = nullptr;
+  /// Reshuffle the training samples every epoch (arrays: the samples; a PyDataset: the order
+  /// of its batches).
   bool shuffle = true;
+  /// Weight of each class in the loss, by class index (single-output models): Keras's
+  /// `class_weight`. A sample of a class not in the map weighs 1. Training only.
+  std::map<int, double> class_weight = {};
+  /// Weight of each sample in the loss (shape (samples,)), for every output: Keras's
+  /// `sample_weight`. With validation_split, the held-out samples keep their weights.
+  std::optional<xt::xarray<float>> sample_weight = std::nullopt;
   /// Epoch to start from; `epochs` is the index of the last epoch, as in Keras.
   int initial_epoch = 0;
+  /// Batches per epoch. With arrays, an epoch takes the next batches of the current shuffle
+  /// and a new shuffle starts when they run out (Keras's behaviour); a generator must yield
+  /// that many per epoch.
+  std::optional<std::int64_t> steps_per_epoch = std::nullopt;
+  /// Batches of each validation (all when not given).
+  std::optional<std::int64_t> validation_steps = std::nullopt;
+  /// Batch size of the validation (batch_size when not given).
+  std::optional<int> validation_batch_size = std::nullopt;
+  /// Validate after every `validation_freq`-th epoch (1-based: 2 validates after epochs 2, 4 ...).
+  int validation_freq = 1;
+  /// Weights of validation_data's samples.
+  std::optional<xt::xarray<float>> validation_sample_weight = std::nullopt;
+  /// Draw the validation_split samples at random (seeded by Strata's generator) instead of
+  /// taking the last ones, for data sorted by class. Off by default, as Keras has it.
+  bool shuffle_before_split = false;
 };
 
 /// evaluate's arguments, with Keras's defaults.
@@ -188,6 +219,12 @@ struct EvaluateOptions {
   int batch_size = 32;
   /// 0 silent, 1 progress bar, 2 one line per epoch (fit) or a single line at the end.
   int verbose = 1;
+  /// Weight of each sample in the loss and weighted metrics.
+  std::optional<xt::xarray<float>> sample_weight = std::nullopt;
+  /// Batches to evaluate (all when not given).
+  std::optional<std::int64_t> steps = std::nullopt;
+  /// Their test hooks run around the evaluation.
+  Callbacks callbacks = {};
 };
 
 /// predict's arguments, with Keras's defaults.
@@ -196,6 +233,10 @@ struct PredictOptions {
   int batch_size = 32;
   /// 0 silent, 1 progress bar, 2 one line per epoch (fit) or a single line at the end.
   int verbose = 1;
+  /// Batches to predict (all when not given).
+  std::optional<std::int64_t> steps = std::nullopt;
+  /// Their predict hooks run around the prediction.
+  Callbacks callbacks = {};
 };
 
 class Model : public Layer {
@@ -237,15 +278,23 @@ class Model : public Layer {
 
   /// Trains on x (samples on the first axis) and y; returns the per-epoch logs.
   History fit(const Arrays& x, const Arrays& y, const FitOptions& options = {});
+  /// Trains on the batches of a PyDataset (made on its workers while the step runs).
+  History fit(PyDataset& data, const FitOptions& options = {});
+  /// Trains on the batches a generator yields (see BatchGenerator for how epochs end).
+  History fit(const BatchGenerator& data, const FitOptions& options = {});
   /// {"loss": ..., "<metric>": ...} over the whole of x and y.
   /// evaluate and predict give back the batch-sized buffers they used (the inference step's
   /// outputs and activations, the staged batches) when they return, so a call with a huge
   /// batch_size does not keep its memory; only fit keeps its buffers from step to step.
   Logs evaluate(const Arrays& x, const Arrays& y, const EvaluateOptions& options = {});
+  /// evaluate over a PyDataset's batches.
+  Logs evaluate(PyDataset& data, const EvaluateOptions& options = {});
   /// The model's output for x, in batches in inference mode (single-output models).
   xt::xarray<float> predict(const Arrays& x, const PredictOptions& options = {});
   /// Every output, in the order of outputs().
   std::vector<xt::xarray<float>> predict_outputs(const Arrays& x, const PredictOptions& options = {});
+  /// predict over a PyDataset's batches (their `y` is ignored), concatenated.
+  xt::xarray<float> predict(PyDataset& data, const PredictOptions& options = {});
 
   /// One optimizer step on exactly this batch; the logs of that batch alone.
   Logs train_on_batch(const Arrays& x, const Arrays& y);
@@ -320,8 +369,15 @@ class Model : public Layer {
 
   /// The compiled optimizer; StateError before compile.
   Optimizer& optimizer() const;
-  /// Set by a callback to end fit after the current epoch.
+  /// Set by a callback to end fit after the current batch.
   bool stop_training = false;
+  /// The compiled metrics with the log key each writes ("accuracy", or "cls_accuracy" with
+  /// several outputs), in log order; empty until the outputs are known (compile on a built
+  /// model, or the first data).
+  std::vector<std::pair<std::string, std::shared_ptr<Metric>>> metrics() const;
+  /// Internal (BackupAndRestore's): the running fit continues from this epoch, as Keras's
+  /// `model._initial_epoch`; set during on_train_begin, cleared when fit ends.
+  void resume_from_epoch(int epoch) { resume_epoch_ = epoch; }
 
   /// Internal (the trainer's): runs the model on a batch under the training or inference
   /// tape; the outputs stay valid until the next step of the same kind.
@@ -376,6 +432,7 @@ class Model : public Layer {
   std::unique_ptr<nlohmann::json> compile_config_;          // set by compile()
   std::vector<std::pair<std::string, Layer*>> attributes_;  // track()
   std::unique_ptr<class Trainer> trainer_;
+  std::optional<int> resume_epoch_;  // resume_from_epoch()
 };
 
 }  // namespace strata

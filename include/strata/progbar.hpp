@@ -38,6 +38,9 @@ class Progbar {
   /// bar (newline, elapsed time instead of ETA); left out, it is whether a known target is
   /// reached. fit passes false on the last batch and true at epoch end, with the `val_*` keys.
   void update(std::int64_t current, const Logs& values, std::optional<bool> finalize = {});
+  /// Whether update(current, ..., finalize) would draw now: ProgbarLogger reads a batch's logs
+  /// back from the device only then.
+  bool will_draw(std::int64_t current, std::optional<bool> finalize = {}) const;
 
  private:
   std::ostream* out_;

@@ -39,7 +39,17 @@
 #include "strata/tensor_host.hpp"
 #include "strata/version.hpp"
 
+#include "strata/callbacks/backup_and_restore.hpp"
 #include "strata/callbacks/callback.hpp"
+#include "strata/callbacks/csv_logger.hpp"
+#include "strata/callbacks/early_stopping.hpp"
+#include "strata/callbacks/lambda_callback.hpp"
+#include "strata/callbacks/learning_rate_scheduler.hpp"
+#include "strata/callbacks/model_checkpoint.hpp"
+#include "strata/callbacks/progbar_logger.hpp"
+#include "strata/callbacks/reduce_lr_on_plateau.hpp"
+#include "strata/callbacks/save_freq.hpp"
+#include "strata/callbacks/terminate_on_nan.hpp"
 
 #include "strata/data/py_dataset.hpp"
 #include "strata/datasets/fashion_mnist.hpp"

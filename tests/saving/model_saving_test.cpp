@@ -17,23 +17,13 @@
 
 #include "strata/strata.hpp"
 #include "support/model_checks.hpp"
+#include "support/temp_dir.hpp"
 
 using namespace strata;
 using strata::testing::random_array;
+using strata::testing::TempDir;
 
 namespace {
-
-// A directory of its own per test case, removed afterwards.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device seed;
-    path = std::filesystem::temp_directory_path() / ("strata-saving-" + std::to_string(seed()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
 
 std::shared_ptr<Model> small_cnn() {
   auto model = std::make_shared<Sequential>(std::initializer_list<SequentialItem>{

@@ -108,17 +108,26 @@ class Callback {
   bool base_batch_end_[3] = {false, false, false};
 };
 
-/// fit's, evaluate's and predict's `callbacks`: callback objects, kept alive by the list.
-/// Pass a temporary (`EarlyStopping({.patience = 2})`) to let the call own it, or a shared_ptr to
-/// read the callback after the call (`stopped_epoch()`, a History's values).
+/// fit's, evaluate's and predict's `callbacks`. A callback passed by name is used in place (it
+/// must outlive the call, as a local does) so it can be read afterwards, as in Keras:
+///
+///     callbacks::EarlyStopping stop({.patience = 2});
+///     model.fit(x, y, {.epochs = 50, .callbacks = {stop, callbacks::CSVLogger("log.csv")}});
+///     stop.stopped_epoch();
+///
+/// A temporary (`callbacks::CSVLogger("log.csv")`) is moved into the list, which keeps it alive.
 class Callbacks {
  public:
   /// No callbacks.
   Callbacks() = default;
-  /// One callback object, moved into the list.
+  /// A temporary callback object, moved into the list.
   template <class T>
   requires std::derived_from<std::remove_cvref_t<T>, Callback> &&(!std::is_lvalue_reference_v<T>)Callbacks(T&& callback)
       : list_{std::make_shared<std::remove_cvref_t<T>>(std::forward<T>(callback))} {}
+  /// A named callback object, used in place (not copied): it must outlive the call.
+  template <class T>
+  requires std::derived_from<T, Callback> Callbacks(T& callback)
+      : list_{std::shared_ptr<Callback>(std::shared_ptr<Callback>(), &callback)} {}
   /// One shared callback.
   template <class T>
   requires std::derived_from<T, Callback> Callbacks(std::shared_ptr<T> callback) : list_{std::move(callback)} {}

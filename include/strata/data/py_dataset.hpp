@@ -33,7 +33,7 @@ struct Batch {
   std::vector<xt::xarray<float>> x;
   /// The targets, in the model's output order (empty for predict).
   std::vector<xt::xarray<float>> y;
-  /// One weight per sample (shape (batch,)), or empty.
+  /// One weight per sample (shape (batch,)); left default-constructed (0-d) for none.
   xt::xarray<float> sample_weight;
 };
 

@@ -47,8 +47,10 @@ class Loss {
   Shape values_shape(const Shape& y_true, const Shape& y_pred) const;
 
   /// Keras's `loss(y_true, y_pred)` on host arrays, on the current backend: a 0-d array, or the
-  /// per-sample values when the reduction is None.
-  xt::xarray<float> operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred) const;
+  /// per-sample values when the reduction is None. `sample_weight` (one weight per sample)
+  /// weighs the values as compute() does.
+  xt::xarray<float> operator()(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred,
+                               const xt::xarray<float>* sample_weight = nullptr) const;
 
   /// The training and evaluation path on device tensors. Writes each sample's loss into `values`
   /// (y_pred's shape without the last axis), the gradient of the reduced loss into `grad` when
@@ -57,10 +59,13 @@ class Loss {
   /// size fit's loss tracker weights by). With Reduction::None the reduced loss and the gradient
   /// are those of the mean of the values. `grad_weight` scales the gradient only (compile's
   /// loss_weights: the tracker keeps the unweighted loss, as Keras logs "<output>_loss").
+  /// `sample_weight`, when not null, holds one weight per sample (y_pred's first axis): each
+  /// sample's values and gradient are multiplied by it before the reduction, whose divisor stays
+  /// the number of values (Keras's `reduce_weighted_values`).
   /// Keeps two small buffers for the tracker update between calls, so one Loss object must not
   /// run compute() on two threads at once.
   void compute(const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad, Tensor& tracker,
-               double grad_weight = 1.0) const;
+               double grad_weight = 1.0, const Tensor* sample_weight = nullptr) const;
 
   /// Keras's names and aliases ("mse", "sparse_categorical_crossentropy", "bce", ...), and the
   /// class names ("MeanSquaredError"); throws ValueError listing them for an unknown one.

@@ -41,7 +41,11 @@
 
 #include "strata/callbacks/callback.hpp"
 
+#include "strata/data/csv.hpp"
+#include "strata/data/image_dataset.hpp"
+#include "strata/data/numpy.hpp"
 #include "strata/data/py_dataset.hpp"
+#include "strata/data/train_test_split.hpp"
 #include "strata/datasets/fashion_mnist.hpp"
 
 #include "strata/layers/activation.hpp"
@@ -72,6 +76,7 @@
 #include "strata/layers/maximum.hpp"
 #include "strata/layers/minimum.hpp"
 #include "strata/layers/multiply.hpp"
+#include "strata/layers/normalization.hpp"
 #include "strata/layers/pooling_options.hpp"
 #include "strata/layers/re_lu.hpp"
 #include "strata/layers/rescaling.hpp"

@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <xtensor/xbroadcast.hpp>
 
+#include "api/data/batch_queue.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/initializers.hpp"
@@ -70,6 +73,45 @@ xt::xarray<float> from_nested(const nlohmann::json& value, const std::string& wh
   };
   walk(walk, value, 0);
   return a;
+}
+
+// The mean and biased variance of `data` over every axis but `keep_axes`, per kept index in
+// row-major order, accumulated in double, and the number of values behind each.
+struct Moments {
+  std::vector<double> mean, variance;
+  double count = 0;
+};
+
+Moments moments_of(const xt::xarray<float>& data, const std::vector<std::size_t>& keep_axes) {
+  // Each element's position among the kept indices is walked along with its multi-index.
+  const std::size_t rank = data.dimension();
+  std::vector<std::size_t> kept_stride(rank, 0);
+  std::size_t kept_count = 1;
+  for (auto d = keep_axes.rbegin(); d != keep_axes.rend(); ++d) {
+    kept_stride[*d] = kept_count;
+    kept_count *= data.shape()[*d];
+  }
+  std::vector<std::size_t> index(rank);
+  auto for_each_element = [&](auto&& visit) {
+    std::fill(index.begin(), index.end(), std::size_t{0});
+    std::size_t kept = 0;
+    for (std::size_t flat = 0; flat < data.size(); ++flat) {
+      visit(data.data()[flat], kept);
+      for (std::size_t d = rank; d-- > 0;) {
+        kept += kept_stride[d];
+        if (++index[d] < data.shape()[d]) break;
+        kept -= kept_stride[d] * index[d];
+        index[d] = 0;
+      }
+    }
+  };
+  Moments m{std::vector<double>(kept_count, 0.0), std::vector<double>(kept_count, 0.0),
+            static_cast<double>(data.size() / kept_count)};
+  for_each_element([&](float v, std::size_t k) { m.mean[k] += v; });
+  for (double& s : m.mean) s /= m.count;
+  for_each_element([&](float v, std::size_t k) { m.variance[k] += (v - m.mean[k]) * (v - m.mean[k]); });
+  for (double& v : m.variance) v /= m.count;
+  return m;
 }
 
 }  // namespace
@@ -176,60 +218,70 @@ Tensor Normalization::backward_impl(const Tensor& dy, bool need_input_grad) {
   return dx;
 }
 
-void Normalization::adapt(const xt::xarray<float>& data) {
+void Normalization::begin_adapt(const xt::xarray<float>& batch, bool from_dataset) {
   STRATA_CHECK(!options_.mean, ValueError, "layer \"", name(),
                "\": adapt() cannot change a Normalization made with constant mean and variance");
-  STRATA_CHECK(data.dimension() >= 1 && data.shape()[0] > 0, ValueError, "layer \"", name(),
-               "\": adapt() received no samples (data of shape ",
-               shape_text(std::vector<std::size_t>(data.shape().begin(), data.shape().end())), ")");
-  std::vector<std::int64_t> dims(data.shape().begin(), data.shape().end());
-  const Shape data_shape(dims);
+  const std::vector<std::size_t> shape(batch.shape().begin(), batch.shape().end());
+  STRATA_CHECK(batch.dimension() >= 1 && batch.shape()[0] > 0, ValueError, "layer \"", name(),
+               "\": adapt() received no samples (data of shape ", shape_text(shape), ")");
+  const Shape data_shape(std::vector<std::int64_t>(shape.begin(), shape.end()));
   if (!built()) {
     build(data_shape);
-  } else {
-    const Shape& built_for = build_input_shape();
-    bool compatible = built_for.rank() == data_shape.rank();
-    for (std::size_t d : keep_axes_)
-      compatible = compatible && built_for[static_cast<std::int64_t>(d)] == data_shape[static_cast<std::int64_t>(d)];
-    STRATA_CHECK(
-        compatible, ValueError, "The layer was built with input_shape=", built_for.to_string(),
-        ", but adapt() is being called with data with an incompatible shape, data.shape=", data_shape.to_string());
+    return;
   }
-  // Mean and biased variance over the reduced axes, accumulated in double: each element's
-  // position among the kept axes' indices is walked along with its multi-index.
-  const std::size_t rank = data.dimension();
-  std::vector<std::size_t> kept_stride(rank, 0);
-  std::size_t kept_count = 1;
-  for (auto d = keep_axes_.rbegin(); d != keep_axes_.rend(); ++d) {
-    kept_stride[*d] = kept_count;
-    kept_count *= data.shape()[*d];
-  }
-  std::vector<std::size_t> index(rank);
-  auto for_each_element = [&](auto&& visit) {
-    std::fill(index.begin(), index.end(), std::size_t{0});
-    std::size_t kept = 0;
-    for (std::size_t flat = 0; flat < data.size(); ++flat) {
-      visit(data.data()[flat], kept);
-      for (std::size_t d = rank; d-- > 0;) {
-        kept += kept_stride[d];
-        if (++index[d] < data.shape()[d]) break;
-        kept -= kept_stride[d] * index[d];
-        index[d] = 0;
-      }
-    }
-  };
-  const double samples = static_cast<double>(data.size() / kept_count);
-  std::vector<double> sum(kept_count, 0.0), squares(kept_count, 0.0);
-  for_each_element([&](float v, std::size_t k) { sum[k] += v; });
-  for (double& s : sum) s /= samples;
-  for_each_element([&](float v, std::size_t k) { squares[k] += (v - sum[k]) * (v - sum[k]); });
-  std::vector<float> mean_f(kept_count), variance_f(kept_count);
-  for (std::size_t k = 0; k < kept_count; ++k) {
-    mean_f[k] = static_cast<float>(sum[k]);
-    variance_f[k] = static_cast<float>(squares[k] / samples);
-  }
+  const Shape& built_for = build_input_shape();
+  bool compatible = built_for.rank() == data_shape.rank();
+  for (std::size_t d : keep_axes_)
+    compatible = compatible && built_for[static_cast<std::int64_t>(d)] == data_shape[static_cast<std::int64_t>(d)];
+  if (from_dataset)
+    STRATA_CHECK(compatible, ValueError, "adapt() yielded a batch with incompatible shape. Expected ",
+                 built_for.to_string(), ", got ", data_shape.to_string(), ".");
+  STRATA_CHECK(
+      compatible, ValueError, "The layer was built with input_shape=", built_for.to_string(),
+      ", but adapt() is being called with data with an incompatible shape, data.shape=", data_shape.to_string());
+}
+
+void Normalization::store_statistics(const std::vector<double>& mean, const std::vector<double>& variance) {
+  const std::vector<float> mean_f(mean.begin(), mean.end()), variance_f(variance.begin(), variance.end());
   backend().upload(mean_f.data(), mean_->value);
   backend().upload(variance_f.data(), variance_->value);
+}
+
+void Normalization::adapt(const xt::xarray<float>& data) {
+  begin_adapt(data, false);
+  const Moments moments = moments_of(data, keep_axes_);
+  store_statistics(moments.mean, moments.variance);
+}
+
+void Normalization::adapt(PyDataset& data) {
+  const std::int64_t batches = data.size();
+  STRATA_CHECK(batches > 0, ValueError, "layer \"", name(),
+               "\": adapt() received an empty data set (no batches). Expected at least one batch.");
+  std::vector<std::int64_t> order(static_cast<std::size_t>(batches));
+  std::iota(order.begin(), order.end(), 0);
+  detail::BatchQueue queue(data, order);
+  std::vector<double> mean, variance;
+  double total = 0;
+  while (std::optional<Batch> batch = queue.next()) {
+    STRATA_CHECK(!batch->x.empty(), ValueError, "layer \"", name(), "\": adapt() received a batch without x");
+    begin_adapt(batch->x[0], true);
+    const Moments moments = moments_of(batch->x[0], keep_axes_);
+    if (mean.empty()) {
+      mean.assign(moments.mean.size(), 0.0);
+      variance.assign(moments.mean.size(), 0.0);
+    }
+    // Keras's merge of a batch into the running statistics (the lack-of-fit sum of squares):
+    // weights by sample count, each part's variance taken about the new mean.
+    total += moments.count;
+    const double batch_weight = moments.count / total, existing_weight = 1.0 - batch_weight;
+    for (std::size_t k = 0; k < mean.size(); ++k) {
+      const double merged = mean[k] * existing_weight + moments.mean[k] * batch_weight;
+      variance[k] = (variance[k] + (mean[k] - merged) * (mean[k] - merged)) * existing_weight +
+                    (moments.variance[k] + (moments.mean[k] - merged) * (moments.mean[k] - merged)) * batch_weight;
+      mean[k] = merged;
+    }
+  }
+  store_statistics(mean, variance);
 }
 
 nlohmann::json Normalization::get_config() const {

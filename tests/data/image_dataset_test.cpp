@@ -276,8 +276,9 @@ TEST_CASE("image_dataset_from_directory splits for validation as Keras does", "[
                       "When passing `label_mode=\"binary\"`, there must be exactly 2 class_names. Received: "
                       "class_names=['a', 'b', 'c']");
   TempDir empty;
-  REQUIRE_THROWS_WITH(image_dataset_from_directory(empty.path), "No images found in directory " + empty.path.string() +
-                                                                    ". Allowed formats: ('.jpeg', '.jpg', '.png')");
+  const std::string no_images = strata::detail::concat("No images found in directory ", empty.path.string(),
+                                                       ". Allowed formats: ('.jpeg', '.jpg', '.png')");
+  REQUIRE_THROWS_WITH(image_dataset_from_directory(empty.path), no_images);
   REQUIRE_THROWS_AS(image_dataset_from_directory(empty.path / "absent"), IOError);
 }
 

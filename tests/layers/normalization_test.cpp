@@ -472,3 +472,52 @@ TEST_CASE("Normalization refuses what Keras refuses, with Keras's words", "[laye
   REQUIRE(std::isnan(y(0, 1)));
   REQUIRE(y(0, 0) == Approx(-1.f));
 }
+
+TEST_CASE("Normalization adapts on a PyDataset batch by batch as on the whole array", "[layers][normalization]") {
+  struct Rows : PyDataset {
+    explicit Rows(int workers) : PyDataset({.workers = workers}) {}
+    std::int64_t size() const override { return 3; }
+    Batch get(std::int64_t index) override {
+      // Batches of 5, 2 and 9 samples of shape (4, 2), with different means per batch.
+      const std::size_t n = index == 0 ? 5 : index == 1 ? 2 : 9;
+      xt::xarray<float> x = xt::xarray<float>::from_shape({n, std::size_t{4}, std::size_t{2}});
+      for (std::size_t i = 0; i < x.size(); ++i)
+        x.data()[i] = static_cast<float>(index * 3) + std::sin(static_cast<float>(i * 7 + index));
+      Batch batch;
+      batch.x.push_back(std::move(x));
+      return batch;
+    }
+  };
+  for (int workers : {1, 3}) {
+    for (const std::vector<int>& axis : {std::vector<int>{-1}, std::vector<int>{}, std::vector<int>{1, 2}}) {
+      Rows rows(workers);
+      Normalization batched({.axis = axis});
+      batched.adapt(rows);
+      xt::xarray<float> whole = xt::concatenate(xt::xtuple(rows.get(0).x[0], rows.get(1).x[0], rows.get(2).x[0]));
+      Normalization at_once({.axis = axis});
+      at_once.adapt(whole);
+      for (std::size_t w = 0; w < 2; ++w) {
+        const xt::xarray<float> a = to_host(batched.weights()[w]->value), b = to_host(at_once.weights()[w]->value);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+          REQUIRE(a.data()[i] == Approx(b.data()[i]).epsilon(1e-5).margin(1e-6));
+      }
+    }
+  }
+  struct Empty : PyDataset {
+    std::int64_t size() const override { return 0; }
+    Batch get(std::int64_t) override { return {}; }
+  } empty;
+  Normalization layer;
+  REQUIRE_THROWS_WITH(layer.adapt(empty), Catch::Contains("adapt() received an empty data set"));
+  struct Mismatched : PyDataset {
+    std::int64_t size() const override { return 2; }
+    Batch get(std::int64_t index) override {
+      Batch batch;
+      batch.x.push_back(xt::ones<float>({std::size_t{3}, index == 0 ? std::size_t{4} : std::size_t{5}}));
+      return batch;
+    }
+  } mismatched;
+  REQUIRE_THROWS_WITH(layer.adapt(mismatched),
+                      "adapt() yielded a batch with incompatible shape. Expected (None, 4), got (3, 5).");
+}

@@ -25,6 +25,7 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "strata/data/py_dataset.hpp"
 #include "strata/layer.hpp"
 
 namespace strata {
@@ -66,6 +67,11 @@ class Normalization : public LayerOf<Normalization> {
   /// the layer was made with constants, when data has no samples, or when its kept axes differ
   /// from those the layer was built for (Keras's message).
   void adapt(const xt::xarray<float>& data);
+  /// The same over a data set too large for one array: the first input (x) of every batch, in
+  /// index order (on the data set's workers), merged batch by batch as Keras's adapt merges the
+  /// batches of a PyDataset. ValueError for a data set without batches or a batch whose kept axes
+  /// differ from the first one's (Keras's message).
+  void adapt(PyDataset& data);
 
  protected:
   void build_weights(const Shape& input_shape) override;
@@ -73,6 +79,9 @@ class Normalization : public LayerOf<Normalization> {
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 
  private:
+  // Checks adapt's data (or a batch of it) and builds the layer for its shape on first use.
+  void begin_adapt(const xt::xarray<float>& batch, bool from_dataset);
+  void store_statistics(const std::vector<double>& mean, const std::vector<double>& variance);
   // Recomputes the denominator max(sqrt(variance), epsilon) from the variance variable (which
   // adapt, set_weights or a load may have changed since the last call).
   void refresh_denominator();

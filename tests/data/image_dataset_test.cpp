@@ -328,7 +328,7 @@ TEST_CASE("An ImageDataset decodes on several workers through the batch queue in
   TempDir dir;
   for (int i = 0; i < 12; ++i) {
     const auto pixels = pattern_pixels(i, 3, 3, 3);
-    write_png(dir.path / "x" / ("i" + std::to_string(10 + i) + ".png"), 3, 3, PNG_FORMAT_RGB, pixels.data());
+    write_png(dir.path / "x" / strata::detail::concat("i", 10 + i, ".png"), 3, 3, PNG_FORMAT_RGB, pixels.data());
   }
   ImageDatasetOptions options{.batch_size = 2, .image_size = {3, 3}, .shuffle = false};
   auto serial = image_dataset_from_directory(dir.path, options);

@@ -37,6 +37,7 @@
 #include "strata/layers/maximum.hpp"
 #include "strata/layers/minimum.hpp"
 #include "strata/layers/multiply.hpp"
+#include "strata/layers/normalization.hpp"
 #include "strata/layers/re_lu.hpp"
 #include "strata/layers/rescaling.hpp"
 #include "strata/layers/reshape.hpp"
@@ -156,6 +157,7 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"SpatialDropout2D", &SpatialDropout2D::from_config},
                                               // reshaping and preprocessing
                                               {"Cropping2D", &Cropping2D::from_config},
+                                              {"Normalization", &Normalization::from_config},
                                               {"Rescaling", &Rescaling::from_config},
                                               {"UpSampling2D", &UpSampling2D::from_config},
                                               {"ZeroPadding2D", &ZeroPadding2D::from_config},

@@ -93,6 +93,17 @@ std::string names_text(const std::vector<Variable*>& variables) {
   return "[" + out + "]";
 }
 
+// A variable's stored values. Keras keeps a few counters as integer scalars (Normalization's
+// count, an int32 it never updates); they are read as their integer value.
+std::vector<float> read_variable(const H5Reader& file, const std::string& path, const std::vector<std::int64_t>& dims) {
+  if (dims.empty()) {
+    const H5DatasetInfo info = file.dataset_info(path);
+    if (info.shape.empty() && (info.type == H5Type::int32 || info.type == H5Type::int64))
+      return {static_cast<float>(file.read_int_scalar(path))};
+  }
+  return file.read_float(path, dims);
+}
+
 }  // namespace
 
 std::vector<std::int64_t> dims_of(const Tensor& tensor) {
@@ -171,7 +182,7 @@ void read_weights(Model& model, const H5Reader& file) {
                  "\"). Expected: ", names_text(variables));
     for (std::size_t i = 0; i < variables.size(); ++i)
       load.values.emplace_back(variables[i],
-                               file.read_float(vars + "/" + std::to_string(i), dims_of(variables[i]->value)));
+                               read_variable(file, vars + "/" + std::to_string(i), dims_of(variables[i]->value)));
   }
 
   if (model.compiled() && file.has_group("optimizer/vars")) {

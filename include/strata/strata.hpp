@@ -51,7 +51,11 @@
 #include "strata/callbacks/save_freq.hpp"
 #include "strata/callbacks/terminate_on_nan.hpp"
 
+#include "strata/data/csv.hpp"
+#include "strata/data/image_dataset.hpp"
+#include "strata/data/numpy.hpp"
 #include "strata/data/py_dataset.hpp"
+#include "strata/data/train_test_split.hpp"
 #include "strata/datasets/fashion_mnist.hpp"
 
 #include "strata/layers/activation.hpp"
@@ -82,6 +86,7 @@
 #include "strata/layers/maximum.hpp"
 #include "strata/layers/minimum.hpp"
 #include "strata/layers/multiply.hpp"
+#include "strata/layers/normalization.hpp"
 #include "strata/layers/pooling_options.hpp"
 #include "strata/layers/re_lu.hpp"
 #include "strata/layers/rescaling.hpp"

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/strata.hpp"
+#include "support/goldens.hpp"
 #include "support/layer_checks.hpp"
 
 using namespace strata;
@@ -315,4 +316,208 @@ TEST_CASE("LayerNormalization config round-trips; unsupported options are refuse
   CHECK_THROWS_AS(Layer::from_config({{"class_name", "LayerNormalization"}, {"config", {{"axis", {1, 2}}}}}),
                   ValueError);
   CHECK_THROWS_AS(LayerNormalization({.axis = 1}).build({kNone, 3, 4}), ValueError);
+}
+
+// ---- Normalization (keras.layers.Normalization) --------------------------------------------
+
+namespace {
+
+const nlohmann::json& normalization_golden(const std::string& name) {
+  for (const nlohmann::json& c : testing::golden_file("data/data.json")["normalization"])
+    if (c["name"] == name) return c;
+  FAIL("no golden case " << name);
+  throw std::logic_error("unreachable");
+}
+
+xt::xarray<float> array_of(const nlohmann::json& shape, const nlohmann::json& values) {
+  xt::xarray<float> a = xt::xarray<float>::from_shape(shape.get<std::vector<std::size_t>>());
+  const auto flat = values.get<std::vector<float>>();
+  REQUIRE(flat.size() == a.size());
+  std::copy(flat.begin(), flat.end(), a.begin());
+  return a;
+}
+
+NormalizationOptions options_of(const nlohmann::json& config) {
+  auto layer = std::dynamic_pointer_cast<Normalization>(Normalization::from_config(config));
+  REQUIRE(layer);
+  NormalizationOptions options = layer->options();
+  options.name = {};
+  return options;
+}
+
+void require_close(const xt::xarray<float>& got, const nlohmann::json& expected, double tolerance) {
+  const auto values = expected.get<std::vector<double>>();
+  REQUIRE(got.size() == values.size());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    INFO("element " << i << ": " << got.data()[i] << " vs Keras's " << values[i]);
+    REQUIRE(std::abs(got.data()[i] - values[i]) <= tolerance * std::max(1.0, std::abs(values[i])));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("Normalization matches Keras: adapted statistics and outputs", "[layers][normalization][golden]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  for (const char* name : {"last_axis", "none", "rank3_last", "rank3_two_axes", "rank3_middle", "invert"}) {
+    INFO(name);
+    const nlohmann::json& golden = normalization_golden(name);
+    Normalization layer(options_of(golden["config"]));
+    layer.adapt(array_of(golden["adapt_shape"], golden["adapt"]));
+    const std::vector<Variable*> weights = layer.weights();
+    REQUIRE(weights.size() == 3);
+    REQUIRE(weights[0]->name == "mean");
+    REQUIRE(weights[1]->name == "variance");
+    REQUIRE(weights[2]->name == "count");
+    REQUIRE(layer.trainable_weights().empty());
+    require_close(to_host(weights[0]->value), golden["mean"], 1e-6);
+    require_close(to_host(weights[1]->value), golden["variance"], 1e-5);
+    const xt::xarray<float> x = array_of(golden["x_shape"], golden["x"]);
+    require_close(to_host(layer(from_host(current_backend(), x))), golden["y"], 1e-5);
+  }
+}
+
+TEST_CASE("Normalization matches Keras with constant mean and variance", "[layers][normalization][golden]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  for (const char* name : {"constant_scalar", "constant_vector", "constant_rank3"}) {
+    INFO(name);
+    const nlohmann::json& golden = normalization_golden(name);
+    Normalization layer(options_of(golden["config"]));
+    const xt::xarray<float> x = array_of(golden["x_shape"], golden["x"]);
+    // constant_vector has a zero variance: the denominator is Keras's epsilon, 1e-7.
+    require_close(to_host(layer(from_host(current_backend(), x))), golden["y"], 1e-6);
+    REQUIRE(layer.weights().empty());
+    nlohmann::json config = layer.get_config();
+    nlohmann::json keras = golden["config"];
+    config.erase("name");
+    keras.erase("name");
+    config.erase("dtype");
+    keras.erase("dtype");
+    REQUIRE(config == keras);
+  }
+}
+
+TEST_CASE("Normalization's config has Keras's keys and round-trips", "[layers][normalization][config]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  nlohmann::json config = Normalization().get_config();
+  nlohmann::json keras = normalization_golden("last_axis")["config"];
+  for (nlohmann::json* c : {&config, &keras}) {
+    c->erase("name");
+    c->erase("dtype");
+  }
+  REQUIRE(config == keras);
+  REQUIRE(Normalization({.axis = {}}).get_config()["axis"] == nlohmann::json::array());
+  testing::check_config_round_trip([] { return std::make_shared<Normalization>(); }, {kNone, 4});
+  testing::check_config_round_trip(
+      [] {
+        return std::make_shared<Normalization>(NormalizationOptions{.axis = {1, 2}, .invert = true});
+      },
+      {kNone, 3, 2});
+  testing::check_config_round_trip(
+      [] {
+        return std::make_shared<Normalization>(
+            NormalizationOptions{.mean = xt::xarray<float>({1.f, 2.f}), .variance = xt::xarray<float>({4.f, 9.f})});
+      },
+      {kNone, 3, 2});
+}
+
+TEST_CASE("Normalization passes gradients to its input and trains inside a model",
+          "[layers][normalization][gradcheck]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  for (bool invert : {false, true}) {
+    Normalization layer({.invert = invert});
+    layer.adapt(xt::xarray<float>({{1.f, 10.f, -3.f}, {3.f, 30.f, -1.f}, {2.f, 14.f, 0.f}}));
+    testing::check_gradients(layer, {4, 3});
+  }
+}
+
+TEST_CASE("Normalization loads the weights file Keras saved", "[layers][normalization][golden]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  const nlohmann::json& golden = testing::golden_file("data/data.json")["normalization_file"];
+  Sequential model({Input({3}), Normalization()});
+  model.load_weights(std::string(STRATA_GOLDEN_DIR) + "/data/normalization.weights.h5");
+  require_close(to_host(model.weights()[0]->value), golden["mean"], 0);
+  require_close(model.predict(array_of(golden["x_shape"], golden["x"])), golden["y"], 1e-6);
+}
+
+TEST_CASE("Normalization refuses what Keras refuses, with Keras's words", "[layers][normalization][errors]") {
+  REQUIRE_THROWS_WITH(Normalization({.mean = xt::xarray<float>(1.f)}),
+                      "When setting values directly, both `mean` and `variance` must be set. Received: mean=1.0 and "
+                      "variance=None");
+  REQUIRE_THROWS_WITH(Normalization({.mean = xt::xarray<float>({1.f, 2.f}), .variance = xt::xarray<float>({1.f})}),
+                      "When setting values directly, `mean` and `variance` must have the same shape. Received: mean "
+                      "shape (2,) and variance shape (1,)");
+  REQUIRE_THROWS_WITH(Normalization({.mean = xt::ones<float>({1, 1}), .variance = xt::ones<float>({1, 1})}),
+                      "The rank of `mean` must be less than or equal to the number of axes (1). Received: mean shape "
+                      "(1, 1) for axis (-1,)");
+  Normalization out_of_range({.axis = {2}});
+  REQUIRE_THROWS_WITH(out_of_range.adapt(xt::zeros<float>({4, 3})),
+                      Catch::Contains("All `axis` values must be in the range [-ndim, ndim). Received inputs with "
+                                      "ndim=2, while axis=(2,)"));
+  Normalization batch_axis({.axis = {0}});
+  REQUIRE_THROWS_WITH(batch_axis.adapt(xt::zeros<float>({4, 3})),
+                      Catch::Contains("All `axis` values to be kept must have a known shape. Received axis=(0,), "
+                                      "inputs.shape=(None, 3), with unknown axis at index 0"));
+  Normalization adapted;
+  adapted.adapt(xt::ones<float>({4, 3}));
+  REQUIRE_THROWS_WITH(adapted.adapt(xt::ones<float>({4, 5})),
+                      "The layer was built with input_shape=(None, 3), but adapt() is being called with data with an "
+                      "incompatible shape, data.shape=(4, 5)");
+  REQUIRE_THROWS_AS(adapted.adapt(xt::ones<float>({0, 3})), ValueError);
+  Normalization constant({.mean = xt::xarray<float>(0.f), .variance = xt::xarray<float>(1.f)});
+  REQUIRE_THROWS_AS(constant.adapt(xt::ones<float>({4, 3})), ValueError);
+  // NaN in the data stays visible in the statistics and the outputs.
+  Normalization with_nan;
+  with_nan.adapt(xt::xarray<float>({{1.f, NAN}, {2.f, 3.f}}));
+  const xt::xarray<float> y = to_host(with_nan(from_host(current_backend(), xt::xarray<float>({{1.f, 1.f}}))));
+  REQUIRE(std::isnan(y(0, 1)));
+  REQUIRE(y(0, 0) == Approx(-1.f));
+}
+
+TEST_CASE("Normalization adapts on a PyDataset batch by batch as on the whole array", "[layers][normalization]") {
+  struct Rows : PyDataset {
+    explicit Rows(int workers) : PyDataset({.workers = workers}) {}
+    std::int64_t size() const override { return 3; }
+    Batch get(std::int64_t index) override {
+      // Batches of 5, 2 and 9 samples of shape (4, 2), with different means per batch.
+      const std::size_t n = index == 0 ? 5 : index == 1 ? 2 : 9;
+      xt::xarray<float> x = xt::xarray<float>::from_shape({n, std::size_t{4}, std::size_t{2}});
+      for (std::size_t i = 0; i < x.size(); ++i)
+        x.data()[i] = static_cast<float>(index * 3) + std::sin(static_cast<float>(i * 7 + index));
+      Batch batch;
+      batch.x.push_back(std::move(x));
+      return batch;
+    }
+  };
+  for (int workers : {1, 3}) {
+    for (const std::vector<int>& axis : {std::vector<int>{-1}, std::vector<int>{}, std::vector<int>{1, 2}}) {
+      Rows rows(workers);
+      Normalization batched({.axis = axis});
+      batched.adapt(rows);
+      xt::xarray<float> whole = xt::concatenate(xt::xtuple(rows.get(0).x[0], rows.get(1).x[0], rows.get(2).x[0]));
+      Normalization at_once({.axis = axis});
+      at_once.adapt(whole);
+      for (std::size_t w = 0; w < 2; ++w) {
+        const xt::xarray<float> a = to_host(batched.weights()[w]->value), b = to_host(at_once.weights()[w]->value);
+        REQUIRE(a.size() == b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+          REQUIRE(a.data()[i] == Approx(b.data()[i]).epsilon(1e-5).margin(1e-6));
+      }
+    }
+  }
+  struct Empty : PyDataset {
+    std::int64_t size() const override { return 0; }
+    Batch get(std::int64_t) override { return {}; }
+  } empty;
+  Normalization layer;
+  REQUIRE_THROWS_WITH(layer.adapt(empty), Catch::Contains("adapt() received an empty data set"));
+  struct Mismatched : PyDataset {
+    std::int64_t size() const override { return 2; }
+    Batch get(std::int64_t index) override {
+      Batch batch;
+      batch.x.push_back(xt::ones<float>({std::size_t{3}, index == 0 ? std::size_t{4} : std::size_t{5}}));
+      return batch;
+    }
+  } mismatched;
+  REQUIRE_THROWS_WITH(layer.adapt(mismatched),
+                      "adapt() yielded a batch with incompatible shape. Expected (None, 4), got (3, 5).");
 }

@@ -6,7 +6,7 @@
 
 namespace strata::metrics {
 
-Accuracy::Accuracy(std::string name) : MeanMetricWrapper(std::move(name), MetricKind::Accuracy) {}
+Accuracy::Accuracy(std::string name) : MeanMetricWrapper(std::move(name), {.kind = MetricKind::Accuracy}, true) {}
 
 std::shared_ptr<Accuracy> Accuracy::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "Accuracy");

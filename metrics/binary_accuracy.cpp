@@ -9,7 +9,8 @@
 namespace strata::metrics {
 
 BinaryAccuracy::BinaryAccuracy(Options options)
-    : MeanMetricWrapper(std::move(options.name), MetricKind::BinaryAccuracy, static_cast<float>(options.threshold)),
+    : MeanMetricWrapper(std::move(options.name),
+                        {.kind = MetricKind::BinaryAccuracy, .threshold = static_cast<float>(options.threshold)}, true),
       threshold_(options.threshold) {
   STRATA_CHECK(
       std::isfinite(threshold_), ValueError,

@@ -7,7 +7,7 @@
 namespace strata::metrics {
 
 CategoricalAccuracy::CategoricalAccuracy(std::string name)
-    : MeanMetricWrapper(std::move(name), MetricKind::CategoricalAccuracy) {}
+    : MeanMetricWrapper(std::move(name), {.kind = MetricKind::CategoricalAccuracy}) {}
 
 std::shared_ptr<CategoricalAccuracy> CategoricalAccuracy::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "CategoricalAccuracy");

@@ -32,7 +32,22 @@ void Mean::update_state(const Tensor& values) {
   weighted_->add(backend, values, batch, n > 0 ? 1.0 / static_cast<double>(n) : 1.0, state);
 }
 
-void Mean::update_state(const Tensor& /*y_true*/, const Tensor& y_pred) { update_state(y_pred); }
+void Mean::update_state(const Tensor& values, const Tensor* sample_weight) {
+  if (!sample_weight) return update_state(values);
+  STRATA_CHECK(values.defined(), ValueError, "Metric \"", name(), "\": values must be a defined tensor");
+  Backend& backend = values.backend();
+  const std::int64_t batch = values.shape().rank() == 0 ? 1 : values.shape()[0];
+  Tensor view;
+  const Tensor* weights = detail::weight_view(sample_weight, backend, batch, name(), view);
+  Tensor& state = detail::state_on(state_, backend, name());
+  if (batch == 0) return;
+  backend.metric_update(MetricParams{.kind = MetricKind::Mean}, Tensor(),
+                        values.reshaped(Shape{batch, values.size() / batch}), weights, state);
+}
+
+void Mean::update_state(const Tensor& /*y_true*/, const Tensor& y_pred, const Tensor* sample_weight) {
+  update_state(y_pred, sample_weight);
+}
 
 double Mean::result() const { return detail::state_result(state_); }
 

@@ -7,7 +7,7 @@
 namespace strata::metrics {
 
 MeanAbsoluteError::MeanAbsoluteError(std::string name)
-    : MeanMetricWrapper(std::move(name), MetricKind::MeanAbsoluteError) {}
+    : MeanMetricWrapper(std::move(name), {.kind = MetricKind::MeanAbsoluteError}) {}
 
 std::shared_ptr<MeanAbsoluteError> MeanAbsoluteError::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "MeanAbsoluteError");

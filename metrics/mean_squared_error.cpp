@@ -7,7 +7,7 @@
 namespace strata::metrics {
 
 MeanSquaredError::MeanSquaredError(std::string name)
-    : MeanMetricWrapper(std::move(name), MetricKind::MeanSquaredError) {}
+    : MeanMetricWrapper(std::move(name), {.kind = MetricKind::MeanSquaredError}) {}
 
 std::shared_ptr<MeanSquaredError> MeanSquaredError::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "MeanSquaredError");

@@ -6,14 +6,27 @@
 #include <nlohmann/json.hpp>
 
 #include "api/registry.hpp"
+#include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/metrics/accuracy.hpp"
+#include "strata/metrics/auc.hpp"
 #include "strata/metrics/binary_accuracy.hpp"
 #include "strata/metrics/categorical_accuracy.hpp"
+#include "strata/metrics/cosine_similarity.hpp"
+#include "strata/metrics/f1_score.hpp"
+#include "strata/metrics/fbeta_score.hpp"
 #include "strata/metrics/mean.hpp"
 #include "strata/metrics/mean_absolute_error.hpp"
+#include "strata/metrics/mean_iou.hpp"
 #include "strata/metrics/mean_squared_error.hpp"
+#include "strata/metrics/precision.hpp"
+#include "strata/metrics/r2_score.hpp"
+#include "strata/metrics/recall.hpp"
+#include "strata/metrics/root_mean_squared_error.hpp"
 #include "strata/metrics/sparse_categorical_accuracy.hpp"
+#include "strata/metrics/sparse_top_k_categorical_accuracy.hpp"
+#include "strata/metrics/top_k_categorical_accuracy.hpp"
+#include "strata/tensor_host.hpp"
 
 namespace strata {
 
@@ -33,7 +46,8 @@ class AutoAccuracy : public Metric {
   std::string class_name() const override { return chosen_ ? chosen_->class_name() : "auto"; }
   nlohmann::json get_config() const override { return chosen_ ? chosen_->get_config() : Metric::get_config(); }
 
-  void update_state(const Tensor& y_true, const Tensor& y_pred) override {
+  using Metric::update_state;
+  void update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight) override {
     if (!chosen_) {
       STRATA_CHECK(y_true.defined() && y_pred.defined(), ValueError, "Metric \"", name(),
                    "\": y_true and y_pred must both be defined tensors");
@@ -51,7 +65,7 @@ class AutoAccuracy : public Metric {
       else
         chosen_ = std::make_shared<CategoricalAccuracy>(name());
     }
-    chosen_->update_state(y_true, y_pred);
+    chosen_->update_state(y_true, y_pred, sample_weight);
   }
   double result() const override { return chosen_ ? chosen_->result() : 0.0; }
   void reset_state() override {
@@ -73,6 +87,16 @@ using Factory = std::function<std::shared_ptr<Metric>(std::string name)>;
 template <class T>
 Factory make() {
   return [](std::string name) -> std::shared_ptr<Metric> { return std::make_shared<T>(std::move(name)); };
+}
+
+// For the classes taking an options struct with a name.
+template <class T>
+Factory make_with_options() {
+  return [](std::string name) -> std::shared_ptr<Metric> {
+    typename T::Options options;
+    options.name = std::move(name);
+    return std::make_shared<T>(std::move(options));
+  };
 }
 
 struct NameEntry {
@@ -105,6 +129,26 @@ const std::vector<NameEntry>& name_table() {
       {"mae", make<metrics::MeanAbsoluteError>()},
       {"MAE", make<metrics::MeanAbsoluteError>()},
       {"MeanAbsoluteError", make<metrics::MeanAbsoluteError>()},
+      {"root_mean_squared_error", make<RootMeanSquaredError>()},
+      {"RootMeanSquaredError", make<RootMeanSquaredError>()},
+      {"cosine_similarity", make<CosineSimilarity>()},
+      {"CosineSimilarity", make<CosineSimilarity>()},
+      {"top_k_categorical_accuracy", make_with_options<TopKCategoricalAccuracy>()},
+      {"TopKCategoricalAccuracy", make_with_options<TopKCategoricalAccuracy>()},
+      {"sparse_top_k_categorical_accuracy", make_with_options<SparseTopKCategoricalAccuracy>()},
+      {"SparseTopKCategoricalAccuracy", make_with_options<SparseTopKCategoricalAccuracy>()},
+      {"precision", make_with_options<Precision>()},
+      {"Precision", make_with_options<Precision>()},
+      {"recall", make_with_options<Recall>()},
+      {"Recall", make_with_options<Recall>()},
+      {"auc", make_with_options<AUC>()},
+      {"AUC", make_with_options<AUC>()},
+      {"f1_score", make_with_options<F1Score>()},
+      {"F1Score", make_with_options<F1Score>()},
+      {"f_beta_score", make_with_options<FBetaScore>()},
+      {"FBetaScore", make_with_options<FBetaScore>()},
+      {"r2_score", make_with_options<R2Score>()},
+      {"R2Score", make_with_options<R2Score>()},
   };
   return table;
 }
@@ -118,7 +162,7 @@ ConfigFactory<Metric> from_config_of() {
 
 detail::Registry<Metric>& detail::metric_registry() {
   using namespace metrics;
-  static detail::Registry<Metric> registry(
+  static strata::detail::Registry<Metric> registry(
       "metric", "register_metric",
       {
           {"Mean", from_config_of<Mean>()},
@@ -128,6 +172,17 @@ detail::Registry<Metric>& detail::metric_registry() {
           {"SparseCategoricalAccuracy", from_config_of<SparseCategoricalAccuracy>()},
           {"MeanSquaredError", from_config_of<metrics::MeanSquaredError>()},
           {"MeanAbsoluteError", from_config_of<metrics::MeanAbsoluteError>()},
+          {"RootMeanSquaredError", from_config_of<RootMeanSquaredError>()},
+          {"CosineSimilarity", from_config_of<CosineSimilarity>()},
+          {"TopKCategoricalAccuracy", from_config_of<TopKCategoricalAccuracy>()},
+          {"SparseTopKCategoricalAccuracy", from_config_of<SparseTopKCategoricalAccuracy>()},
+          {"Precision", from_config_of<Precision>()},
+          {"Recall", from_config_of<Recall>()},
+          {"AUC", from_config_of<AUC>()},
+          {"F1Score", from_config_of<F1Score>()},
+          {"FBetaScore", from_config_of<FBetaScore>()},
+          {"R2Score", from_config_of<R2Score>()},
+          {"MeanIoU", from_config_of<MeanIoU>()},
       });
   return registry;
 }
@@ -137,6 +192,16 @@ void register_metric(const std::string& name, ConfigFactory<Metric> factory) {
 }
 
 nlohmann::json Metric::get_config() const { return {{"name", name_}, {"dtype", "float32"}}; }
+
+void Metric::update_state(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred,
+                          const xt::xarray<float>* sample_weight) {
+  Backend& backend = current_backend();
+  const Tensor t = from_host(backend, y_true);
+  const Tensor p = from_host(backend, y_pred);
+  if (!sample_weight) return update_state(t, p, nullptr);
+  const Tensor w = from_host(backend, *sample_weight);
+  update_state(t, p, &w);
+}
 
 std::vector<std::string> Metric::names() {
   std::vector<std::string> out;

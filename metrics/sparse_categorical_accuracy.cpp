@@ -7,7 +7,7 @@
 namespace strata::metrics {
 
 SparseCategoricalAccuracy::SparseCategoricalAccuracy(std::string name)
-    : MeanMetricWrapper(std::move(name), MetricKind::SparseCategoricalAccuracy) {}
+    : MeanMetricWrapper(std::move(name), {.kind = MetricKind::SparseCategoricalAccuracy}) {}
 
 std::shared_ptr<SparseCategoricalAccuracy> SparseCategoricalAccuracy::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "SparseCategoricalAccuracy");

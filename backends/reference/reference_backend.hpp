@@ -90,8 +90,17 @@ class ReferenceBackend final : public Backend {
   void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) override;
 
   // metrics.cpp
-  void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
+  using Backend::metric_update;
+  void metric_update(const MetricParams& p, const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight,
                      Tensor& state) override;
+  // metric_counts.cpp
+  void confusion_update(const ConfusionParams& p, const Tensor& y_true, const Tensor& y_pred,
+                        const Tensor* sample_weight, Tensor& state) override;
+  void fbeta_update(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight, float threshold,
+                    Tensor& state) override;
+  void r2_update(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight, Tensor& state) override;
+  void iou_update(const IouParams& p, const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight,
+                  Tensor& state) override;
 
   // optimizer_updates.cpp
   void sgd_update(Tensor& w, const Tensor& g, Tensor* velocity, const SGDParams& p) override;

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,16 +58,77 @@ struct LossParams {
   float grad_scale = 1.f;
 };
 
-/// What `metric_update` accumulates. Every kind adds the sum of its per-sample values to
-/// state[0] and the number of samples to state[1]; the metric's result is state[0] / state[1].
+/// What `metric_update` accumulates. Every kind adds the (weighted) sum of its per-sample values
+/// to state[0] and the (weighted) number of samples to state[1]; the metric's result is
+/// state[0] / state[1]. Samples are the rows of y_pred over its last axis.
 enum class MetricKind {
-  Mean,                       ///< per-sample value = y_pred element; y_true is ignored (may be undefined)
+  Mean,                       ///< per-sample value = y_pred element (with a sample_weight: the mean of its row)
   Accuracy,                   ///< mean over the last axis of (y_true == y_pred)
   BinaryAccuracy,             ///< mean over the last axis of ((y_pred > threshold) == y_true)
   CategoricalAccuracy,        ///< argmax(y_true) == argmax(y_pred) over the last axis
   SparseCategoricalAccuracy,  ///< y_true (class index as float) == argmax(y_pred) over the last axis
   MeanSquaredError,           ///< mean over the last axis of (y_true - y_pred)^2
   MeanAbsoluteError,          ///< mean over the last axis of |y_true - y_pred|
+  /// 1 when the label l = argmax(y_true) is in the top k of y_pred's row: Keras's in_top_k,
+  /// 1 + #{j : p[j] > p[l]} <= k, where p[l] is taken as -inf when it is NaN.
+  TopKCategoricalAccuracy,
+  /// The same with l = y_true, a class index (truncated toward zero; outside [0, c): p[l] = -inf).
+  /// from_sorted_ids: y_pred's row holds class ids by falling score, and the value is 1 when
+  /// one of its first k entries equals y_true.
+  SparseTopKCategoricalAccuracy,
+  /// sum_j y_true[j] y_pred[j] * min(1 / |y_true|, 1e7) * min(1 / |y_pred|, 1e7) over the last
+  /// axis (Keras's cosine_similarity: each side l2-normalised with its norm floored at 1e-7).
+  CosineSimilarity,
+};
+
+/// The arguments of Backend::metric_update besides the tensors.
+struct MetricParams {
+  /// Which per-sample value to accumulate.
+  MetricKind kind = MetricKind::Mean;
+  /// BinaryAccuracy: a prediction above it counts as 1.
+  float threshold = 0.5f;
+  /// The top-k kinds: how many of the highest predictions count.
+  std::int64_t k = 5;
+  /// SparseTopKCategoricalAccuracy: y_pred holds class ids sorted by score (see MetricKind).
+  bool from_sorted_ids = false;
+};
+
+/// The arguments of Backend::confusion_update (Precision, Recall, AUC): Keras's
+/// metrics_utils.update_confusion_matrix_variables.
+struct ConfusionParams {
+  /// The thresholds, ascending; a prediction p is positive at threshold t when p > t.
+  std::span<const float> thresholds;
+  /// Keras's path for evenly spaced thresholds t_i = i / (T - 1) (the ends may be -epsilon and
+  /// 1 + epsilon): with q = min(max(p, 0), 1), b = ceil(q * (T - 1)) - 1 in float arithmetic,
+  /// raised to 0 when the ends carry the epsilon, p counts as positive at thresholds 0..b. It
+  /// equals p > t_i for p in [0, 1] up to float rounding, and is what Keras computes.
+  bool evenly_spaced = false;
+  /// One set of counts per column of y_pred (AUC's multi_label) instead of one for all columns.
+  bool multi_label = false;
+  /// > 0: only the top_k predictions of each row keep their value; the others become -1e10
+  /// (Keras's _filter_top_k; ties go to the lower index).
+  std::int64_t top_k = 0;
+  /// >= 0: only this column of y_true and y_pred is counted.
+  std::int64_t class_id = -1;
+  /// y_pred holds logits: p = sigmoid(y_pred) first (AUC's from_logits).
+  bool from_logits = false;
+  /// Empty, or one weight per column multiplying the sample weight (AUC's label_weights when
+  /// not multi_label).
+  std::span<const float> label_weights;
+};
+
+/// The arguments of Backend::iou_update (MeanIoU).
+struct IouParams {
+  /// The classes are 0 .. num_classes - 1.
+  std::int64_t num_classes = 2;
+  /// y_true holds class indices (else one-hot rows: their argmax is the class).
+  bool sparse_y_true = true;
+  /// y_pred holds class indices (else scores: their argmax is the class).
+  bool sparse_y_pred = true;
+  /// Pairs whose true class is this one are not counted.
+  std::optional<std::int64_t> ignore_class;
+  /// Keras's default int32 dtype: weights are truncated toward zero before they count.
+  bool integer_weights = true;
 };
 
 /// Keras's SGD: v = momentum v - lr g; w += nesterov ? momentum v - lr g : v (w -= lr g when momentum is 0).
@@ -316,10 +378,44 @@ class Backend {
   /// grad (y_pred's shape), when not null = d(p.grad_scale * sum(values)) / d y_pred.
   /// y_true has y_pred's shape, except for SparseCategoricalCrossentropy (values' shape).
   virtual void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) = 0;
-  /// state (2,) += [sum of per-sample values, number of samples] for `kind` (see MetricKind).
-  /// Samples are all but the last axis of y_pred (every element for Mean).
-  virtual void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold,
-                             Tensor& state) = 0;
+  /// state (2,) += [sum of w * per-sample value, sum of w] for p.kind (see MetricKind). Samples
+  /// are the rows of y_pred over its last axis (every element for Mean without a weight).
+  /// sample_weight, when not null, has n elements with rows a multiple of n: row r weighs
+  /// w[r / (rows / n)]; without it every weight is 1. y_true has y_pred's shape, except for the
+  /// sparse kinds (one class index per row) and Mean (ignored, may be undefined).
+  virtual void metric_update(const MetricParams& p, const Tensor& y_true, const Tensor& y_pred,
+                             const Tensor* sample_weight, Tensor& state) = 0;
+  /// The unweighted update for `kind` with BinaryAccuracy's `threshold`.
+  void metric_update(MetricKind kind, const Tensor& y_true, const Tensor& y_pred, float threshold, Tensor& state) {
+    metric_update(MetricParams{.kind = kind, .threshold = threshold}, y_true, y_pred, nullptr, state);
+  }
+  /// Confusion counts at thresholds (see ConfusionParams). y_true and y_pred are (rows, c); a
+  /// label is positive when y_true != 0. state (4, T, L) += the weighted counts of [true
+  /// positives, false positives, true negatives, false negatives] at each threshold, for each
+  /// column (L = c, multi_label) or for all columns together (L = 1); with class_id, L = 1 and
+  /// only that column counts. sample_weight, when not null, has n elements with rows a multiple
+  /// of n: row r and each of its columns weigh w[r / (rows / n)]. A
+  /// NaN prediction adds NaN to the four counts of its L slot at every threshold, so the
+  /// result shows it (Keras would count it as a negative).
+  virtual void confusion_update(const ConfusionParams& p, const Tensor& y_true, const Tensor& y_pred,
+                                const Tensor* sample_weight, Tensor& state) = 0;
+  /// FBetaScore's counts: y_true, y_pred (rows, c); b = y_pred > threshold, or when threshold is
+  /// NaN (Keras's threshold=None) b = y_pred >= the row's max and |y_pred| > 1e-9; b is NaN
+  /// where y_pred is NaN (or, without a threshold, where the row's max is). With w the row's
+  /// sample weight (1 without one), state (4, c) += column sums of [w b y, w b (1 - y),
+  /// w (1 - b) y, w y].
+  virtual void fbeta_update(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight, float threshold,
+                            Tensor& state) = 0;
+  /// R2Score's sums: y_true, y_pred (rows, c), w the row's sample weight (1 without one):
+  /// state (4, c) += column sums of [w y, w y^2, w (y - p)^2, w].
+  virtual void r2_update(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight, Tensor& state) = 0;
+  /// MeanIoU's confusion matrix (see IouParams). y_true is (n,) (sparse) or (n, c) (argmax of
+  /// each row), y_pred likewise; classes are truncated toward zero. state (k, k) [true][predicted]
+  /// += the pair's weight; sample_weight, when not null, has m elements with n a multiple of m:
+  /// pair i weighs w[i / (n / m)]. Pairs with a class outside [0, k), or whose true class is
+  /// ignore_class, are dropped (as Keras does). A NaN class index adds NaN to state[0][0].
+  virtual void iou_update(const IouParams& p, const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight,
+                          Tensor& state) = 0;
 
   // ---- optimizer updates: one fused, in-place kernel per variable -------------------------
   /// One SGD step on w in place (see SGDParams); velocity is null without momentum.

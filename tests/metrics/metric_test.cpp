@@ -236,9 +236,13 @@ TEST_CASE("Metric::from_name resolves Keras's names; \"accuracy\" picks its clas
         Message("Could not interpret metric identifier: f1. Valid names are: accuracy, acc, "
                 "binary_accuracy, BinaryAccuracy, categorical_accuracy, CategoricalAccuracy, "
                 "sparse_categorical_accuracy, SparseCategoricalAccuracy, mean_squared_error, mse, MSE, "
-                "MeanSquaredError, mean_absolute_error, mae, MAE, MeanAbsoluteError"));
+                "MeanSquaredError, mean_absolute_error, mae, MAE, MeanAbsoluteError, root_mean_squared_error, "
+                "RootMeanSquaredError, cosine_similarity, CosineSimilarity, top_k_categorical_accuracy, "
+                "TopKCategoricalAccuracy, sparse_top_k_categorical_accuracy, SparseTopKCategoricalAccuracy, "
+                "precision, Precision, recall, Recall, auc, AUC, f1_score, F1Score, f_beta_score, FBetaScore, "
+                "r2_score, R2Score"));
     CHECK_THROWS_AS(strata::Metric::from_name("Mse"), strata::ValueError);
-    CHECK(strata::Metric::names().size() == 16);
+    CHECK(strata::Metric::names().size() == 36);
     strata::Handle<strata::Metric> handle("acc");
     CHECK(handle->name() == "acc");
     strata::Handle<strata::Metric> object(metrics::BinaryAccuracy({.threshold = 0.3}));
@@ -276,12 +280,14 @@ TEST_CASE("metrics write and read Keras 3's configs", "[metrics]") {
                        strata::ValueError, Message("Argument(s) not recognized by metric BinaryAccuracy: 'thresh'"));
   CHECK_THROWS_MATCHES(metrics::Accuracy::from_config(json{{"dtype", "bfloat16"}}), strata::ValueError,
                        Message("Metric Accuracy: only dtype \"float32\" is supported, received: \"bfloat16\""));
-  CHECK_THROWS_MATCHES(strata::Metric::from_config(json{{"class_name", "AUC"}, {"config", json::object()}}),
-                       strata::ValueError,
-                       Message("Could not interpret metric class: AUC. Valid classes are: Accuracy, "
-                               "BinaryAccuracy, CategoricalAccuracy, Mean, MeanAbsoluteError, MeanSquaredError, "
-                               "SparseCategoricalAccuracy. For a custom class, register it before loading: "
-                               "strata::register_metric(\"AUC\", factory), where the factory builds the object "
-                               "from its config (a static from_config)."));
+  CHECK_THROWS_MATCHES(
+      strata::Metric::from_config(json{{"class_name", "PearsonCorrelation"}, {"config", json::object()}}),
+      strata::ValueError,
+      Message("Could not interpret metric class: PearsonCorrelation. Valid classes are: AUC, Accuracy, "
+              "BinaryAccuracy, CategoricalAccuracy, CosineSimilarity, F1Score, FBetaScore, Mean, MeanAbsoluteError, "
+              "MeanIoU, MeanSquaredError, Precision, R2Score, Recall, RootMeanSquaredError, "
+              "SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy, TopKCategoricalAccuracy. For a custom "
+              "class, register it before loading: strata::register_metric(\"PearsonCorrelation\", factory), where "
+              "the factory builds the object from its config (a static from_config)."));
   CHECK_THROWS_AS(metrics::MeanSquaredError(""), strata::ValueError);
 }

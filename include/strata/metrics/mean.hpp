@@ -28,11 +28,16 @@ class Mean : public Metric {
   /// {"name", "dtype": "float32"}.
   nlohmann::json get_config() const override;
 
+  using Metric::update_state;
   /// Keras's Mean.update_state(values): each sample (the first axis) counts once, with the mean
   /// of its elements; a 0-d tensor is one sample.
   void update_state(const Tensor& values);
-  /// update_state(y_pred): y_true is ignored (may be undefined).
-  void update_state(const Tensor& y_true, const Tensor& y_pred) override;
+  /// Keras's Mean.update_state(values, sample_weight): sample i (the first axis, its elements
+  /// averaged) adds w[i] * value to the total and w[i] to the count; sample_weight holds one
+  /// weight per sample, null: as update_state(values).
+  void update_state(const Tensor& values, const Tensor* sample_weight);
+  /// update_state(y_pred, sample_weight): y_true is ignored (may be undefined).
+  void update_state(const Tensor& y_true, const Tensor& y_pred, const Tensor* sample_weight) override;
   /// total / count, 0 before any sample (Keras's divide_no_nan).
   double result() const override;
   /// Clears the running state, as Keras does at the start of each epoch.
@@ -45,7 +50,7 @@ class Mean : public Metric {
 
  private:
   Tensor state_;
-  std::shared_ptr<detail::WeightedSum> weighted_;
+  std::shared_ptr<strata::detail::WeightedSum> weighted_;
 };
 
 }  // namespace metrics

@@ -10,7 +10,7 @@
 
 namespace strata::optimizers {
 
-Adagrad::Adagrad(double learning_rate, const AdagradOptions& options)
+Adagrad::Adagrad(LearningRate learning_rate, const AdagradOptions& options)
     : Optimizer(options.name.empty() ? "adagrad" : options.name, learning_rate, options.common()),
       initial_accumulator_value_(options.initial_accumulator_value),
       epsilon_(options.epsilon) {
@@ -40,7 +40,7 @@ nlohmann::json Adagrad::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_adagrad(ConfigReader& config) {
   AdagradOptions o;
-  const double learning_rate = config.read_common(o, 0.001);
+  const LearningRate learning_rate = config.read_common(o, 0.001);
   o.initial_accumulator_value = config.number("initial_accumulator_value", o.initial_accumulator_value);
   o.epsilon = config.number("epsilon", o.epsilon);
   return std::make_shared<Adagrad>(learning_rate, o);

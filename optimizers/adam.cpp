@@ -10,9 +10,9 @@
 
 namespace strata::optimizers {
 
-Adam::Adam(double learning_rate, const AdamOptions& options) : Adam(learning_rate, options, "adam") {}
+Adam::Adam(LearningRate learning_rate, const AdamOptions& options) : Adam(learning_rate, options, "adam") {}
 
-Adam::Adam(double learning_rate, const AdamOptions& options, const char* default_name)
+Adam::Adam(LearningRate learning_rate, const AdamOptions& options, const char* default_name)
     : Optimizer(options.name.empty() ? default_name : options.name, learning_rate, options.common()),
       beta_1_(options.beta_1),
       beta_2_(options.beta_2),
@@ -54,7 +54,7 @@ nlohmann::json Adam::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_adam(ConfigReader& config) {
   AdamOptions o;
-  const double learning_rate = config.read_common(o, 0.001);
+  const LearningRate learning_rate = config.read_common(o, 0.001);
   read_adam_keys(config, o);
   return std::make_shared<Adam>(learning_rate, o);
 }

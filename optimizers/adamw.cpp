@@ -16,13 +16,13 @@ const AdamOptions& checked(const AdamOptions& options) {
 }
 }  // namespace
 
-AdamW::AdamW(double learning_rate, const AdamWOptions& options)
+AdamW::AdamW(LearningRate learning_rate, const AdamWOptions& options)
     : Adam(learning_rate, checked(options.adam()), "adam_w") {}
 
 namespace detail {
 std::shared_ptr<Optimizer> make_adamw(ConfigReader& config) {
   AdamWOptions o;
-  const double learning_rate = config.read_common(o, 0.001, o.weight_decay);
+  const LearningRate learning_rate = config.read_common(o, 0.001, o.weight_decay);
   read_adam_keys(config, o);
   return std::make_shared<AdamW>(learning_rate, o);
 }

@@ -10,7 +10,7 @@
 
 namespace strata::optimizers {
 
-RMSprop::RMSprop(double learning_rate, const RMSpropOptions& options)
+RMSprop::RMSprop(LearningRate learning_rate, const RMSpropOptions& options)
     : Optimizer(options.name.empty() ? "rm_sprop" : options.name, learning_rate, options.common()),
       rho_(options.rho),
       momentum_(options.momentum),
@@ -53,7 +53,7 @@ nlohmann::json RMSprop::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_rmsprop(ConfigReader& config) {
   RMSpropOptions o;
-  const double learning_rate = config.read_common(o, 0.001);
+  const LearningRate learning_rate = config.read_common(o, 0.001);
   o.rho = config.number("rho", o.rho);
   o.momentum = config.number("momentum", o.momentum);
   o.epsilon = config.number("epsilon", o.epsilon);

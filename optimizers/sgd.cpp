@@ -8,7 +8,7 @@
 
 namespace strata::optimizers {
 
-SGD::SGD(double learning_rate, const SGDOptions& options)
+SGD::SGD(LearningRate learning_rate, const SGDOptions& options)
     : Optimizer(options.name.empty() ? "sgd" : options.name, learning_rate, options.common()),
       momentum_(options.momentum),
       nesterov_(options.nesterov) {
@@ -40,7 +40,7 @@ nlohmann::json SGD::get_config() const {
 namespace detail {
 std::shared_ptr<Optimizer> make_sgd(ConfigReader& config) {
   SGDOptions o;
-  const double learning_rate = config.read_common(o, 0.01);
+  const LearningRate learning_rate = config.read_common(o, 0.01);
   o.momentum = config.number("momentum", o.momentum);
   o.nesterov = config.boolean("nesterov", o.nesterov);
   return std::make_shared<SGD>(learning_rate, o);

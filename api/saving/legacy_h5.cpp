@@ -79,10 +79,14 @@ std::vector<std::byte> write_legacy_h5(Model& model) {
     const Optimizer& optimizer = model.optimizer();
     const std::string group = "optimizer_weights/" + optimizer.name();
     file.create_group(group);
-    std::vector<std::string> names = {optimizer.name() + "/iteration", optimizer.name() + "/learning_rate"};
-    file.write_int64_scalar(group + "/iteration", optimizer.iterations());
-    const float learning_rate = static_cast<float>(optimizer.learning_rate());
-    file.write_float32(group + "/learning_rate", {}, std::span<const float>(&learning_rate, 1));
+    std::vector<std::string> names = {optimizer.name() + "/iteration"};
+    file.write_int64_scalar(group + "/iteration", optimizer.apply_count());
+    // A schedule has no learning_rate variable in Keras.
+    if (!optimizer.learning_rate_schedule()) {
+      names.push_back(optimizer.name() + "/learning_rate");
+      const float learning_rate = static_cast<float>(optimizer.learning_rate());
+      file.write_float32(group + "/learning_rate", {}, std::span<const float>(&learning_rate, 1));
+    }
     for (const Variable* slot : optimizer.variables()) {
       names.push_back(slot->path);
       write_variable(file, "optimizer_weights/" + slot->path, *slot);

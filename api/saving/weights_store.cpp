@@ -114,18 +114,21 @@ std::vector<std::int64_t> dims_of(const Tensor& tensor) {
 void read_optimizer_state(Optimizer& optimizer, const H5Reader& file, const std::vector<std::string>& paths,
                           PendingLoad& load) {
   const auto slots = optimizer.variables();
-  const std::size_t own = slots.size() + 2;
-  if (paths.size() != own && paths.size() != 2) {
+  // iteration, then learning_rate unless a schedule drives it (Keras has no variable for one).
+  const std::size_t counters = optimizer.learning_rate_schedule() ? 1 : 2;
+  const std::size_t own = slots.size() + counters;
+  if (paths.size() != own && paths.size() != counters) {
     std::cerr << "WARNING: Skipping variable loading for optimizer '" << optimizer.name() << "', because it has " << own
               << " variables whereas the saved optimizer has " << paths.size() << " variables.\n";
     return;
   }
   load.iterations = file.read_int_scalar(paths[0]);
-  load.learning_rate = file.read_float(paths[1], {})[0];
+  if (counters == 2) load.learning_rate = file.read_float(paths[1], {})[0];
   if (paths.size() != own) return;
   // The slots are the optimizer's own variables; loading writes their values.
   for (std::size_t i = 0; i < slots.size(); ++i)
-    load.values.emplace_back(const_cast<Variable*>(slots[i]), file.read_float(paths[i + 2], dims_of(slots[i]->value)));
+    load.values.emplace_back(const_cast<Variable*>(slots[i]),
+                             file.read_float(paths[i + counters], dims_of(slots[i]->value)));
 }
 
 void PendingLoad::apply(Model& model) {
@@ -154,17 +157,22 @@ void write_weights(Model& model, H5Writer& file) {
     }
   }
   if (!model.compiled()) return;
-  // optimizer.variables: iterations, learning_rate, then the slots in Keras's order.
+  // optimizer.variables: iteration, learning_rate (absent under a schedule), then the slots in
+  // Keras's order.
   const Optimizer& optimizer = model.optimizer();
   file.create_group("optimizer/vars");
   file.write_string_attribute("optimizer/vars", "name", optimizer.name());
-  file.write_int64_scalar("optimizer/vars/0", optimizer.iterations());
-  const float learning_rate = static_cast<float>(optimizer.learning_rate());
-  file.write_float32("optimizer/vars/1", {}, std::span<const float>(&learning_rate, 1));
+  file.write_int64_scalar("optimizer/vars/0", optimizer.apply_count());
+  std::size_t counters = 1;
+  if (!optimizer.learning_rate_schedule()) {
+    const float learning_rate = static_cast<float>(optimizer.learning_rate());
+    file.write_float32("optimizer/vars/1", {}, std::span<const float>(&learning_rate, 1));
+    counters = 2;
+  }
   const auto slots = optimizer.variables();
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const xt::xarray<float> value = to_host(slots[i]->value);
-    file.write_float32("optimizer/vars/" + std::to_string(i + 2), dims_of(slots[i]->value),
+    file.write_float32("optimizer/vars/" + std::to_string(i + counters), dims_of(slots[i]->value),
                        std::span<const float>(value.data(), value.size()));
   }
 }

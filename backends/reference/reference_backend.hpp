@@ -108,6 +108,15 @@ class ReferenceBackend final : public Backend {
   void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum, Tensor* average_grad,
                       const RMSpropParams& p) override;
   void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) override;
+  // more_optimizer_updates.cpp
+  void nadam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, const NadamParams& p) override;
+  void adamax_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& u, const AdamaxParams& p) override;
+  void adadelta_update(Tensor& w, const Tensor& g, Tensor& accumulated_grad, Tensor& accumulated_delta,
+                       const AdadeltaParams& p) override;
+  void lion_update(Tensor& w, const Tensor& g, Tensor& m, const LionParams& p) override;
+  void ftrl_update(Tensor& w, const Tensor& g, Tensor& accumulator, Tensor& linear, const FtrlParams& p) override;
+  void adafactor_update(Tensor& w, const Tensor& g, Tensor* r, Tensor* c, Tensor& v, const AdafactorParams& p) override;
+  void ema_update(Tensor& average, const Tensor& variable, float momentum) override;
 
  private:
   std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out

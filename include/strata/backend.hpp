@@ -184,6 +184,75 @@ struct AdagradParams {
   float epsilon = 1e-7f;
 };
 
+/// Keras's Nadam, with the step's scalars computed by the optimizer in float32 as Keras does
+/// (u_t = beta_1 (1 - 0.5 * 0.96^t), u_t_1 the same at t + 1, u_product_t the running product of
+/// u up to t, u_product_t_1 = u_product_t u_t_1, beta_2_power = beta_2^t):
+/// m += (g - m)(1 - beta_1); v += (g^2 - v)(1 - beta_2);
+/// m_hat = u_t_1 m / (1 - u_product_t_1) + (1 - u_t) g / (1 - u_product_t);
+/// v_hat = v / (1 - beta_2_power); w -= lr m_hat / (sqrt(v_hat) + epsilon).
+struct NadamParams {
+  float learning_rate = 0.001f;     ///< lr in the formula above
+  float one_minus_beta_1 = 0.1f;    ///< 1 - beta_1, rounded to float32 from float32 beta_1
+  float one_minus_beta_2 = 0.001f;  ///< 1 - beta_2, likewise
+  float epsilon = 1e-7f;            ///< added to sqrt(v_hat)
+  float u_t = 0.f;                  ///< see above
+  float u_t_1 = 0.f;                ///< see above
+  float u_product_t = 0.f;          ///< see above
+  float u_product_t_1 = 0.f;        ///< see above
+  float beta_2_power = 0.f;         ///< see above
+};
+
+/// Keras's Adamax: m += (g - m)(1 - beta_1); u = max(beta_2 u, |g|);
+/// w -= lr m / ((1 - beta_1_power)(u + epsilon)), beta_1_power = beta_1^t (t the 1-based update).
+struct AdamaxParams {
+  float learning_rate = 0.001f;  ///< lr in the formula above
+  double beta_1 = 0.9;           ///< decay of m (1 - beta_1 is taken in double, as Keras's Python float)
+  double beta_2 = 0.999;         ///< decay of the infinity norm u
+  float epsilon = 1e-7f;         ///< added to u
+  float beta_1_power = 0.9f;     ///< beta_1^t in float32
+};
+
+/// Keras's Adadelta: a = rho a + (1 - rho) g^2; d = -sqrt(ad + epsilon) g / sqrt(a + epsilon);
+/// ad = rho ad + (1 - rho) d^2; w += lr d (a the accumulated gradient, ad the accumulated delta).
+struct AdadeltaParams {
+  float learning_rate = 0.001f;  ///< lr in the formula above
+  double rho = 0.95;             ///< decay of both accumulators
+  float epsilon = 1e-7f;         ///< added under both square roots
+};
+
+/// Keras's Lion: w -= lr sign(beta_1 m + (1 - beta_1) g); then m = beta_2 m + (1 - beta_2) g.
+/// sign(0) = 0 and sign(NaN) = NaN.
+struct LionParams {
+  float learning_rate = 0.001f;  ///< lr in the formula above
+  float beta_1 = 0.9f;           ///< weight of m in the update's sign
+  float beta_2 = 0.99f;          ///< decay of m
+};
+
+/// Keras's Ftrl (p = learning_rate_power, n the accumulator, z the linear slot):
+/// g' = g + 2 l2_shrinkage w; n' = n + g^2; z += g' - (n'^-p - n^-p) / lr * w;
+/// q = n'^-p / lr + 2 l2; w = (clip(z, -l1, l1) - z) / q; n = n'.
+struct FtrlParams {
+  float learning_rate = 0.001f;       ///< lr in the formula above
+  float learning_rate_power = -0.5f;  ///< p, <= 0
+  float l1 = 0.f;                     ///< l1_regularization_strength
+  float l2 = 0.f;                     ///< l2_regularization_strength + beta / (2 lr), as Keras folds beta in
+  float l2_shrinkage = 0.f;           ///< l2_shrinkage_regularization_strength
+};
+
+/// Keras's Adafactor, t the 1-based update: rho_t = min(lr, 1 / sqrt(t)); beta_2_t = 1 - t^beta_2_decay;
+/// alpha_t = max(epsilon_2, rms(w)) rho_t; G = g^2 + epsilon_1. A variable of rank >= 2, shape
+/// (..., R, C), keeps r (..., R) and c (..., C): r = beta_2_t r + (1 - beta_2_t) mean_C(G),
+/// c = beta_2_t c + (1 - beta_2_t) mean_R(G), v = r / mean_R(r) * c (outer product per leading
+/// index); rank < 2: v = beta_2_t v + (1 - beta_2_t) G. Then u = g / sqrt(v);
+/// w -= alpha_t u / max(1, rms(u) / clip_threshold). rms(x) = sqrt(mean(x^2)) over the whole tensor.
+struct AdafactorParams {
+  float rho_t = 0.001f;        ///< min(lr, 1 / sqrt(t))
+  float beta_2_t = 0.f;        ///< 1 - t^beta_2_decay
+  float epsilon_1 = 1e-30f;    ///< added to g^2
+  float epsilon_2 = 1e-3f;     ///< floor of rms(w)
+  float clip_threshold = 1.f;  ///< bound of rms(u)
+};
+
 /// A 2-D convolution over channels_last (NHWC) tensors with Keras's kernel layout
 /// (kh, kw, in / groups, out). Conv1D is the case h = 1.
 ///
@@ -427,6 +496,24 @@ class Backend {
                               const RMSpropParams& p) = 0;
   /// One Adagrad step on w and its accumulator in place (see AdagradParams).
   virtual void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) = 0;
+  /// One Nadam step on w, m and v in place (see NadamParams).
+  virtual void nadam_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& v, const NadamParams& p) = 0;
+  /// One Adamax step on w, m and the norm u in place (see AdamaxParams).
+  virtual void adamax_update(Tensor& w, const Tensor& g, Tensor& m, Tensor& u, const AdamaxParams& p) = 0;
+  /// One Adadelta step on w and its two accumulators in place (see AdadeltaParams).
+  virtual void adadelta_update(Tensor& w, const Tensor& g, Tensor& accumulated_grad, Tensor& accumulated_delta,
+                               const AdadeltaParams& p) = 0;
+  /// One Lion step on w and m in place (see LionParams).
+  virtual void lion_update(Tensor& w, const Tensor& g, Tensor& m, const LionParams& p) = 0;
+  /// One Ftrl step on w, the accumulator and the linear slot in place (see FtrlParams).
+  virtual void ftrl_update(Tensor& w, const Tensor& g, Tensor& accumulator, Tensor& linear, const FtrlParams& p) = 0;
+  /// One Adafactor step in place (see AdafactorParams); r and c are null for w of rank < 2,
+  /// where v is the running second moment, else v is overwritten from r and c.
+  virtual void adafactor_update(Tensor& w, const Tensor& g, Tensor* r, Tensor* c, Tensor& v,
+                                const AdafactorParams& p) = 0;
+  /// An optimizer's moving average of a variable: average = momentum average + (1 - momentum)
+  /// variable, 1 - momentum taken in float32.
+  virtual void ema_update(Tensor& average, const Tensor& variable, float momentum) = 0;
 };
 
 /// The backend named `name` ("reference", "cpu"); throws ValueError listing the valid names.

@@ -5,6 +5,7 @@
 ///     optimizers::Adagrad(0.01)
 ///     optimizers::Adagrad(0.01, {.initial_accumulator_value = 0.0, .epsilon = 1e-6})
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -23,18 +24,31 @@ struct AdagradOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<std::int64_t> ema_overwrite_frequency = std::nullopt;
+  std::optional<std::int64_t> gradient_accumulation_steps = std::nullopt;
   /// @}
   std::string name = {};  ///< empty: "adagrad"
 
   /// The options every optimizer shares, as the base class takes them.
-  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+  OptimizerOptions common() const {
+    return {weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps};
+  }
 };
 
 /// accumulator += g^2; w -= lr * g / sqrt(accumulator + epsilon).
 class Adagrad : public Optimizer {
  public:
   /// Keras's constructor: the learning rate, then the options.
-  explicit Adagrad(double learning_rate = 0.001, const AdagradOptions& options = {});
+  explicit Adagrad(LearningRate learning_rate = 0.001, const AdagradOptions& options = {});
 
   std::string class_name() const override { return "Adagrad"; }
   /// The initial_accumulator_value the optimizer was made with.

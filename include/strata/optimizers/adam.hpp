@@ -5,6 +5,7 @@
 ///     optimizers::Adam(1e-3)
 ///     optimizers::Adam(1e-3, {.beta_2 = 0.99, .amsgrad = true, .global_clipnorm = 1.0})
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -28,11 +29,24 @@ struct AdamOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<std::int64_t> ema_overwrite_frequency = std::nullopt;
+  std::optional<std::int64_t> gradient_accumulation_steps = std::nullopt;
   /// @}
   std::string name = {};  ///< empty: "adam"
 
   /// The options every optimizer shares, as the base class takes them.
-  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+  OptimizerOptions common() const {
+    return {weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps};
+  }
 };
 
 /// Slots per variable, in Keras's order: "momentum", "velocity" for every variable, then
@@ -40,7 +54,7 @@ struct AdamOptions {
 class Adam : public Optimizer {
  public:
   /// Keras's constructor: the learning rate, then the options.
-  explicit Adam(double learning_rate = 0.001, const AdamOptions& options = {});
+  explicit Adam(LearningRate learning_rate = 0.001, const AdamOptions& options = {});
 
   std::string class_name() const override { return "Adam"; }
   /// The beta_1 the optimizer was made with.
@@ -56,7 +70,7 @@ class Adam : public Optimizer {
 
  protected:
   /// For AdamW: the same update under another default name.
-  Adam(double learning_rate, const AdamOptions& options, const char* default_name);
+  Adam(LearningRate learning_rate, const AdamOptions& options, const char* default_name);
   void build_slots(const Variable& variable) override;
   void update_step(std::size_t index, Variable& variable, float learning_rate) override;
 

@@ -6,6 +6,7 @@
 ///     optimizers::AdamW(1e-3)
 ///     optimizers::AdamW(1e-3, {.weight_decay = 0.01, .amsgrad = true})
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -29,19 +30,35 @@ struct AdamWOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<std::int64_t> ema_overwrite_frequency = std::nullopt;
+  std::optional<std::int64_t> gradient_accumulation_steps = std::nullopt;
   /// @}
   std::string name = {};  ///< empty: "adam_w", as Keras names it
 
   /// The same options as Adam's, whose update AdamW reuses.
   AdamOptions adam() const {
-    return {beta_1, beta_2, epsilon, amsgrad, weight_decay, clipnorm, clipvalue, global_clipnorm, name};
+    return {beta_1,
+            beta_2,
+            epsilon,
+            amsgrad,
+            weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps,
+            name};
   }
 };
 
 class AdamW : public Adam {
  public:
   /// Keras's constructor: the learning rate, then the options.
-  explicit AdamW(double learning_rate = 0.001, const AdamWOptions& options = {});
+  explicit AdamW(LearningRate learning_rate = 0.001, const AdamWOptions& options = {});
 
   std::string class_name() const override { return "AdamW"; }
 };

@@ -5,6 +5,7 @@
 ///     optimizers::RMSprop(1e-3)
 ///     optimizers::RMSprop(1e-3, {.momentum = 0.9, .centered = true})
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -25,11 +26,24 @@ struct RMSpropOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<std::int64_t> ema_overwrite_frequency = std::nullopt;
+  std::optional<std::int64_t> gradient_accumulation_steps = std::nullopt;
   /// @}
   std::string name = {};  ///< empty: "rm_sprop", as Keras names it
 
   /// The options every optimizer shares, as the base class takes them.
-  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+  OptimizerOptions common() const {
+    return {weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps};
+  }
 };
 
 /// Slots in Keras's order: "velocity" for every variable, then "momentum" for every variable
@@ -37,7 +51,7 @@ struct RMSpropOptions {
 class RMSprop : public Optimizer {
  public:
   /// Keras's constructor: the learning rate, then the options.
-  explicit RMSprop(double learning_rate = 0.001, const RMSpropOptions& options = {});
+  explicit RMSprop(LearningRate learning_rate = 0.001, const RMSpropOptions& options = {});
 
   std::string class_name() const override { return "RMSprop"; }
   /// The rho the optimizer was made with.

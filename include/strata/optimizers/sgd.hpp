@@ -5,6 +5,7 @@
 ///     optimizers::SGD(0.1)
 ///     optimizers::SGD(0.05, {.momentum = 0.9, .nesterov = true, .clipnorm = 1.0})
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -23,11 +24,24 @@ struct SGDOptions {
   std::optional<double> clipnorm = std::nullopt;
   std::optional<double> clipvalue = std::nullopt;
   std::optional<double> global_clipnorm = std::nullopt;
+  bool use_ema = false;
+  double ema_momentum = 0.99;
+  std::optional<std::int64_t> ema_overwrite_frequency = std::nullopt;
+  std::optional<std::int64_t> gradient_accumulation_steps = std::nullopt;
   /// @}
   std::string name = {};  ///< empty: "sgd"
 
   /// The options every optimizer shares, as the base class takes them.
-  OptimizerOptions common() const { return {weight_decay, clipnorm, clipvalue, global_clipnorm}; }
+  OptimizerOptions common() const {
+    return {weight_decay,
+            clipnorm,
+            clipvalue,
+            global_clipnorm,
+            use_ema,
+            ema_momentum,
+            ema_overwrite_frequency,
+            gradient_accumulation_steps};
+  }
 };
 
 /// velocity = momentum * velocity - lr * g; w += velocity (Nesterov: w += momentum * velocity
@@ -35,7 +49,7 @@ struct SGDOptions {
 class SGD : public Optimizer {
  public:
   /// Keras's constructor: the learning rate, then the options.
-  explicit SGD(double learning_rate = 0.01, const SGDOptions& options = {});
+  explicit SGD(LearningRate learning_rate = 0.01, const SGDOptions& options = {});
 
   std::string class_name() const override { return "SGD"; }
   /// The momentum the optimizer was made with.

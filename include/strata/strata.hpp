@@ -40,6 +40,7 @@
 #include "strata/version.hpp"
 
 #include "strata/callbacks/callback.hpp"
+#include "strata/callbacks/tensorboard.hpp"
 
 #include "strata/data/py_dataset.hpp"
 #include "strata/datasets/fashion_mnist.hpp"

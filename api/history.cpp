@@ -178,7 +178,10 @@ std::string plot_script(const History& history, const HistoryPlotOptions& option
   s << "set multiplot layout " << rows << "," << columns;
   if (!options.title.empty()) s << " title " << gnuplot_string(options.title) << " font 'sans,12'";
   s << "\n";
-  s << "set grid\nset key top right\nset xlabel 'epoch'\nset format x '%g'\n";
+  // The legend goes below each panel, where it never hides a curve; the offsets keep the
+  // first and last points off the frame (xfix: the epoch axis is not widened to the next tic).
+  s << "set grid\nset key below\nset autoscale xfix\nset offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n"
+    << "set xlabel 'epoch'\nset format x '%g'\n";
   if (history.epoch.size() <= 15) s << "set xtics 1\n";
   for (const std::string& panel : panels) {
     s << "set title " << gnuplot_string(panel) << "\nset ylabel " << gnuplot_string(panel) << "\nplot ";

@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   callbacks::TensorBoard tensorboard({.log_dir = out + "/logs", .histogram_freq = 1, .update_freq = "batch"});
   BatchRecorder recorder;
-  const History history = testing::drive_fit(model, {&tensorboard, &recorder}, x_train, y_train, x_val, y_val, 4, 16);
+  const History history = testing::drive_fit(model, {&tensorboard, &recorder}, x_train, y_train, x_val, y_val, 10, 16);
 
   nlohmann::json expected;
   expected["history"] = nlohmann::json::parse(history.to_json());

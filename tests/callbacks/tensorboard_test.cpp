@@ -268,6 +268,10 @@ TEST_CASE("TensorBoard asks for batch logs only on the batches it writes", "[ten
   for (int batch = 0; batch < 10; ++batch)
     if (every_fourth.wants_batch_logs(CallbackMode::Train, batch, false)) wanted.push_back(batch);
   CHECK(wanted == std::vector<int>{3, 7});
+  // A temporary moves into fit's callback list.
+  const Callbacks list{callbacks::TensorBoard({.log_dir = "unused", .histogram_freq = 2})};
+  REQUIRE(list.list().size() == 1);
+  CHECK(dynamic_cast<const callbacks::TensorBoard&>(*list.list()[0]).options().histogram_freq == 2);
 }
 
 TEST_CASE("TensorBoard refuses bad options and an unwritable log_dir at on_train_begin", "[tensorboard]") {

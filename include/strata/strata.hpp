@@ -49,6 +49,7 @@
 #include "strata/callbacks/progbar_logger.hpp"
 #include "strata/callbacks/reduce_lr_on_plateau.hpp"
 #include "strata/callbacks/save_freq.hpp"
+#include "strata/callbacks/tensorboard.hpp"
 #include "strata/callbacks/terminate_on_nan.hpp"
 
 #include "strata/data/csv.hpp"

@@ -3,7 +3,8 @@
 // oracle the other backends are tested against, so every op is written to be obviously right:
 // reductions and transcendental functions run in double, inputs and outputs stay f32.
 // Each op family lives in its own .cpp beside this header (memory, dense, activations,
-// elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates).
+// elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates,
+// regularization).
 
 #include <atomic>
 #include <memory>
@@ -99,6 +100,10 @@ class ReferenceBackend final : public Backend {
   void rmsprop_update(Tensor& w, const Tensor& g, Tensor& velocity, Tensor* momentum, Tensor* average_grad,
                       const RMSpropParams& p) override;
   void adagrad_update(Tensor& w, const Tensor& g, Tensor& accumulator, const AdagradParams& p) override;
+
+  // regularization.cpp
+  void regularize(const Tensor& x, const RegularizerParams& p, float scale, Tensor& total, Tensor* grad) override;
+  void constrain(Tensor& w, const ConstraintParams& p) override;
 
  private:
   std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out

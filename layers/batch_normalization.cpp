@@ -31,11 +31,15 @@ void BatchNormalization::build_weights(const Shape& input_shape) {
   const Shape shape{channels};
   if (options_.scale) {
     gamma_ = &add_weight("gamma", shape, *options_.gamma_initializer);
+    detail::attach(*gamma_, options_.gamma_regularizer, options_.gamma_constraint);
   } else {
     ones_ = Tensor(backend(), shape);
     backend().fill(ones_, 1.f);
   }
-  if (options_.center) beta_ = &add_weight("beta", shape, *options_.beta_initializer);
+  if (options_.center) {
+    beta_ = &add_weight("beta", shape, *options_.beta_initializer);
+    detail::attach(*beta_, options_.beta_regularizer, options_.beta_constraint);
+  }
   zeros_ = Tensor(backend(), shape);
   backend().fill(zeros_, 0.f);
   moving_mean_ = &add_weight("moving_mean", shape, *options_.moving_mean_initializer, false);
@@ -105,7 +109,10 @@ nlohmann::json BatchNormalization::get_config() const {
   config["gamma_initializer"] = detail::initializer_json(options_.gamma_initializer);
   config["moving_mean_initializer"] = detail::initializer_json(options_.moving_mean_initializer);
   config["moving_variance_initializer"] = detail::initializer_json(options_.moving_variance_initializer);
-  detail::write_null_keys(config, detail::kNormalizationUnsupportedKeys);
+  config["beta_regularizer"] = detail::regularizer_json(options_.beta_regularizer);
+  config["gamma_regularizer"] = detail::regularizer_json(options_.gamma_regularizer);
+  config["beta_constraint"] = detail::constraint_json(options_.beta_constraint);
+  config["gamma_constraint"] = detail::constraint_json(options_.gamma_constraint);
   config["synchronized"] = false;
   config["renorm"] = false;
   config["renorm_clipping"] = nullptr;
@@ -119,7 +126,6 @@ std::shared_ptr<Layer> BatchNormalization::from_config(const nlohmann::json& con
                "\": BatchNormalization with renorm=True is not supported yet");
   STRATA_CHECK(!config.value("synchronized", false), ValueError, "layer \"", name,
                "\": BatchNormalization with synchronized=True is not supported yet");
-  detail::reject_set_keys(config, detail::kNormalizationUnsupportedKeys, "BatchNormalization", name);
   BatchNormalizationOptions options;
   options.name = name;
   options.axis = detail::axis_from_config(config, options.axis, name, "BatchNormalization takes one integer axis");
@@ -129,6 +135,10 @@ std::shared_ptr<Layer> BatchNormalization::from_config(const nlohmann::json& con
   options.scale = config.value("scale", options.scale);
   options.beta_initializer = detail::initializer_from_config(config, "beta_initializer", options.beta_initializer);
   options.gamma_initializer = detail::initializer_from_config(config, "gamma_initializer", options.gamma_initializer);
+  options.beta_regularizer = detail::regularizer_from_config(config, "beta_regularizer");
+  options.gamma_regularizer = detail::regularizer_from_config(config, "gamma_regularizer");
+  options.beta_constraint = detail::constraint_from_config(config, "beta_constraint");
+  options.gamma_constraint = detail::constraint_from_config(config, "gamma_constraint");
   options.moving_mean_initializer =
       detail::initializer_from_config(config, "moving_mean_initializer", options.moving_mean_initializer);
   options.moving_variance_initializer =

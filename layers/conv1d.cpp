@@ -16,6 +16,7 @@ Conv1D::Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, true);
   activation_ = ActivationFunction::from_name(activation);
   detail::check_positive_argument("filters", filters_);
@@ -43,7 +44,11 @@ void Conv1D::build_weights(const Shape& input_shape) {
   detail::check_channel_groups(input_shape, channels, options_.groups);
   detail::check_conv_output(input_shape, kernel_size_, filters_, options_.strides, options_.dilation_rate, padding_);
   kernel_ = &add_weight("kernel", {kernel_size_, channels / options_.groups, filters_}, *options_.kernel_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+  detail::attach(*kernel_, options_.kernel_regularizer, options_.kernel_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -96,7 +101,8 @@ nlohmann::json Conv1D::get_config() const {
   config["filters"] = filters_;
   config["groups"] = options_.groups;
   detail::write_conv_config(config, kernel_size_, activation_, options_);
-  detail::write_weight_config(config, "kernel", options_.kernel_initializer);
+  detail::write_weight_config(config, "kernel", options_.kernel_initializer, options_.kernel_regularizer,
+                              options_.kernel_constraint);
   return config;
 }
 
@@ -105,6 +111,8 @@ std::shared_ptr<Layer> Conv1D::from_config(const nlohmann::json& config) {
   options.groups = config.value("groups", options.groups);
   options.kernel_initializer =
       detail::initializer_from_config(config, "kernel_initializer", options.kernel_initializer);
+  options.kernel_regularizer = detail::regularizer_from_config(config, "kernel_regularizer");
+  options.kernel_constraint = detail::constraint_from_config(config, "kernel_constraint");
   auto layer = std::make_shared<Conv1D>(config.at("filters").get<std::int64_t>(),
                                         detail::kernel_size_from_config<std::int64_t>(config),
                                         detail::activation_from_config(config), options);

@@ -13,6 +13,7 @@ Conv2D::Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activ
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
   // Keras's order of checks (BaseConv.__init__).
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);
@@ -42,7 +43,11 @@ void Conv2D::build_weights(const Shape& input_shape) {
   detail::check_conv_output(input_shape, kernel_size_, filters_, options_.strides, options_.dilation_rate, padding_);
   kernel_ = &add_weight("kernel", {kernel_size_.h, kernel_size_.w, channels / options_.groups, filters_},
                         *options_.kernel_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+  detail::attach(*kernel_, options_.kernel_regularizer, options_.kernel_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -84,7 +89,8 @@ nlohmann::json Conv2D::get_config() const {
   config["filters"] = filters_;
   config["groups"] = options_.groups;
   detail::write_conv_config(config, kernel_size_, activation_, options_);
-  detail::write_weight_config(config, "kernel", options_.kernel_initializer);
+  detail::write_weight_config(config, "kernel", options_.kernel_initializer, options_.kernel_regularizer,
+                              options_.kernel_constraint);
   return config;
 }
 
@@ -93,6 +99,8 @@ std::shared_ptr<Layer> Conv2D::from_config(const nlohmann::json& config) {
   options.groups = config.value("groups", options.groups);
   options.kernel_initializer =
       detail::initializer_from_config(config, "kernel_initializer", options.kernel_initializer);
+  options.kernel_regularizer = detail::regularizer_from_config(config, "kernel_regularizer");
+  options.kernel_constraint = detail::constraint_from_config(config, "kernel_constraint");
   auto layer =
       std::make_shared<Conv2D>(config.at("filters").get<std::int64_t>(), detail::kernel_size_from_config<Size2>(config),
                                detail::activation_from_config(config), options);

@@ -25,6 +25,7 @@ Conv2DTranspose::Conv2DTranspose(std::int64_t filters, Size2 kernel_size, const 
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
   // Keras's order of checks (BaseConvTranspose.__init__).
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   if (options_.output_padding)
@@ -73,7 +74,11 @@ void Conv2DTranspose::build_weights(const Shape& input_shape) {
                "Computed output size would be zero or negative. Received `inputs shape=", input_shape.to_string(),
                "`, output shape ", out.to_string(), ".");
   kernel_ = &add_weight("kernel", {kernel_size_.h, kernel_size_.w, filters_, channels}, *options_.kernel_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+  detail::attach(*kernel_, options_.kernel_regularizer, options_.kernel_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -123,7 +128,8 @@ nlohmann::json Conv2DTranspose::get_config() const {
   config["filters"] = filters_;
   config["output_padding"] = options_.output_padding ? detail::size_to_json(*options_.output_padding) : nullptr;
   detail::write_conv_config(config, kernel_size_, activation_, options_);
-  detail::write_weight_config(config, "kernel", options_.kernel_initializer);
+  detail::write_weight_config(config, "kernel", options_.kernel_initializer, options_.kernel_regularizer,
+                              options_.kernel_constraint);
   return config;
 }
 
@@ -132,6 +138,8 @@ std::shared_ptr<Layer> Conv2DTranspose::from_config(const nlohmann::json& config
   options.output_padding = detail::size_from_config(config, "output_padding");
   options.kernel_initializer =
       detail::initializer_from_config(config, "kernel_initializer", options.kernel_initializer);
+  options.kernel_regularizer = detail::regularizer_from_config(config, "kernel_regularizer");
+  options.kernel_constraint = detail::constraint_from_config(config, "kernel_constraint");
   auto layer = std::make_shared<Conv2DTranspose>(config.at("filters").get<std::int64_t>(),
                                                  detail::kernel_size_from_config<Size2>(config),
                                                  detail::activation_from_config(config), options);

@@ -173,10 +173,12 @@ std::int64_t conv_input_channels(const Shape& input_shape, std::size_t rank, std
   return channels;
 }
 
-void write_weight_config(nlohmann::json& config, const std::string& weight, const Handle<Initializer>& initializer) {
+void write_weight_config(nlohmann::json& config, const std::string& weight, const Handle<Initializer>& initializer,
+                         const std::optional<Handle<Regularizer>>& regularizer,
+                         const std::optional<Handle<Constraint>>& constraint) {
   config[weight + "_initializer"] = initializer_json(initializer);
-  config[weight + "_regularizer"] = nullptr;
-  config[weight + "_constraint"] = nullptr;
+  config[weight + "_regularizer"] = regularizer_json(regularizer);
+  config[weight + "_constraint"] = constraint_json(constraint);
 }
 
 }  // namespace strata::detail

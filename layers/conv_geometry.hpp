@@ -147,8 +147,10 @@ Tensor pre_activation_grad(Backend& backend, const ActivationFunction& activatio
 
 // ---- configs -------------------------------------------------------------------------------
 
-/// `<weight>_initializer`, and null `<weight>_regularizer` and `<weight>_constraint`.
-void write_weight_config(nlohmann::json& config, const std::string& weight, const Handle<Initializer>& initializer);
+/// `<weight>_initializer`, `<weight>_regularizer` and `<weight>_constraint` (null for none).
+void write_weight_config(nlohmann::json& config, const std::string& weight, const Handle<Initializer>& initializer,
+                         const std::optional<Handle<Regularizer>>& regularizer,
+                         const std::optional<Handle<Constraint>>& constraint);
 
 /// The keys every convolution layer writes alike from its options: kernel_size, strides,
 /// padding, data_format, dilation_rate, activation, use_bias, the bias's keys and
@@ -164,12 +166,14 @@ void write_conv_config(nlohmann::json& config, const Size& kernel_size, const Ac
   config["dilation_rate"] = size_to_json(options.dilation_rate);
   config["activation"] = activation.name();
   config["use_bias"] = options.use_bias;
-  write_weight_config(config, "bias", options.bias_initializer);
-  config["activity_regularizer"] = nullptr;
+  write_weight_config(config, "bias", options.bias_initializer, options.bias_regularizer, options.bias_constraint);
+  // Layer::get_config wrote the layer's activity regularizer when it has one; the convolutions
+  // write null otherwise, as Keras's do.
+  if (!config.contains("activity_regularizer")) config["activity_regularizer"] = nullptr;
 }
 
 /// Reads what write_conv_config writes into the options, after checking data_format; the
-/// layer reads its own keys.
+/// layer reads its own keys (Layer::read_base_config reads activity_regularizer).
 template <class Options>
 Options read_conv_options(const nlohmann::json& config, std::string_view class_name) {
   check_channels_last(config, class_name);
@@ -179,6 +183,8 @@ Options read_conv_options(const nlohmann::json& config, std::string_view class_n
   read_size(config, "dilation_rate", options.dilation_rate);
   options.use_bias = config.value("use_bias", options.use_bias);
   options.bias_initializer = initializer_from_config(config, "bias_initializer", options.bias_initializer);
+  options.bias_regularizer = regularizer_from_config(config, "bias_regularizer");
+  options.bias_constraint = constraint_from_config(config, "bias_constraint");
   options.name = config.value("name", "");
   return options;
 }

@@ -26,6 +26,7 @@ Dense::Dense(std::int64_t units, const std::string& activation, DenseOptions opt
   STRATA_CHECK(units > 0, ValueError,
                "Received an invalid value for `units`, expected a positive integer. Received: units=", units);
   input_spec_.min_ndim = 2;
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
 }
 
 Shape Dense::compute_output_shape(const Shape& input_shape) const {
@@ -39,7 +40,11 @@ void Dense::build_weights(const Shape& input_shape) {
   STRATA_CHECK(input_dim > 0, ShapeError, "layer \"", name(),
                "\" needs a known last axis to build, received input shape ", input_shape.to_string());
   kernel_ = &add_weight("kernel", {input_dim, units_}, *options_.kernel_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {units_}, *options_.bias_initializer);
+  detail::attach(*kernel_, options_.kernel_regularizer, options_.kernel_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {units_}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, input_dim}};
 }
 
@@ -95,8 +100,12 @@ nlohmann::json Dense::get_config() const {
   config["use_bias"] = options_.use_bias;
   config["kernel_initializer"] = detail::initializer_json(options_.kernel_initializer);
   config["bias_initializer"] = detail::initializer_json(options_.bias_initializer);
-  detail::write_null_keys(config, {"kernel_regularizer", "bias_regularizer", "activity_regularizer",
-                                   "kernel_constraint", "bias_constraint", "quantization_config"});
+  // Keras's Dense names activity_regularizer only when it has one (Layer::get_config writes it).
+  config["kernel_regularizer"] = detail::regularizer_json(options_.kernel_regularizer);
+  config["bias_regularizer"] = detail::regularizer_json(options_.bias_regularizer);
+  config["kernel_constraint"] = detail::constraint_json(options_.kernel_constraint);
+  config["bias_constraint"] = detail::constraint_json(options_.bias_constraint);
+  config["quantization_config"] = nullptr;
   return config;
 }
 
@@ -108,6 +117,10 @@ std::shared_ptr<Layer> Dense::from_config(const nlohmann::json& config) {
     options.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
   if (config.contains("bias_initializer"))
     options.bias_initializer = Initializer::from_config(config["bias_initializer"]);
+  options.kernel_regularizer = detail::regularizer_from_config(config, "kernel_regularizer");
+  options.bias_regularizer = detail::regularizer_from_config(config, "bias_regularizer");
+  options.kernel_constraint = detail::constraint_from_config(config, "kernel_constraint");
+  options.bias_constraint = detail::constraint_from_config(config, "bias_constraint");
   const std::string activation = config.contains("activation") && config["activation"].is_string()
                                      ? config["activation"].get<std::string>()
                                      : "linear";

@@ -12,6 +12,7 @@ DepthwiseConv2D::DepthwiseConv2D(Size2 kernel_size, const std::string& activatio
     : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape}),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
   // Keras's order of checks (BaseDepthwiseConv.__init__); Keras allows strides and dilation together here.
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);
@@ -48,7 +49,11 @@ void DepthwiseConv2D::build_weights(const Shape& input_shape) {
                             padding_);
   kernel_ = &add_weight("kernel", {kernel_size_.h, kernel_size_.w, channels, options_.depth_multiplier},
                         *options_.depthwise_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {out_channels}, *options_.bias_initializer);
+  detail::attach(*kernel_, options_.depthwise_regularizer, options_.depthwise_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {out_channels}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -93,7 +98,8 @@ nlohmann::json DepthwiseConv2D::get_config() const {
   nlohmann::json config = Layer::get_config();
   config["depth_multiplier"] = options_.depth_multiplier;
   detail::write_conv_config(config, kernel_size_, activation_, options_);
-  detail::write_weight_config(config, "depthwise", options_.depthwise_initializer);
+  detail::write_weight_config(config, "depthwise", options_.depthwise_initializer, options_.depthwise_regularizer,
+                              options_.depthwise_constraint);
   return config;
 }
 
@@ -102,6 +108,8 @@ std::shared_ptr<Layer> DepthwiseConv2D::from_config(const nlohmann::json& config
   options.depth_multiplier = config.value("depth_multiplier", options.depth_multiplier);
   options.depthwise_initializer =
       detail::initializer_from_config(config, "depthwise_initializer", options.depthwise_initializer);
+  options.depthwise_regularizer = detail::regularizer_from_config(config, "depthwise_regularizer");
+  options.depthwise_constraint = detail::constraint_from_config(config, "depthwise_constraint");
   auto layer = std::make_shared<DepthwiseConv2D>(detail::kernel_size_from_config<Size2>(config),
                                                  detail::activation_from_config(config), options);
   layer->read_base_config(config);

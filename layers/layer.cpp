@@ -13,6 +13,7 @@
 #include "strata/error.hpp"
 #include "strata/initializers.hpp"
 #include "strata/random.hpp"
+#include "strata/regularizers.hpp"
 
 namespace strata {
 
@@ -70,7 +71,10 @@ Layer::Layer(Layer&& other) noexcept
       children_(std::move(other.children_)),
       inbound_nodes_(other.inbound_nodes_),
       last_node_(std::move(other.last_node_)),
-      own_context_(std::move(other.own_context_)) {}
+      own_context_(std::move(other.own_context_)),
+      activity_regularizer_(std::move(other.activity_regularizer_)),
+      activity_penalty_(std::move(other.activity_penalty_)),
+      activity_step_(other.activity_step_) {}
 
 Backend& Layer::backend() const {
   STRATA_CHECK(backend_ != nullptr, StateError, "layer \"", name_, "\" is not built yet");
@@ -182,8 +186,33 @@ Tensor Layer::call_eager(std::span<const Tensor> inputs, std::optional<bool> tra
     input_spec_.check(inputs[0].shape(), name_);
   }
   if (engine.caller && engine.caller != this && !is_op_) engine.caller->adopt_child(*this);
-  const detail::EngineScope scope({.tape = engine.tape, .training = train, .caller = this});
-  return call(inputs, train);
+  detail::Tape* tape = engine.tape;
+  Tensor y;
+  {
+    const detail::EngineScope scope({.tape = tape, .training = train, .caller = this});
+    y = call(inputs, train);
+  }
+  if (activity_regularizer_ && tape) record_activity_penalty(*tape, y, train);
+  return y;
+}
+
+void Layer::set_activity_regularizer(std::shared_ptr<const Regularizer> regularizer) {
+  activity_regularizer_ = std::move(regularizer);
+}
+
+void Layer::record_activity_penalty(detail::Tape& tape, const Tensor& y, bool training) {
+  Backend& backend = y.backend();
+  reuse_or_allocate(activity_penalty_, backend, Shape{1});
+  if (activity_step_ != tape.step()) {
+    backend.fill(activity_penalty_, 0.f);
+    activity_step_ = tape.step();
+  }
+  // Keras divides the penalty by the batch size (divide_no_nan: an empty batch adds 0), so the
+  // weight and activity penalties keep their proportions whatever the batch size.
+  const std::int64_t batch = y.shape().rank() > 0 ? y.shape()[0] : 1;
+  const float scale = batch > 0 ? 1.f / static_cast<float>(batch) : 0.f;
+  activity_regularizer_->check_shape(y.shape());
+  activity_regularizer_->add_penalty(y, scale, activity_penalty_, training ? tape.output_gradient(y) : nullptr);
 }
 
 Tensor Layer::call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor> inputs) {
@@ -422,13 +451,16 @@ std::int64_t Layer::count_params() const {
 }
 
 nlohmann::json Layer::get_config() const {
-  return {{"name", name_},
-          {"trainable", trainable_},
-          {"dtype",
-           {{"module", "keras"},
-            {"class_name", "DTypePolicy"},
-            {"config", {{"name", "float32"}}},
-            {"registered_name", nullptr}}}};
+  nlohmann::json config = {{"name", name_},
+                           {"trainable", trainable_},
+                           {"dtype",
+                            {{"module", "keras"},
+                             {"class_name", "DTypePolicy"},
+                             {"config", {{"name", "float32"}}},
+                             {"registered_name", nullptr}}}};
+  // Keras's base config names the activity regularizer only when there is one.
+  if (activity_regularizer_) config["activity_regularizer"] = regularizers::serialize(*activity_regularizer_);
+  return config;
 }
 
 nlohmann::json Layer::get_build_config() const {
@@ -447,6 +479,8 @@ nlohmann::json Layer::get_build_config() const {
 void Layer::read_base_config(const nlohmann::json& config) {
   if (config.contains("name") && config["name"].is_string()) name_ = config["name"].get<std::string>();
   if (config.contains("trainable")) trainable_ = config["trainable"].get<bool>();
+  if (config.contains("activity_regularizer") && !config["activity_regularizer"].is_null())
+    activity_regularizer_ = Regularizer::from_config(config["activity_regularizer"]);
 }
 
 }  // namespace strata

@@ -159,15 +159,42 @@ Handle<Initializer> initializer_from_config(const nlohmann::json& config, const 
   return Initializer::from_config(config[key]);
 }
 
-void write_null_keys(nlohmann::json& config, std::initializer_list<const char*> keys) {
-  for (const char* key : keys) config[key] = nullptr;
+nlohmann::json regularizer_json(const std::optional<Handle<Regularizer>>& regularizer) {
+  if (!regularizer) return nullptr;
+  return regularizers::serialize(**regularizer);
 }
 
-void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys, std::string_view class_name,
-                     std::string_view layer_name) {
-  for (const char* key : keys)
-    STRATA_CHECK(!config.contains(key) || config[key].is_null(), ValueError, "layer \"", layer_name, "\": ", class_name,
-                 " with a ", key, " is not supported yet");
+nlohmann::json constraint_json(const std::optional<Handle<Constraint>>& constraint) {
+  if (!constraint) return nullptr;
+  return constraints::serialize(**constraint);
+}
+
+std::optional<Handle<Regularizer>> regularizer_from_config(const nlohmann::json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  return Handle<Regularizer>(Regularizer::from_config(*it));
+}
+
+std::optional<Handle<Constraint>> constraint_from_config(const nlohmann::json& config, const char* key) {
+  const auto it = config.find(key);
+  if (it == config.end() || it->is_null()) return std::nullopt;
+  return Handle<Constraint>(Constraint::from_config(*it));
+}
+
+void attach(Variable& variable, const std::optional<Handle<Regularizer>>& regularizer,
+            const std::optional<Handle<Constraint>>& constraint) {
+  try {
+    if (regularizer) {
+      (*regularizer)->check_shape(variable.value.shape());
+      variable.regularizer = regularizer->get();
+    }
+    if (constraint) {
+      (*constraint)->check_shape(variable.value.shape());
+      variable.constraint = constraint->get();
+    }
+  } catch (const ValueError& e) {
+    throw ValueError(concat("weight \"", variable.path, "\": ", e.what()));
+  }
 }
 
 int axis_from_config(const nlohmann::json& config, int fallback, std::string_view layer_name,

@@ -5,17 +5,21 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "strata/constraints.hpp"
 #include "strata/handle.hpp"
 #include "strata/initializers.hpp"
 #include "strata/layers/conv_args.hpp"
 #include "strata/layers/sides2.hpp"
+#include "strata/regularizers.hpp"
 #include "strata/shape.hpp"
+#include "strata/variable.hpp"
 
 namespace strata::detail {
 
@@ -73,15 +77,22 @@ nlohmann::json initializer_json(const Handle<Initializer>& initializer);
 /// The initializer under `key`, or `fallback` when absent or null.
 Handle<Initializer> initializer_from_config(const nlohmann::json& config, const char* key,
                                             Handle<Initializer> fallback);
-/// Writes null for each regularizer / constraint key Keras writes.
-void write_null_keys(nlohmann::json& config, std::initializer_list<const char*> keys);
-/// ValueError "layer "name": <class_name> with a <key> is not supported yet" for any of `keys`
-/// that is set, since Strata would otherwise drop it silently.
-void reject_set_keys(const nlohmann::json& config, std::initializer_list<const char*> keys, std::string_view class_name,
-                     std::string_view layer_name);
-/// The normalization layers' keys that Keras writes null and Strata cannot honour when set.
-inline constexpr std::initializer_list<const char*> kNormalizationUnsupportedKeys = {
-    "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"};
+/// Keras's serialized regularizer, or null for none.
+nlohmann::json regularizer_json(const std::optional<Handle<Regularizer>>& regularizer);
+/// Keras's serialized constraint, or null for none.
+nlohmann::json constraint_json(const std::optional<Handle<Constraint>>& constraint);
+/// The regularizer under `key` (a serialized object or a string name); none when absent or null.
+std::optional<Handle<Regularizer>> regularizer_from_config(const nlohmann::json& config, const char* key);
+/// The constraint under `key` (a serialized object or a string name); none when absent or null.
+std::optional<Handle<Constraint>> constraint_from_config(const nlohmann::json& config, const char* key);
+/// Gives a weight its regularizer and constraint, as Keras's add_weight does; ValueError (naming
+/// the weight) when one cannot take the weight's shape.
+void attach(Variable& variable, const std::optional<Handle<Regularizer>>& regularizer,
+            const std::optional<Handle<Constraint>>& constraint);
+/// The activity regularizer a layer's options name, as Layer::set_activity_regularizer takes it.
+inline std::shared_ptr<const Regularizer> activity_of(const std::optional<Handle<Regularizer>>& regularizer) {
+  return regularizer ? regularizer->get() : nullptr;
+}
 
 // ---- axes ----------------------------------------------------------------------------------
 

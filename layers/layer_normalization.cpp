@@ -28,8 +28,14 @@ LayerNormalization::LayerNormalization(LayerNormalizationOptions options)
 
 void LayerNormalization::build_weights(const Shape& input_shape) {
   const std::int64_t channels = detail::last_axis_size(options_.axis, input_shape, name(), class_name());
-  if (options_.scale) gamma_ = &add_weight("gamma", {channels}, *options_.gamma_initializer);
-  if (options_.center) beta_ = &add_weight("beta", {channels}, *options_.beta_initializer);
+  if (options_.scale) {
+    gamma_ = &add_weight("gamma", {channels}, *options_.gamma_initializer);
+    detail::attach(*gamma_, options_.gamma_regularizer, options_.gamma_constraint);
+  }
+  if (options_.center) {
+    beta_ = &add_weight("beta", {channels}, *options_.beta_initializer);
+    detail::attach(*beta_, options_.beta_regularizer, options_.beta_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -70,7 +76,10 @@ nlohmann::json LayerNormalization::get_config() const {
   config["rms_scaling"] = false;
   config["beta_initializer"] = detail::initializer_json(options_.beta_initializer);
   config["gamma_initializer"] = detail::initializer_json(options_.gamma_initializer);
-  detail::write_null_keys(config, detail::kNormalizationUnsupportedKeys);
+  config["beta_regularizer"] = detail::regularizer_json(options_.beta_regularizer);
+  config["gamma_regularizer"] = detail::regularizer_json(options_.gamma_regularizer);
+  config["beta_constraint"] = detail::constraint_json(options_.beta_constraint);
+  config["gamma_constraint"] = detail::constraint_json(options_.gamma_constraint);
   return config;
 }
 
@@ -78,7 +87,6 @@ std::shared_ptr<Layer> LayerNormalization::from_config(const nlohmann::json& con
   const std::string name = config.value("name", "");
   STRATA_CHECK(!config.value("rms_scaling", false), ValueError, "layer \"", name,
                "\": LayerNormalization with rms_scaling=True is not supported yet");
-  detail::reject_set_keys(config, detail::kNormalizationUnsupportedKeys, "LayerNormalization", name);
   LayerNormalizationOptions options;
   options.name = name;
   options.axis =
@@ -88,6 +96,10 @@ std::shared_ptr<Layer> LayerNormalization::from_config(const nlohmann::json& con
   options.scale = config.value("scale", options.scale);
   options.beta_initializer = detail::initializer_from_config(config, "beta_initializer", options.beta_initializer);
   options.gamma_initializer = detail::initializer_from_config(config, "gamma_initializer", options.gamma_initializer);
+  options.beta_regularizer = detail::regularizer_from_config(config, "beta_regularizer");
+  options.gamma_regularizer = detail::regularizer_from_config(config, "gamma_regularizer");
+  options.beta_constraint = detail::constraint_from_config(config, "beta_constraint");
+  options.gamma_constraint = detail::constraint_from_config(config, "gamma_constraint");
   auto layer = std::make_shared<LayerNormalization>(options);
   layer->axis_as_list_ = config.contains("axis") && config["axis"].is_array();
   layer->read_base_config(config);

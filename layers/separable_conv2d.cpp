@@ -26,6 +26,7 @@ SeparableConv2D::SeparableConv2D(std::int64_t filters, Size2 kernel_size, const 
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
+  set_activity_regularizer(detail::activity_of(options_.activity_regularizer));
   // Keras's order of checks (BaseSeparableConv.__init__); Keras allows strides and dilation together here.
   padding_ = detail::check_conv_args(kernel_size_, options_.strides, options_.dilation_rate, options_.padding, false);
   activation_ = ActivationFunction::from_name(activation);
@@ -66,8 +67,13 @@ void SeparableConv2D::build_weights(const Shape& input_shape) {
   depthwise_kernel_ =
       &add_weight("depthwise_kernel", {kernel_size_.h, kernel_size_.w, channels, options_.depth_multiplier},
                   *options_.depthwise_initializer);
+  detail::attach(*depthwise_kernel_, options_.depthwise_regularizer, options_.depthwise_constraint);
   pointwise_kernel_ = &add_weight("pointwise_kernel", {1, 1, middle, filters_}, *options_.pointwise_initializer);
-  if (options_.use_bias) bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+  detail::attach(*pointwise_kernel_, options_.pointwise_regularizer, options_.pointwise_constraint);
+  if (options_.use_bias) {
+    bias_ = &add_weight("bias", {filters_}, *options_.bias_initializer);
+    detail::attach(*bias_, options_.bias_regularizer, options_.bias_constraint);
+  }
   input_spec_.axes = {{-1, channels}};
 }
 
@@ -138,8 +144,10 @@ nlohmann::json SeparableConv2D::get_config() const {
   config["depth_multiplier"] = options_.depth_multiplier;
   config["filters"] = filters_;
   detail::write_conv_config(config, kernel_size_, activation_, options_);
-  detail::write_weight_config(config, "depthwise", options_.depthwise_initializer);
-  detail::write_weight_config(config, "pointwise", options_.pointwise_initializer);
+  detail::write_weight_config(config, "depthwise", options_.depthwise_initializer, options_.depthwise_regularizer,
+                              options_.depthwise_constraint);
+  detail::write_weight_config(config, "pointwise", options_.pointwise_initializer, options_.pointwise_regularizer,
+                              options_.pointwise_constraint);
   return config;
 }
 
@@ -148,8 +156,12 @@ std::shared_ptr<Layer> SeparableConv2D::from_config(const nlohmann::json& config
   options.depth_multiplier = config.value("depth_multiplier", options.depth_multiplier);
   options.depthwise_initializer =
       detail::initializer_from_config(config, "depthwise_initializer", options.depthwise_initializer);
+  options.depthwise_regularizer = detail::regularizer_from_config(config, "depthwise_regularizer");
+  options.depthwise_constraint = detail::constraint_from_config(config, "depthwise_constraint");
   options.pointwise_initializer =
       detail::initializer_from_config(config, "pointwise_initializer", options.pointwise_initializer);
+  options.pointwise_regularizer = detail::regularizer_from_config(config, "pointwise_regularizer");
+  options.pointwise_constraint = detail::constraint_from_config(config, "pointwise_constraint");
   auto layer = std::make_shared<SeparableConv2D>(config.at("filters").get<std::int64_t>(),
                                                  detail::kernel_size_from_config<Size2>(config),
                                                  detail::activation_from_config(config), options);

@@ -12,10 +12,15 @@ namespace {
 // Steps are numbered across every tape of the process, so Variable::grad_step never confuses
 // the step of one model's tape with another's.
 std::atomic<std::uint32_t> next_step{1};
+thread_local std::uint32_t latest_on_this_thread = 0;
 }  // namespace
+
+std::uint32_t Tape::latest_step() { return latest_on_this_thread; }
 
 void Tape::begin() {
   step_ = next_step.fetch_add(1);
+  latest_on_this_thread = step_;
+  extra_count_ = 0;
   for (auto& node : nodes_) node.keep.reset();
   nodes_.clear();
   node_inputs_.clear();
@@ -71,6 +76,17 @@ void Tape::record(Layer& layer, std::shared_ptr<Layer> keep, std::span<const Ten
   nodes_.push_back(std::move(node));
 }
 
+Tensor* Tape::output_gradient(const Tensor& output) {
+  const std::int32_t slot = slot_of(output);
+  if (slot < 0 || !slots_[slot].requires_grad) return nullptr;
+  if (extra_.size() <= extra_count_) extra_.emplace_back();
+  ExtraGradient& extra = extra_[extra_count_++];
+  extra.slot = slot;
+  reuse_or_allocate(extra.grad, output.backend(), output.shape());
+  output.backend().fill(extra.grad, 0.f);
+  return &extra.grad;
+}
+
 void Tape::accumulate(std::int32_t index, const Tensor& dx) {
   Slot& slot = slots_[index];
   // A view with the slot's shape: a reshaped use of a tensor sends back its own shape.
@@ -96,6 +112,9 @@ void Tape::backward(std::span<const Tensor> outputs, std::span<const Tensor> gra
     const std::int32_t slot = slot_of(outputs[i]);
     if (slot >= 0 && grads[i].defined()) accumulate(slot, grads[i]);
   }
+  // Gradients added to intermediate outputs during forward (activity penalties): a sum is
+  // order-free, so they join their slots before the walk reaches the nodes that made them.
+  for (std::size_t i = 0; i < extra_count_; ++i) accumulate(extra_[i].slot, extra_[i].grad);
   if (weight_scratch_.size() < nodes_.size()) weight_scratch_.resize(nodes_.size());
   for (std::size_t n = nodes_.size(); n-- > 0;) {
     Node& node = nodes_[n];

@@ -39,6 +39,15 @@ class Tape {
   /// with its tape slot. `keep` holds a layer made for this call alone (an op).
   void record(Layer& layer, std::shared_ptr<Layer> keep, std::span<const Tensor> inputs, Tensor& output);
 
+  /// A gradient to add to `output`'s own at backward (an activity regularizer's): a zeroed
+  /// tensor of output's shape, pooled, for the caller to add into; null when output was not made
+  /// on this tape in this step or nothing upstream of it trains.
+  Tensor* output_gradient(const Tensor& output);
+
+  /// The number of the step most recently begun on this thread by any tape: right after a
+  /// model's step, that step's number (what activity penalties are stamped with).
+  static std::uint32_t latest_step();
+
   /// Runs backward from dL/d outputs[i] = grads[i] (outputs not made on this tape get none).
   /// Every trainable weight reached gets its gradient (summed over the calls of its layer);
   /// step() tells which ones: Variable::grad_step == step().
@@ -73,6 +82,12 @@ class Tape {
   std::vector<std::unique_ptr<CallContext>> contexts_;
   std::vector<std::vector<Tensor>> weight_scratch_;  // per node: gradients of a repeated call
   std::vector<Tensor> dxs_;
+  struct ExtraGradient {
+    std::int32_t slot = -1;
+    Tensor grad;
+  };
+  std::vector<ExtraGradient> extra_;  // output_gradient's, pooled by their order in the step
+  std::size_t extra_count_ = 0;
 };
 
 }  // namespace strata::detail

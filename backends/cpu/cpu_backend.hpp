@@ -7,9 +7,9 @@
 // broadcast.cpp (binary ops with broadcasting, keepdims reductions), layout.cpp (transpose,
 // slice, slice_assign), conv2d.cpp, pool2d.cpp, normalization.cpp (batch and layer norm),
 // spatial.cpp (pad, crop, upsample and the per-channel ops), loss.cpp, metrics.cpp,
-// optimizer_updates.cpp; dnnl_context.{hpp,cpp} hold the engine, stream and the primitive
-// cache, kernels.{hpp,cpp} the loop helpers, strided.hpp the axis merging broadcast and layout
-// share.
+// optimizer_updates.cpp, regularization.cpp (regularizer penalties, weight constraints);
+// dnnl_context.{hpp,cpp} hold the engine, stream and the primitive cache, kernels.{hpp,cpp} the
+// loop helpers, strided.hpp the axis merging broadcast and layout share.
 
 #include <atomic>
 #include <memory>
@@ -131,6 +131,10 @@ class CpuBackend final : public Backend {
   void ftrl_update(Tensor& w, const Tensor& g, Tensor& accumulator, Tensor& linear, const FtrlParams& p) override;
   void adafactor_update(Tensor& w, const Tensor& g, Tensor* r, Tensor* c, Tensor& v, const AdafactorParams& p) override;
   void ema_update(Tensor& average, const Tensor& variable, float momentum) override;
+
+  // regularization.cpp
+  void regularize(const Tensor& x, const RegularizerParams& p, float scale, Tensor& total, Tensor* grad) override;
+  void constrain(Tensor& w, const ConstraintParams& p) override;
 
   /// Number of cached oneDNN primitive chains (tests check that a repeated step adds none).
   std::size_t cached_primitives() const;

@@ -3,7 +3,8 @@
 // oracle the other backends are tested against, so every op is written to be obviously right:
 // reductions and transcendental functions run in double, inputs and outputs stay f32.
 // Each op family lives in its own .cpp beside this header (memory, dense, activations,
-// elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates).
+// elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates,
+// regularization).
 
 #include <atomic>
 #include <memory>
@@ -117,6 +118,10 @@ class ReferenceBackend final : public Backend {
   void ftrl_update(Tensor& w, const Tensor& g, Tensor& accumulator, Tensor& linear, const FtrlParams& p) override;
   void adafactor_update(Tensor& w, const Tensor& g, Tensor* r, Tensor* c, Tensor& v, const AdafactorParams& p) override;
   void ema_update(Tensor& average, const Tensor& variable, float momentum) override;
+
+  // regularization.cpp
+  void regularize(const Tensor& x, const RegularizerParams& p, float scale, Tensor& total, Tensor* grad) override;
+  void constrain(Tensor& w, const ConstraintParams& p) override;
 
  private:
   std::atomic<std::size_t> in_use_{0};  // bytes of the live blocks allocate handed out

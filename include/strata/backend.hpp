@@ -253,6 +253,50 @@ struct AdafactorParams {
   float clip_threshold = 1.f;  ///< bound of rms(u)
 };
 
+/// The penalty of a Keras regularizer: see Backend::regularize.
+enum class RegularizerKind {
+  L1L2,        ///< l1 sum |x| + l2 sum x^2 (L1, L2 and L1L2)
+  Orthogonal,  ///< OrthogonalRegularizer: factor times the mean |cosine| between distinct rows (or columns)
+};
+
+/// The arguments of Backend::regularize: which penalty, and Keras's factors for it.
+struct RegularizerParams {
+  /// Which penalty.
+  RegularizerKind kind = RegularizerKind::L1L2;
+  /// @{
+  /// L1L2's factors; a term whose factor is 0 is left out (so 0 * inf adds nothing, as in Keras).
+  float l1 = 0.f;
+  float l2 = 0.f;
+  /// @}
+  /// Orthogonal's factor.
+  float factor = 0.f;
+  /// Orthogonal: the vectors are x's rows (true) or its columns (false).
+  bool rows = true;
+};
+
+/// The projection of a Keras weight constraint: see Backend::constrain.
+enum class ConstraintKind {
+  MaxNorm,     ///< w * clip(n, 0, max_value) / (epsilon + n)
+  MinMaxNorm,  ///< w * (rate clip(n, min_value, max_value) + (1 - rate) n) / (epsilon + n)
+  UnitNorm,    ///< w / (epsilon + n)
+  NonNeg,      ///< max(w, 0), NaN kept
+};
+
+/// The arguments of Backend::constrain. n is the L2 norm of w over the axes in `axes`
+/// (sqrt of the sum of squares, kept per position of the other axes); epsilon is 1e-7.
+struct ConstraintParams {
+  /// Which projection.
+  ConstraintKind kind = ConstraintKind::MaxNorm;
+  /// @{
+  /// The norm bounds and MinMaxNorm's rate.
+  float min_value = 0.f;
+  float max_value = 0.f;
+  float rate = 1.f;
+  /// @}
+  /// Bit i set: axis i of w is summed over for n.
+  std::uint32_t axes = 1;
+};
+
 /// A 2-D convolution over channels_last (NHWC) tensors with Keras's kernel layout
 /// (kh, kw, in / groups, out). Conv1D is the case h = 1.
 ///
@@ -514,6 +558,22 @@ class Backend {
   /// An optimizer's moving average of a variable: average = momentum average + (1 - momentum)
   /// variable, 1 - momentum taken in float32.
   virtual void ema_update(Tensor& average, const Tensor& variable, float momentum) = 0;
+
+  // Regularizers and constraints
+  /// total (1,) += scale * penalty(x); grad (x's shape), when not null, += scale * d penalty / dx.
+  /// |x|'s derivative is jax's, which Keras's gradients are: a(x) = 1 for x >= 0 (0 included),
+  /// -1 for x < 0, and NaN for NaN.
+  ///  - L1L2: penalty = l1 sum |x| + l2 sum x^2; d/dx = l1 a(x) + 2 l2 x.
+  ///  - Orthogonal: x (r, c); the n vectors v_i are its rows (n = r) or columns (n = c);
+  ///    u_i = v_i min(1 / sqrt(s_i), 1e7), s_i = |v_i|^2 (Keras's normalize); P_ij = u_i . u_j;
+  ///    penalty = factor 0.5 sum over i != j of |P_ij| / (n (n - 1) / 2) (NaN for n = 1, as Keras's 0 / 0);
+  ///    d/du_i = 2 k sum over j != i of a(P_ij) u_j with k = factor 0.5 / (n (n - 1) / 2), and
+  ///    d/dv_i = (d/du_i - u_i (u_i . d/du_i)) / sqrt(s_i) where 1 / sqrt(s_i) < 1e7, else
+  ///    1e7 d/du_i, except NaN where s_i^(-3/2) overflows f32 (s_i = 0 included): jax's derivative
+  ///    of the clamped 1 / sqrt(s) is then 0 times infinity.
+  virtual void regularize(const Tensor& x, const RegularizerParams& p, float scale, Tensor& total, Tensor* grad) = 0;
+  /// w = the projection `p` describes, in place (see ConstraintKind and ConstraintParams).
+  virtual void constrain(Tensor& w, const ConstraintParams& p) = 0;
 };
 
 /// The backend named `name` ("reference", "cpu"); throws ValueError listing the valid names.

@@ -41,6 +41,10 @@ namespace strata {
 
 class Backend;
 class Initializer;
+class Regularizer;
+namespace detail {
+class Tape;
+}
 
 /// The options every layer takes beside its own: `Flatten({.name = "flat"})`,
 /// `Dense(128, "relu", {.input_shape = {784}})`. `input_shape` (batch axis excluded; empty:
@@ -130,6 +134,18 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// The layers a composite layer calls, in the order of their first call (a Model: its layers).
   virtual std::vector<Layer*> sublayers() const { return children_; }
 
+  /// Keras's `layer.activity_regularizer`, which every layer has (null: none). Inside a model's
+  /// step, each call adds the regularizer's penalty on the call's output, divided by the batch
+  /// size (its first axis), to the loss, and in training its gradient to the output's gradient.
+  const std::shared_ptr<const Regularizer>& activity_regularizer() const { return activity_regularizer_; }
+  /// Sets (or, with null, removes) the activity regularizer.
+  void set_activity_regularizer(std::shared_ptr<const Regularizer> regularizer);
+  /// Internal: the sum of the activity penalties of this layer's calls in tape step `step`, a
+  /// (1,) tensor on the layer's backend; null when the layer made none in that step.
+  const Tensor* activity_penalty(std::uint32_t step) const {
+    return activity_step_ == step && activity_penalty_.defined() ? &activity_penalty_ : nullptr;
+  }
+
   /// The constructor arguments, under Keras's keys: {"name", "trainable", "dtype", ...}.
   virtual nlohmann::json get_config() const;
   /// {"input_shape": [null, ...]} once built, else null.
@@ -201,7 +217,8 @@ class Layer : public std::enable_shared_from_this<Layer> {
   CallContext& context() const;
   /// Gives the layer another name (a subclassed model named after its class once it is known).
   void rename(std::string name) { name_ = std::move(name); }
-  /// Reads {"name", "trainable"} from a config into this layer (for from_config constructors).
+  /// Reads {"name", "trainable", "activity_regularizer"} from a config into this layer (for
+  /// from_config constructors).
   void read_base_config(const nlohmann::json& config);
   /// Op layers are made per call and never tracked as sublayers.
   void mark_as_op() { is_op_ = true; }
@@ -221,6 +238,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensor call_eager(std::span<const Tensor> inputs, std::optional<bool> training);
   /// The primitive path: forward under a context the tape hands out (recorded for backward).
   Tensor run_primitive(std::span<const Tensor> inputs, bool training);
+  /// Adds the activity regularizer's penalty on `y` to this step's sum and, when training, its
+  /// gradient to the tape's gradient of `y`.
+  void record_activity_penalty(detail::Tape& tape, const Tensor& y, bool training);
   void adopt_child(Layer& child);
 
   std::string name_;
@@ -235,6 +255,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   int inbound_nodes_ = 0;
   std::weak_ptr<const detail::GraphNode> last_node_;  // of the last symbolic call (weak: the node owns the layer)
   CallContext own_context_;                           // for calls made outside a model's step
+  std::shared_ptr<const Regularizer> activity_regularizer_;
+  Tensor activity_penalty_;          // (1,): the sum over this layer's calls in step activity_step_
+  std::uint32_t activity_step_ = 0;  // the tape step activity_penalty_ belongs to (0: none)
   CallContext* active_context_ = nullptr;
 };
 

@@ -21,6 +21,7 @@
 
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
+#include "strata/constraints.hpp"
 #include "strata/error.hpp"
 #include "strata/handle.hpp"
 #include "strata/history.hpp"
@@ -32,6 +33,7 @@
 #include "strata/progbar.hpp"
 #include "strata/random.hpp"
 #include "strata/registry.hpp"
+#include "strata/regularizers.hpp"
 #include "strata/saving.hpp"
 #include "strata/sequential.hpp"
 #include "strata/shape.hpp"

@@ -13,11 +13,14 @@
 ///
 ///     BatchNormalization();  BatchNormalization({.momentum = 0.9, .epsilon = 1e-5});
 
+#include <optional>
 #include <string>
 
+#include "strata/constraints.hpp"
 #include "strata/handle.hpp"
 #include "strata/initializers.hpp"
 #include "strata/layer.hpp"
+#include "strata/regularizers.hpp"
 
 namespace strata {
 inline namespace layers {
@@ -40,6 +43,14 @@ struct BatchNormalizationOptions {
   Handle<Initializer> moving_mean_initializer = "zeros";
   /// Initializer of the moving variance used at inference.
   Handle<Initializer> moving_variance_initializer = "ones";
+  /// Keras's `beta_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> beta_regularizer = std::nullopt;
+  /// Keras's `gamma_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> gamma_regularizer = std::nullopt;
+  /// Keras's `beta_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> beta_constraint = std::nullopt;
+  /// Keras's `gamma_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> gamma_constraint = std::nullopt;
   /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.

@@ -11,14 +11,17 @@
 ///
 ///     Conv2D(32, 3, "relu");  Conv2D(64, {3, 3}, "relu", {.strides = 2, .padding = "same"});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
+#include "strata/constraints.hpp"
 #include "strata/handle.hpp"
 #include "strata/initializers.hpp"
 #include "strata/layer.hpp"
 #include "strata/layers/conv_args.hpp"
+#include "strata/regularizers.hpp"
 
 namespace strata {
 inline namespace layers {
@@ -38,6 +41,16 @@ struct Conv2DOptions {
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// Keras's `kernel_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> kernel_regularizer = std::nullopt;
+  /// Keras's `bias_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> bias_regularizer = std::nullopt;
+  /// Keras's `activity_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> activity_regularizer = std::nullopt;
+  /// Keras's `kernel_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> kernel_constraint = std::nullopt;
+  /// Keras's `bias_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> bias_constraint = std::nullopt;
   /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.

@@ -14,14 +14,17 @@
 ///
 ///     SeparableConv2D(32, 3, "relu", {.padding = "same"});
 
+#include <optional>
 #include <string>
 
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
+#include "strata/constraints.hpp"
 #include "strata/handle.hpp"
 #include "strata/initializers.hpp"
 #include "strata/layer.hpp"
 #include "strata/layers/conv_args.hpp"
+#include "strata/regularizers.hpp"
 
 namespace strata {
 inline namespace layers {
@@ -43,6 +46,20 @@ struct SeparableConv2DOptions {
   Handle<Initializer> pointwise_initializer = "glorot_uniform";
   /// Initializer of the bias: an Initializer or Keras's name.
   Handle<Initializer> bias_initializer = "zeros";
+  /// Keras's `depthwise_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> depthwise_regularizer = std::nullopt;
+  /// Keras's `pointwise_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> pointwise_regularizer = std::nullopt;
+  /// Keras's `bias_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> bias_regularizer = std::nullopt;
+  /// Keras's `activity_regularizer`: a Regularizer or its name ("l2"); none by default.
+  std::optional<Handle<Regularizer>> activity_regularizer = std::nullopt;
+  /// Keras's `depthwise_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> depthwise_constraint = std::nullopt;
+  /// Keras's `pointwise_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> pointwise_constraint = std::nullopt;
+  /// Keras's `bias_constraint`: a Constraint or its name ("max_norm"), applied after each update.
+  std::optional<Handle<Constraint>> bias_constraint = std::nullopt;
   /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.

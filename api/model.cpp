@@ -316,10 +316,12 @@ std::uint32_t Model::last_training_step() const { return train_tape_->step(); }
 
 // ---- compile and the training API -------------------------------------------------------
 
-void Model::compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
+void Model::compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics, LossWeights loss_weights,
+                    MetricSpec weighted_metrics) {
   settle_name();
-  auto config = std::make_unique<nlohmann::json>(detail::compile_config_of(*optimizer, loss, metrics, loss_weights));
-  trainer_->compile(std::move(loss), std::move(metrics), std::move(loss_weights));
+  auto config = std::make_unique<nlohmann::json>(
+      detail::compile_config_of(*optimizer, loss, metrics, loss_weights, weighted_metrics));
+  trainer_->compile(std::move(loss), std::move(metrics), std::move(loss_weights), std::move(weighted_metrics));
   optimizer_ = optimizer.get();
   compile_config_ = std::move(config);
 }

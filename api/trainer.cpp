@@ -10,6 +10,7 @@
 
 #include "api/callbacks/callback_list.hpp"
 #include "api/data/batch_queue.hpp"
+#include "api/regularization.hpp"
 #include "backends/host_memory.hpp"
 #include "optimizers/config.hpp"
 #include "strata/backend.hpp"
@@ -71,9 +72,10 @@ std::vector<const xt::xarray<float>*> order_by_names(const Arrays& given, const 
 
 }  // namespace
 
-void Trainer::compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights) {
+void Trainer::compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights, MetricSpec weighted_metrics) {
   loss_spec_ = std::move(loss);
   metric_spec_ = std::move(metrics);
+  weighted_metric_spec_ = std::move(weighted_metrics);
   weight_spec_ = std::move(loss_weights);
   heads_resolved_ = false;
   heads_.clear();
@@ -148,18 +150,43 @@ void Trainer::resolve_heads() {
                  "\" appears twice in compile()");
     head.metrics.push_back(metric);
     head.metric_keys.push_back(key);
+    head.metric_weighted.push_back(false);
   };
-  if (!metric_spec_.by_name().empty()) {
-    for (const auto& [key, list] : metric_spec_.by_name()) {
-      Head& head = head_named(key, "metrics");
-      for (const auto& metric : list) add_metric(head, metric.get());
+  // Keras's CompileMetrics naming for weighted metrics: the plain name when free, else
+  // "weighted_<name>", then "_1", "_2" ... when that is taken too.
+  const auto add_weighted_metric = [&](Head& head, const std::shared_ptr<Metric>& metric) {
+    const std::string prefix = several ? head.name + "_" : "";
+    const auto taken = [&](const std::string& key) {
+      if (key == "loss") return true;
+      for (const auto& other : heads_)
+        if (std::find(other.metric_keys.begin(), other.metric_keys.end(), key) != other.metric_keys.end()) return true;
+      return false;
+    };
+    std::string key = prefix + metric->name();
+    if (taken(key)) {
+      const std::string base = prefix + "weighted_" + metric->name();
+      key = base;
+      for (int index = 1; taken(key); ++index) key = base + "_" + std::to_string(index);
     }
-  } else {
-    for (std::size_t i = 0; i < heads_.size(); ++i)
-      for (const auto& metric : metric_spec_.all())
-        // Each output keeps its own running state: later outputs get a fresh metric of the same name.
-        add_metric(heads_[i], i == 0 ? metric.get() : Metric::from_name(metric->name()));
-  }
+    head.metrics.push_back(metric);
+    head.metric_keys.push_back(key);
+    head.metric_weighted.push_back(true);
+  };
+  const auto add_all = [&](const MetricSpec& spec, const char* dict, auto add) {
+    if (!spec.by_name().empty()) {
+      for (const auto& [key, list] : spec.by_name()) {
+        Head& head = head_named(key, dict);
+        for (const auto& metric : list) add(head, metric.get());
+      }
+    } else {
+      for (std::size_t i = 0; i < heads_.size(); ++i)
+        for (const auto& metric : spec.all())
+          // Each output keeps its own running state: later outputs get a fresh metric of the same name.
+          add(heads_[i], i == 0 ? metric.get() : Metric::from_name(metric->name()));
+    }
+  };
+  add_all(metric_spec_, "metrics", add_metric);
+  add_all(weighted_metric_spec_, "weighted_metrics", add_weighted_metric);
   for (auto& head : heads_)
     if (head.loss) head.loss_key = several ? head.name + "_loss" : "loss";
   heads_resolved_ = true;
@@ -245,12 +272,20 @@ void Trainer::check_targets(const Feed& y) const {
   }
 }
 
+Trainer::Trainer(Model& model) : model_(model) {}
+Trainer::~Trainer() = default;
+
 void Trainer::collect_trainable() {
   // Keras freezes trainability when training starts: later set_trainable calls need a new fit.
   trainable_ = model_.trainable_weights();
+  penalties_ = std::make_unique<detail::Penalties>(model_);
 }
 
 void Trainer::reset_trackers() {
+  if (penalties_ && !penalties_->empty()) {
+    reuse_or_allocate(penalty_tracker_, *backend_, Shape{2});
+    backend_->fill(penalty_tracker_, 0.f);
+  }
   for (auto& head : heads_) {
     if (head.loss) {
       reuse_or_allocate(head.tracker, *backend_, Shape{2});
@@ -540,7 +575,8 @@ void Trainer::train_step() {
     reuse_or_allocate(head.grad, backend, y_pred.shape());
     head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight, weights);
     grads_[h] = head.grad;
-    for (auto& metric : head.metrics) metric->update_state(head.y_batch, y_pred);
+    for (std::size_t m = 0; m < head.metrics.size(); ++m)
+      head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
   }
   model_.run_backward(grads_);
   // A weight no loss reached this step has no gradient: it gets zero, so the optimizer never
@@ -551,7 +587,11 @@ void Trainer::train_step() {
       backend.fill(v->grad, 0.f);
       v->grad_step = step;
     }
+  // Keras's compute_loss adds the model's losses (weight and activity penalties) to the loss
+  // it differentiates and logs; its optimizer projects constrained weights after the update.
+  if (!penalties_->empty()) penalties_->after_step(true, x_batches_[0].shape()[0], penalty_tracker_);
   model_.optimizer_->apply(trainable_);
+  detail::apply_constraints(trainable_);
 }
 
 void Trainer::test_step() {
@@ -563,8 +603,10 @@ void Trainer::test_step() {
     if (!head.loss) continue;
     reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
     head.loss->compute(head.y_batch, outputs[h], head.values, nullptr, head.tracker, 1.0, weights);
-    for (auto& metric : head.metrics) metric->update_state(head.y_batch, outputs[h]);
+    for (std::size_t m = 0; m < head.metrics.size(); ++m)
+      head.metrics[m]->update_state(head.y_batch, outputs[h], head.metric_weighted[m] ? weights : nullptr);
   }
+  if (penalties_ && !penalties_->empty()) penalties_->after_step(false, x_batches_[0].shape()[0], penalty_tracker_);
 }
 
 void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
@@ -588,7 +630,28 @@ void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
       total += head.weight * value;
       if (heads_.size() > 1) set(head.loss_key, value);
     }
-    for (std::size_t m = 0; m < head.metrics.size(); ++m) set(head.metric_keys[m], head.metrics[m]->result());
+    for (std::size_t m = 0; m < head.metrics.size(); ++m) {
+      const Metric& metric = *head.metrics[m];
+      if (metric.scalar_result()) {
+        set(head.metric_keys[m], metric.result());
+        continue;
+      }
+      // A metric with one value per class (F1Score without averaging): Keras's logs hold the
+      // array and its bar shows the mean; Strata's logs hold numbers, so each value gets its own
+      // key ("f1_score_0", ...) and the plain key the mean, as the bar shows it.
+      const std::vector<double> values = metric.results();
+      double sum = 0.0;
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        set(head.metric_keys[m] + "_" + std::to_string(i), values[i]);
+        sum += values[i];
+      }
+      set(head.metric_keys[m], values.empty() ? 0.0 : sum / double(values.size()));
+    }
+  }
+  if (penalties_ && !penalties_->empty()) {
+    float tracker[2];
+    penalty_tracker_.backend().download(penalty_tracker_, tracker);
+    if (tracker[1] > 0) total += double(tracker[0]) / double(tracker[1]);
   }
   set("loss", total);
 }
@@ -665,6 +728,8 @@ History Trainer::run_fit(Source& train, Source* validation, const FitOptions& op
     history.epoch.push_back(epoch);
     if (model_.stop_training) break;
   }
+  // Keras's fit ends by putting an optimizer's moving averages into the weights (use_ema).
+  if (model_.optimizer_->built()) model_.optimizer_->finalize_variable_values(trainable_);
   callbacks.on_train_end(epoch_logs);
   return history;
 }
@@ -800,6 +865,7 @@ History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
 }
 
 Logs Trainer::run_evaluate(Source& source, const EvaluateOptions& options) {
+  penalties_ = std::make_unique<detail::Penalties>(model_);  // Keras's evaluate logs them too
   detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   Logs logs = run_test_loop(source, callbacks);
   release_batch_buffers();
@@ -922,6 +988,7 @@ Logs Trainer::test_on_batch(const Arrays& x, const Arrays& y) {
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);
+  penalties_ = std::make_unique<detail::Penalties>(model_);
   reset_trackers();
   load_rows(xs, &ys, nullptr, 0, {}, 0, n);
   test_step();

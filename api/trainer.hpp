@@ -21,14 +21,16 @@ namespace strata {
 
 namespace detail {
 class CallbackList;
-}
+class Penalties;
+}  // namespace detail
 
 class Trainer {
  public:
-  explicit Trainer(Model& model) : model_(model) {}
+  explicit Trainer(Model& model);
+  ~Trainer();
 
   /// Keeps compile's arguments; they are matched to the model's outputs at the first data.
-  void compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights);
+  void compile(LossSpec loss, MetricSpec metrics, LossWeights loss_weights, MetricSpec weighted_metrics);
 
   History fit(const Arrays& x, const Arrays& y, const FitOptions& options);
   History fit(PyDataset& data, const FitOptions& options);
@@ -57,6 +59,7 @@ class Trainer {
     double weight = 1.0;
     std::vector<std::shared_ptr<Metric>> metrics;
     std::vector<std::string> metric_keys;  // log keys: "accuracy", or "cls_accuracy" with several outputs
+    std::vector<bool> metric_weighted;     // compile's weighted_metrics: updated with the sample weights
     std::string loss_key;                  // "cls_loss" with several outputs
     Tensor y_batch, values, grad, tracker;
     std::vector<float> staging;
@@ -73,6 +76,7 @@ class Trainer {
   Feed bind_targets(const Arrays& y, std::int64_t samples);
   void resolve_heads();
   void check_targets(const Feed& y) const;
+  // Freezes the trainable weights and collects the model's regularization penalties.
   void collect_trainable();
   void reset_trackers();
   // Uploads rows order[first .. first + count) of x, y and the sample weights (or the
@@ -96,7 +100,7 @@ class Trainer {
   Model& model_;
   Backend* backend_ = nullptr;  // the model's, set by bind_inputs
   LossSpec loss_spec_ = LossSpec(std::vector<Handle<Loss>>{});
-  MetricSpec metric_spec_;
+  MetricSpec metric_spec_, weighted_metric_spec_;
   LossWeights weight_spec_;
   bool heads_resolved_ = false;
   std::vector<Head> heads_;
@@ -107,6 +111,8 @@ class Trainer {
   std::vector<float> weight_staging_;
   std::vector<Tensor> grads_;
   std::vector<Variable*> trainable_;
+  std::unique_ptr<detail::Penalties> penalties_;  // null or empty: no regularizer
+  Tensor penalty_tracker_;                        // (2,): [sum of penalty * batch, samples]
 };
 
 }  // namespace strata

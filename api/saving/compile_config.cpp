@@ -23,10 +23,28 @@ nlohmann::json handle_json(const Handle<Base>& handle, const Registry<Base>& reg
   return serialized_object(registry, module, handle->class_name(), handle->get_config());
 }
 
+// compile's metrics or weighted_metrics as Keras writes them: a list, a map by output name, or null.
+nlohmann::json metric_spec_json(const MetricSpec& metrics) {
+  if (!metrics.all().empty()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& m : metrics.all()) out.push_back(handle_json(m, metric_registry(), "keras.metrics"));
+    return out;
+  }
+  if (!metrics.by_name().empty()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [name, list] : metrics.by_name()) {
+      out[name] = nlohmann::json::array();
+      for (const auto& m : list) out[name].push_back(handle_json(m, metric_registry(), "keras.metrics"));
+    }
+    return out;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 nlohmann::json compile_config_of(const Optimizer& optimizer, const LossSpec& loss, const MetricSpec& metrics,
-                                 const LossWeights& loss_weights) {
+                                 const LossWeights& loss_weights, const MetricSpec& weighted_metrics) {
   nlohmann::json config;
   config["optimizer"] = keras_object("keras.optimizers", optimizer.class_name(), optimizer.get_config());
   if (loss.single()) {
@@ -44,19 +62,8 @@ nlohmann::json compile_config_of(const Optimizer& optimizer, const LossSpec& los
     config["loss_weights"] = loss_weights.by_name();
   else
     config["loss_weights"] = nullptr;
-  if (!metrics.all().empty()) {
-    config["metrics"] = nlohmann::json::array();
-    for (const auto& m : metrics.all()) config["metrics"].push_back(handle_json(m, metric_registry(), "keras.metrics"));
-  } else if (!metrics.by_name().empty()) {
-    config["metrics"] = nlohmann::json::object();
-    for (const auto& [name, list] : metrics.by_name()) {
-      config["metrics"][name] = nlohmann::json::array();
-      for (const auto& m : list) config["metrics"][name].push_back(handle_json(m, metric_registry(), "keras.metrics"));
-    }
-  } else {
-    config["metrics"] = nullptr;
-  }
-  config["weighted_metrics"] = nullptr;
+  config["metrics"] = metric_spec_json(metrics);
+  config["weighted_metrics"] = metric_spec_json(weighted_metrics);
   config["run_eagerly"] = false;
   config["steps_per_execution"] = 1;
   config["jit_compile"] = false;
@@ -87,6 +94,26 @@ std::vector<Handle<Base>> handle_list(const nlohmann::json& value) {
   return out;
 }
 
+// compile_config's metrics or weighted_metrics: a list, a map by output name, one list per
+// output in order, or null.
+MetricSpec metric_spec_from(const nlohmann::json& json, const Model& model) {
+  if (json.is_object()) {
+    std::map<std::string, std::vector<Handle<Metric>>> map;
+    for (const auto& [name, list] : json.items()) map.emplace(name, handle_list<Metric>(list));
+    return MetricSpec(std::move(map));
+  }
+  if (json.is_array() && !json.empty() && json[0].is_array()) {
+    const auto output_names = model.output_names();
+    STRATA_CHECK(json.size() == output_names.size(), ValueError, "compile_config has ", json.size(),
+                 " metric lists for ", output_names.size(), " outputs");
+    std::map<std::string, std::vector<Handle<Metric>>> map;
+    for (std::size_t i = 0; i < output_names.size(); ++i) map.emplace(output_names[i], handle_list<Metric>(json[i]));
+    return MetricSpec(std::move(map));
+  }
+  if (json.is_array()) return MetricSpec(handle_list<Metric>(json));
+  return {};
+}
+
 }  // namespace
 
 }  // namespace detail
@@ -110,24 +137,9 @@ void Model::compile_from_config(const nlohmann::json& config) {
       loss = LossSpec(detail::handle_from<Loss>(loss_json));
     }
 
-    MetricSpec metrics;
-    const nlohmann::json metrics_json = config.value("metrics", nlohmann::json());
-    if (metrics_json.is_object()) {
-      std::map<std::string, std::vector<Handle<Metric>>> map;
-      for (const auto& [name, list] : metrics_json.items()) map.emplace(name, detail::handle_list<Metric>(list));
-      metrics = MetricSpec(std::move(map));
-    } else if (metrics_json.is_array() && !metrics_json.empty() && metrics_json[0].is_array()) {
-      // One list per output, in output order.
-      const auto names = output_names();
-      STRATA_CHECK(metrics_json.size() == names.size(), ValueError, "compile_config has ", metrics_json.size(),
-                   " metric lists for ", names.size(), " outputs");
-      std::map<std::string, std::vector<Handle<Metric>>> map;
-      for (std::size_t i = 0; i < names.size(); ++i)
-        map.emplace(names[i], detail::handle_list<Metric>(metrics_json[i]));
-      metrics = MetricSpec(std::move(map));
-    } else if (metrics_json.is_array()) {
-      metrics = MetricSpec(detail::handle_list<Metric>(metrics_json));
-    }
+    const MetricSpec metrics = detail::metric_spec_from(config.value("metrics", nlohmann::json()), *this);
+    const MetricSpec weighted_metrics =
+        detail::metric_spec_from(config.value("weighted_metrics", nlohmann::json()), *this);
 
     LossWeights weights;
     const nlohmann::json weights_json = config.value("loss_weights", nlohmann::json());
@@ -137,8 +149,8 @@ void Model::compile_from_config(const nlohmann::json& config) {
       weights = LossWeights(weights_json.get<std::map<std::string, double>>());
     }
 
-    compile(Handle<Optimizer>(Optimizer::from_config(optimizer)), std::move(loss), std::move(metrics),
-            std::move(weights));
+    compile(Handle<Optimizer>(Optimizer::from_config(optimizer)), std::move(loss), metrics, std::move(weights),
+            weighted_metrics);
   } catch (const nlohmann::json::exception& e) {
     throw ValueError(detail::concat("compile_config: a value has the wrong type (", e.what(), ")"));
   }

@@ -33,6 +33,6 @@ std::shared_ptr<Model> model_from_config(const nlohmann::json& object, std::stri
 
 /// compile_config as Keras writes it, from what compile() received.
 nlohmann::json compile_config_of(const Optimizer& optimizer, const LossSpec& loss, const MetricSpec& metrics,
-                                 const LossWeights& loss_weights);
+                                 const LossWeights& loss_weights, const MetricSpec& weighted_metrics);
 
 }  // namespace strata::detail

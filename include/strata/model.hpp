@@ -262,9 +262,11 @@ class Model : public Layer {
   /// "Sequential", "Functional", or a subclass's own class name.
   std::string class_name() const override;
 
-  /// Keras's compile: an optimizer, the loss(es), metrics, and per-output loss weights, as
-  /// objects or Keras's string names.
-  void compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics = {}, LossWeights loss_weights = {});
+  /// Keras's compile: an optimizer, the loss(es), metrics, per-output loss weights, and
+  /// weighted_metrics (updated with fit's and evaluate's sample weights, which plain metrics
+  /// ignore), as objects or Keras's string names.
+  void compile(Handle<Optimizer> optimizer, LossSpec loss, MetricSpec metrics = {}, LossWeights loss_weights = {},
+               MetricSpec weighted_metrics = {});
   /// Whether compile() has run.
   bool compiled() const { return optimizer_ != nullptr; }
   /// Keras's compile_config: the optimizer's config and the loss, metrics and loss weights as

@@ -22,7 +22,6 @@
 #include "api/tensorboard/summary.pb.h"
 #include "strata/strata.hpp"
 #include "support/goldens.hpp"
-#include "tensorboard/drive_fit.hpp"
 
 using namespace strata;
 namespace fs = std::filesystem;
@@ -124,7 +123,7 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-xt::xarray<float> data(std::size_t rows, std::size_t cols, float scale) {
+xt::xarray<float> sample_data(std::size_t rows, std::size_t cols, float scale) {
   xt::xarray<float> a = xt::zeros<float>({rows, cols});
   for (std::size_t i = 0; i < rows; ++i)
     for (std::size_t j = 0; j < cols; ++j) a(i, j) = scale * std::sin(float(i * cols + j) * 0.7f);
@@ -173,9 +172,16 @@ TEST_CASE("TensorBoard writes Keras's runs, tags and steps: epoch and batch scal
   const fs::path dir = fresh_dir("strata_tensorboard");
   Sequential model({Input({4}), Dense(3, "relu", {.name = "hidden"}), Dense(2, "linear", {.name = "out"})}, "seq");
   model.compile("sgd", "mse", {"mae"});
-  const auto x = data(20, 4, 1.0f), y = data(20, 2, 0.5f), x_val = data(6, 4, 0.8f), y_val = data(6, 2, 0.4f);
+  const auto x = sample_data(20, 4, 1.0f), y = sample_data(20, 2, 0.5f), x_val = sample_data(6, 4, 0.8f),
+             y_val = sample_data(6, 2, 0.4f);
   callbacks::TensorBoard tensorboard({.log_dir = dir.string(), .histogram_freq = 2, .update_freq = 3});
-  const History history = testing::drive_fit(model, {&tensorboard}, x, y, x_val, y_val, 3, 8);
+  const History history = model.fit(x, y,
+                                    {.batch_size = 8,
+                                     .epochs = 3,
+                                     .verbose = 0,
+                                     .callbacks = {tensorboard},
+                                     .validation_data = std::pair{x_val, y_val},
+                                     .shuffle = false});
 
   const EventFile train = read_events(dir / "train");
   const EventFile validation = read_events(dir / "validation");
@@ -246,10 +252,16 @@ TEST_CASE(
   auto in = Input({4}, {.name = "features"});
   Model model(in, Dense(2, "linear", {.name = "head"})(Dense(3, "relu", {.name = "trunk"})(in)));
   model.compile("adam", "mse");
-  const auto x = data(16, 4, 1.0f), y = data(16, 2, 0.5f);
+  const auto x = sample_data(16, 4, 1.0f), y = sample_data(16, 2, 0.5f);
   callbacks::TensorBoard tensorboard({.log_dir = dir.string(), .histogram_freq = 1, .write_graph = false});
   for (int batch = 0; batch < 5; ++batch) CHECK_FALSE(tensorboard.wants_batch_logs(CallbackMode::Train, batch, false));
-  testing::drive_fit(model, {&tensorboard}, x, y, x, y, 2, 8);
+  model.fit(x, y,
+            {.batch_size = 8,
+             .epochs = 2,
+             .verbose = 0,
+             .callbacks = {tensorboard},
+             .validation_data = std::pair{x, y},
+             .shuffle = false});
   const EventFile train = read_events(dir / "train");
   for (const char* tag : {"trunk/kernel/histogram", "trunk/bias/histogram", "head/kernel/histogram"})
     CHECK(steps_of(train.tags.at(tag)) == std::vector<std::int64_t>{0, 1});

@@ -5,6 +5,8 @@
 
 #include <strata/strata.hpp>
 
+#include "support/temp_dir.hpp"
+
 using namespace strata;
 
 namespace {
@@ -69,4 +71,30 @@ TEST_CASE("The README's Sequential, Functional and subclassed programs run as wr
     CHECK(model.layers().size() == 6);
     CHECK(model.count_params() == 784 * 128 + 128 + 128 * 10 + 10);
   }
+}
+
+TEST_CASE("The README's training program runs as written (two epochs instead of 100)", "[models][readme]") {
+  auto data = datasets::fashion_mnist::load_data();
+  const xt::xarray<float> x_train = xt::view(data.x_train, xt::range(0, 256)) / 255.0f;
+  const xt::xarray<float> y_train = xt::view(data.y_train, xt::range(0, 256));
+  testing::TempDir dir("strata-readme-training");
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path);  // the program's relative paths land in the temp dir
+  Sequential model({Input({28, 28}), Flatten(), Dense(32, "relu"), Dense(10, "softmax")});
+
+  callbacks::EarlyStopping stop({.monitor = "val_loss", .patience = 5, .restore_best_weights = true});
+  model.compile(optimizers::Adam(optimizers::schedules::CosineDecay(1e-3, 10000)), "sparse_categorical_crossentropy",
+                {"accuracy", metrics::AUC()});
+  History history =
+      model.fit(x_train, y_train,
+                {.epochs = 2,
+                 .verbose = 0,
+                 .callbacks = {stop, callbacks::ModelCheckpoint("ckpt-{epoch:02d}-{val_loss:.2f}.keras"),
+                               callbacks::TensorBoard({.log_dir = "logs"}), callbacks::BackupAndRestore("backup")},
+                 .validation_split = 0.2,
+                 .class_weight = {{0, 1.0}, {1, 4.0}}});
+  CHECK(history.history.at("val_auc").size() == 2);
+  CHECK(std::filesystem::exists("logs/train"));
+  CHECK_FALSE(std::filesystem::exists("backup"));  // removed when training ends
+  std::filesystem::current_path(previous);
 }

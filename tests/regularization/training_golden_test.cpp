@@ -103,3 +103,37 @@ TEST_CASE("regularization: a frozen layer's regularizers add nothing, as Keras c
   detail::Penalties trained(model);
   CHECK_FALSE(trained.empty());
 }
+
+TEST_CASE("regularization: the trainer's train_on_batch, fit and evaluate match Keras's", "[regularizers]") {
+  const json& golden = regularizer_goldens()["training"];
+  const BackendGuard guard;
+  for (const std::string backend_name : available_backends()) {
+    INFO(backend_name);
+    set_backend(backend_name);
+    const xt::xarray<float> x = to_host(golden_tensor(get_backend(backend_name), golden["x"]));
+    const xt::xarray<float> y = to_host(golden_tensor(get_backend(backend_name), golden["y"]));
+    Sequential model = golden_model();
+    model.compile(optimizers::SGD(0.1), "mse");
+    model.set_weights(golden_weights(golden["initial"]));
+    for (std::size_t s = 0; s < golden["steps"].size(); ++s) {
+      INFO("step " << s + 1);
+      const json& want = golden["steps"][s];
+      CHECK(model.train_on_batch(x, y).at("loss") == Approx(want["loss"].get<double>()).epsilon(1e-5));
+      const auto weights = model.get_weights();
+      const auto expected = golden_weights(want["weights"]);
+      for (std::size_t w = 0; w < weights.size(); ++w)
+        for (std::size_t i = 0; i < weights[w].size(); ++i)
+          CHECK(weights[w].data()[i] == Approx(expected[w].data()[i]).margin(2e-6));
+    }
+    CHECK(model.evaluate(x, y, {.verbose = 0}).at("loss") ==
+          Approx(golden["evaluate_loss"].get<double>()).epsilon(1e-5));
+
+    // fit with one full batch per epoch takes the same three steps.
+    Sequential fitted = golden_model();
+    fitted.compile(optimizers::SGD(0.1), "mse");
+    fitted.set_weights(golden_weights(golden["initial"]));
+    const History history = fitted.fit(x, y, {.batch_size = 6, .epochs = 3, .verbose = 0, .shuffle = false});
+    for (std::size_t s = 0; s < golden["steps"].size(); ++s)
+      CHECK(history.history.at("loss")[s] == Approx(golden["steps"][s]["loss"].get<double>()).epsilon(1e-5));
+  }
+}

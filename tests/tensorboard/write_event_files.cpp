@@ -14,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include "strata/strata.hpp"
-#include "tensorboard/drive_fit.hpp"
 
 using namespace strata;
 
@@ -56,7 +55,13 @@ int main(int argc, char** argv) {
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   callbacks::TensorBoard tensorboard({.log_dir = out + "/logs", .histogram_freq = 1, .update_freq = "batch"});
   BatchRecorder recorder;
-  const History history = testing::drive_fit(model, {&tensorboard, &recorder}, x_train, y_train, x_val, y_val, 10, 16);
+  const History history = model.fit(x_train, y_train,
+                                    {.batch_size = 16,
+                                     .epochs = 10,
+                                     .verbose = 0,
+                                     .callbacks = {tensorboard, recorder},
+                                     .validation_data = std::pair{x_val, y_val},
+                                     .shuffle = false});
 
   nlohmann::json expected;
   expected["history"] = nlohmann::json::parse(history.to_json());

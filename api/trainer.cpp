@@ -464,7 +464,7 @@ class Trainer::DatasetSource : public Trainer::Source {
   Trainer& trainer_;
   PyDataset& data_;
   bool shuffle_, with_targets_;
-  const std::map<int, double>& class_weight_;
+  const std::map<int, double> class_weight_;  // a copy: callers pass temporaries
   std::int64_t steps_;
   std::unique_ptr<detail::BatchQueue> queue_;
 };
@@ -502,7 +502,7 @@ class Trainer::GeneratorSource : public Trainer::Source {
   Trainer& trainer_;
   detail::BatchQueue queue_;
   std::optional<std::int64_t> steps_per_epoch_;
-  const std::map<int, double>& class_weight_;
+  const std::map<int, double> class_weight_;  // a copy: callers pass temporaries
   std::optional<Batch> pending_;
   bool dry_ = false;
 };

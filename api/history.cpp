@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -15,7 +14,9 @@
 #include <set>
 #include <sstream>
 
+#include "api/csv_field.hpp"
 #include "api/saving/atomic_file.hpp"
+#include "optimizers/config.hpp"
 #include "strata/error.hpp"
 
 extern char** environ;
@@ -24,50 +25,12 @@ namespace strata {
 
 namespace {
 
-// A float as Python's repr writes it (what csv and json.dumps write): the shortest digits that
-// read back to the same double, in positional notation when the decimal exponent is in
-// (-4, 16], else as d.ddde+XX with at least two exponent digits; 1.0 keeps its ".0".
+// A float as Python's repr writes it (what csv and json.dumps write); json.dumps spells the
+// non-finite values NaN, Infinity and -Infinity.
 std::string python_float(double value, bool json) {
-  if (std::isnan(value)) return json ? "NaN" : "nan";
-  if (std::isinf(value)) return json ? (value > 0 ? "Infinity" : "-Infinity") : (value > 0 ? "inf" : "-inf");
-  char buffer[64];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
-  const std::string text(buffer, result.ptr);
-  const auto e = text.find('e');
-  std::string sign, mantissa = text.substr(0, e);
-  if (mantissa[0] == '-') {
-    sign = "-";
-    mantissa.erase(0, 1);
-  }
-  const int exponent = std::stoi(text.substr(e + 1));
-  std::string digits;
-  for (const char c : mantissa)
-    if (c != '.') digits += c;
-  const int point = exponent + 1;  // digits d1 d2 ... stand for 0.d1d2... x 10^point
-  const auto n = static_cast<int>(digits.size());
-  if (point > -4 && point <= 16) {
-    if (point <= 0) return sign + "0." + std::string(-point, '0') + digits;
-    if (n <= point) return sign + digits + std::string(point - n, '0') + ".0";
-    return sign + digits.substr(0, point) + "." + digits.substr(point);
-  }
-  std::string out = sign + digits.substr(0, 1);
-  if (n > 1) out += "." + digits.substr(1);
-  const int shown = point - 1;
-  char exp[16];
-  std::snprintf(exp, sizeof exp, "e%c%02d", shown < 0 ? '-' : '+', std::abs(shown));
-  return out + exp;
-}
-
-// Python csv's QUOTE_MINIMAL: a field holding the delimiter, a quote or a line break is quoted,
-// its quotes doubled.
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  if (json && std::isnan(value)) return "NaN";
+  if (json && std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return optimizers::detail::py_repr(value);
 }
 
 // Every key must hold one value per epoch for a row (or an x position) to mean an epoch.
@@ -205,7 +168,7 @@ std::string History::to_csv() const {
   std::string out = "epoch";
   for (const auto& [key, values] : history) {
     out += ',';
-    out += csv_field(key);
+    out += detail::csv_field(key);
   }
   out += "\r\n";
   for (std::size_t row = 0; row < epoch.size(); ++row) {

@@ -765,17 +765,6 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
     weights = class_weights_to_sample_weights(*ys[0], options.class_weight);
   }
 
-  Feed val_xs, val_ys;
-  std::optional<Array> val_weights;
-  if (options.validation_data && !options.validation_dataset) {
-    val_xs = bind_inputs(options.validation_data->first);
-    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
-    if (options.validation_sample_weight) {
-      check_sample_weights(*options.validation_sample_weight, samples_in(*val_xs[0]), "validation_sample_weight");
-      val_weights = *options.validation_sample_weight;
-    }
-  }
-
   // Keras holds out the last fraction of the samples, before any shuffling; with
   // shuffle_before_split a seeded random fraction instead.
   std::vector<std::int64_t> train_rows, val_rows;
@@ -797,19 +786,29 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
   const Array* split_val_weights = options.sample_weight ? &*weights : nullptr;
   ArraySource train(*this, xs, &ys, weights ? &*weights : nullptr, 0, train_end, std::move(train_rows), batch_size,
                     options.shuffle, options.steps_per_epoch);
-  const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(batch_size));
-  std::unique_ptr<Source> validation;
-  if (options.validation_dataset)
-    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
-                                                 std::map<int, double>{}, options.validation_steps);
-  else if (options.validation_data)
-    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, val_weights ? &*val_weights : nullptr, 0,
-                                               samples_in(*val_xs[0]), std::vector<std::int64_t>{}, val_batch, false,
-                                               options.validation_steps);
-  else if (split)
-    validation = std::make_unique<ArraySource>(*this, xs, &ys, split_val_weights, split_at, n, std::move(val_rows),
-                                               val_batch, false, options.validation_steps);
+  BoundArrays given;
+  std::unique_ptr<Source> validation = given_validation(options, batch_size, given);
+  if (!validation && split)
+    validation = std::make_unique<ArraySource>(
+        *this, xs, &ys, split_val_weights, split_at, n, std::move(val_rows),
+        batch_size_or_default(options.validation_batch_size.value_or(batch_size)), false, options.validation_steps);
   return run_fit(train, validation.get(), options);
+}
+
+std::unique_ptr<Trainer::Source> Trainer::given_validation(const FitOptions& options, int batch_size,
+                                                           BoundArrays& arrays) {
+  if (options.validation_dataset)
+    return std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true, std::map<int, double>{},
+                                           options.validation_steps);
+  if (!options.validation_data) return nullptr;
+  arrays.x = bind_inputs(options.validation_data->first);
+  const std::int64_t n = samples_in(*arrays.x[0]);
+  arrays.y = bind_targets(options.validation_data->second, n);
+  const Array* weights = options.validation_sample_weight ? &*options.validation_sample_weight : nullptr;
+  if (weights) check_sample_weights(*weights, n, "validation_sample_weight");
+  return std::make_unique<ArraySource>(*this, arrays.x, &arrays.y, weights, 0, n, std::vector<std::int64_t>{},
+                                       batch_size_or_default(options.validation_batch_size.value_or(batch_size)), false,
+                                       options.validation_steps);
 }
 
 History Trainer::fit(PyDataset& data, const FitOptions& options) {
@@ -823,18 +822,8 @@ History Trainer::fit(PyDataset& data, const FitOptions& options) {
   // Build from (and check against) the first batch, as Keras's symbolic build does.
   load_batch(data.get(0), true, options.class_weight);
   DatasetSource train(*this, data, options.shuffle, true, options.class_weight, options.steps_per_epoch);
-  Feed val_xs, val_ys;
-  std::unique_ptr<Source> validation;
-  if (options.validation_dataset) {
-    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
-                                                 std::map<int, double>{}, options.validation_steps);
-  } else if (options.validation_data) {
-    val_xs = bind_inputs(options.validation_data->first);
-    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
-    const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(options.batch_size));
-    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, nullptr, 0, samples_in(*val_xs[0]),
-                                               std::vector<std::int64_t>{}, val_batch, false, options.validation_steps);
-  }
+  BoundArrays given;
+  const std::unique_ptr<Source> validation = given_validation(options, options.batch_size, given);
   return run_fit(train, validation.get(), options);
 }
 
@@ -849,18 +838,8 @@ History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
   const Batch* first = train.peek();
   STRATA_CHECK(first != nullptr, ValueError, "The generator yielded no batch");
   bind_inputs(Arrays(first->x));
-  Feed val_xs, val_ys;
-  std::unique_ptr<Source> validation;
-  if (options.validation_dataset) {
-    validation = std::make_unique<DatasetSource>(*this, *options.validation_dataset, false, true,
-                                                 std::map<int, double>{}, options.validation_steps);
-  } else if (options.validation_data) {
-    val_xs = bind_inputs(options.validation_data->first);
-    val_ys = bind_targets(options.validation_data->second, samples_in(*val_xs[0]));
-    const int val_batch = batch_size_or_default(options.validation_batch_size.value_or(options.batch_size));
-    validation = std::make_unique<ArraySource>(*this, val_xs, &val_ys, nullptr, 0, samples_in(*val_xs[0]),
-                                               std::vector<std::int64_t>{}, val_batch, false, options.validation_steps);
-  }
+  BoundArrays given;
+  const std::unique_ptr<Source> validation = given_validation(options, options.batch_size, given);
   return run_fit(train, validation.get(), options);
 }
 

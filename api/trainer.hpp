@@ -92,6 +92,13 @@ class Trainer {
   // Every batch of `source` through test_step, with the callbacks' test hooks.
   Logs run_test_loop(Source& source, detail::CallbackList& callbacks);
   History run_fit(Source& train, Source* validation, const FitOptions& options);
+  // The x and y feeds an array source reads; they must outlive it.
+  struct BoundArrays {
+    Feed x, y;
+  };
+  // fit's validation from validation_dataset, else validation_data with its sample weights
+  // (bound into `arrays`); null when neither is given (validation_split is the caller's).
+  std::unique_ptr<Source> given_validation(const FitOptions& options, int batch_size, BoundArrays& arrays);
   Logs run_evaluate(Source& source, const EvaluateOptions& options);
   std::vector<xt::xarray<float>> run_predict(Source& source, const PredictOptions& options);
   // The end of evaluate and predict: their batch-sized buffers go back to the backend.

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "api/csv_field.hpp"
 #include "optimizers/config.hpp"
 #include "strata/error.hpp"
 
@@ -39,7 +40,7 @@ void CSVLogger::on_epoch_end(int epoch, Logs& logs) {
     }
     if (write_header_) {
       file_ << "epoch";
-      for (const auto& key : *keys_) file_ << separator_ << key;
+      for (const auto& key : *keys_) file_ << separator_ << detail::csv_field(key, separator_);
       file_ << "\r\n";
     }
   }

@@ -10,10 +10,13 @@
 
 #include "api/callbacks/callback_list.hpp"
 #include "api/data/batch_queue.hpp"
+#include "api/distributed/data_parallel.hpp"
+#include "api/engine/tape.hpp"
 #include "api/regularization.hpp"
 #include "backends/host_memory.hpp"
 #include "optimizers/config.hpp"
 #include "strata/backend.hpp"
+#include "strata/distributed.hpp"
 #include "strata/error.hpp"
 #include "strata/random.hpp"
 
@@ -340,6 +343,7 @@ void check_sample_weights(const xt::xarray<float>& weights, std::int64_t samples
 }
 
 void warn_ran_out_of_data() {
+  if (!detail::writes_here()) return;
   std::cerr << "WARNING: Your input ran out of data; interrupting training. Make sure that your dataset or generator "
                "can generate at least `steps_per_epoch * epochs` batches.\n";
 }
@@ -511,6 +515,17 @@ class Trainer::GeneratorSource : public Trainer::Source {
 
 void Trainer::load_rows(const Feed& x, const Feed* y, const Array* weights, std::int64_t begin,
                         const std::vector<std::int64_t>& order, std::int64_t first, std::int64_t count) {
+  batch_fraction_ = 1.0;
+  batch_empty_ = false;
+  if (dp_) {
+    // Each rank uploads only its share of the global batch.
+    const auto [lo, hi] = dp_->share(first, count);
+    batch_fraction_ = count > 0 ? double(hi - lo) / double(count) : 0.0;
+    batch_empty_ = hi == lo;
+    if (batch_empty_) return;
+    first = lo;
+    count = hi - lo;
+  }
   const auto inputs = model_.input_shapes();
   x_batches_.resize(inputs.size());
   x_staging_.resize(inputs.size());
@@ -560,6 +575,12 @@ void Trainer::load_batch(const Batch& batch, bool with_targets, const std::map<i
 }
 
 void Trainer::train_step() {
+  compute_gradients();
+  zero_missing_gradients(true);
+  apply_gradients();
+}
+
+void Trainer::compute_gradients() {
   Backend& backend = *backend_;
   const std::span<const Tensor> outputs = model_.run_step(x_batches_, true);
   const Tensor* weights = batch_weighted_ ? &weight_batch_ : nullptr;
@@ -579,22 +600,75 @@ void Trainer::train_step() {
       head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
   }
   model_.run_backward(grads_);
+}
+
+void Trainer::zero_missing_gradients(bool computed) {
   // A weight no loss reached this step has no gradient: it gets zero, so the optimizer never
   // applies a stale one (Keras skips such variables with a warning).
   const std::uint32_t step = model_.last_training_step();
   for (Variable* v : trainable_)
-    if (v->grad_step != step) {
-      backend.fill(v->grad, 0.f);
+    if (!computed || v->grad_step != step) {
+      backend_->fill(v->grad, 0.f);
       v->grad_step = step;
     }
+}
+
+void Trainer::apply_gradients() {
   // Keras's compute_loss adds the model's losses (weight and activity penalties) to the loss
   // it differentiates and logs; its optimizer projects constrained weights after the update.
-  if (!penalties_->empty()) penalties_->after_step(true, x_batches_[0].shape()[0], penalty_tracker_);
+  if (!penalties_->empty()) penalties_->after_step(true, batch_empty_ ? 0 : x_batches_[0].shape()[0], penalty_tracker_);
   model_.optimizer_->apply(trainable_);
   detail::apply_constraints(trainable_);
 }
 
+template <class Work>
+void Trainer::guarded(Work&& work) {
+  if (dp_)
+    dp_->guard(std::forward<Work>(work));
+  else
+    work();
+}
+
+std::optional<bool> Trainer::distributed_train_batch(Source& source, std::int64_t step, std::int64_t steps,
+                                                     detail::CallbackList& callbacks) {
+  detail::DataParallel& dp = *dp_;
+  bool loaded = false, want = false;
+  batch_empty_ = false;
+  dp.guard([&] {
+    loaded = source.load(step);
+    if (!loaded) return;
+    callbacks.on_batch_begin(CallbackMode::Train, int(step), Logs{});
+    // Asked before the step, not after it: every rank must know whether the logs are summed.
+    want = callbacks.wants_batch_logs(CallbackMode::Train, int(step), step + 1 == steps);
+  });
+  if (dp.layers_communicate()) {
+    // Layers that sum across ranks inside the step need every rank in it, each with rows: a
+    // failure, a dry source or an empty share stops everyone before the step.
+    const auto before = dp.agree({.out_of_data = !loaded, .empty_share = loaded && batch_empty_}, "a batch's start");
+    if (before.out_of_data) return std::nullopt;
+    STRATA_CHECK(!before.empty_share, ValueError,
+                 "synchronized BatchNormalization needs a sample of every batch on "
+                 "each of the ",
+                 distributed::size(), " processes, but batch ", step,
+                 " holds fewer samples than that: "
+                 "choose a number of samples whose last batch is empty or holds at least one sample per process");
+  }
+  dp.begin_step(loaded ? batch_fraction_ : 0.0);
+  bool computed = false;
+  if (loaded && !batch_empty_)
+    dp.guard([&] {
+      compute_gradients();
+      computed = true;
+    });
+  zero_missing_gradients(computed);
+  const detail::DataParallel::Flags flags = dp.finish_step({.want_logs = want, .out_of_data = !loaded});
+  if (flags.out_of_data) return std::nullopt;
+  apply_gradients();
+  return flags.want_logs;
+}
+
 void Trainer::test_step() {
+  if (batch_empty_) return;  // this rank's share of a short last batch is empty
   Backend& backend = *backend_;
   const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
   const Tensor* weights = batch_weighted_ ? &weight_batch_ : nullptr;
@@ -609,7 +683,24 @@ void Trainer::test_step() {
   if (penalties_ && !penalties_->empty()) penalties_->after_step(false, x_batches_[0].shape()[0], penalty_tracker_);
 }
 
-void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
+void Trainer::read_logs(Logs& logs, const std::string& prefix) {
+  if (!dp_) {
+    read_local_logs(logs, prefix);
+    return;
+  }
+  // Every state is a sum (of losses times samples, of counts): the global figures are the
+  // sums over the ranks.
+  std::vector<Tensor> states;
+  for (const Head& head : heads_) {
+    if (head.loss) states.push_back(head.tracker);
+    for (const auto& metric : head.metrics)
+      for (const Tensor& t : metric->state_tensors()) states.push_back(t);
+  }
+  if (penalties_ && !penalties_->empty()) states.push_back(penalty_tracker_);
+  dp_->with_global_states(states, [&] { read_local_logs(logs, prefix); });
+}
+
+void Trainer::read_local_logs(Logs& logs, const std::string& prefix) const {
   // Keys already in `logs` are updated in place, so a step reading the same keys again
   // allocates nothing.
   const auto set = [&](const std::string& key, double value) {
@@ -661,57 +752,112 @@ void Trainer::read_logs(Logs& logs, const std::string& prefix) const {
 Logs Trainer::run_test_loop(Source& source, detail::CallbackList& callbacks) {
   reset_trackers();
   Logs logs;
-  callbacks.on_test_begin(logs);
+  guarded([&] { callbacks.on_test_begin(logs); });
   const std::int64_t steps = source.steps();
-  source.begin_epoch();
+  guarded([&] { source.begin_epoch(); });
   const Logs no_logs;
   for (std::int64_t step = 0; steps == 0 || step < steps; ++step) {
-    if (!source.load(step)) break;
-    callbacks.on_batch_begin(CallbackMode::Test, int(step), no_logs);
-    test_step();
+    bool loaded = false, want = false;
+    guarded([&] {
+      loaded = source.load(step);
+      if (!loaded) return;
+      callbacks.on_batch_begin(CallbackMode::Test, int(step), no_logs);
+      test_step();
+      want = callbacks.wants_batch_logs(CallbackMode::Test, int(step), step + 1 == steps);
+    });
+    if (dp_) {
+      // Every rank reads the logs (a sum over ranks) when any rank's callbacks want them.
+      const auto flags = dp_->agree({.want_logs = want, .out_of_data = !loaded}, "a test batch");
+      loaded = !flags.out_of_data;
+      want = flags.want_logs;
+    }
+    if (!loaded) break;
     // The trackers accumulate on the device; they are read only when a callback shows them.
-    if (callbacks.wants_batch_logs(CallbackMode::Test, int(step), step + 1 == steps)) read_logs(logs);
-    callbacks.on_batch_end(CallbackMode::Test, int(step), logs);
+    if (want) read_logs(logs);
+    guarded([&] { callbacks.on_batch_end(CallbackMode::Test, int(step), logs); });
   }
-  source.end_epoch();
+  guarded([&] { source.end_epoch(); });
+  if (dp_) dp_->agree({}, "the end of a test loop");
   read_logs(logs);
-  callbacks.on_test_end(logs);
+  guarded([&] { callbacks.on_test_end(logs); });
   return logs;
 }
+
+// Makes the loops of one fit or evaluate data-parallel when this process trains with others
+// (predict: never), and puts back what was there when they return or throw: a callback may
+// call evaluate or predict in the middle of a data-parallel fit.
+class Trainer::DistributedScope {
+ public:
+  DistributedScope(Trainer& trainer, bool split_batches)
+      : trainer_(trainer), outer_(std::move(trainer.dp_)), outer_empty_(trainer.batch_empty_) {
+    trainer_.dp_ = split_batches ? detail::make_data_parallel() : nullptr;
+    trainer_.model_.train_tape_->set_observer(trainer_.dp_.get());
+  }
+  ~DistributedScope() {
+    trainer_.dp_ = std::move(outer_);
+    trainer_.batch_empty_ = outer_empty_;
+    trainer_.model_.train_tape_->set_observer(trainer_.dp_.get());
+  }
+  DistributedScope(const DistributedScope&) = delete;
+  DistributedScope& operator=(const DistributedScope&) = delete;
+
+ private:
+  Trainer& trainer_;
+  std::unique_ptr<detail::DataParallel> outer_;
+  bool outer_empty_;
+};
 
 History Trainer::run_fit(Source& train, Source* validation, const FitOptions& options) {
   STRATA_CHECK(options.validation_freq >= 1, ValueError, "validation_freq must be a positive integer, received ",
                options.validation_freq);
+  const DistributedScope distributed(*this, true);
   collect_trainable();
+  if (dp_) dp_->prepare(model_, trainable_);
   const std::int64_t steps = train.steps();
   History history;
   history.params = {{"verbose", options.verbose}, {"epochs", options.epochs}, {"steps", int(steps)}};
-  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, options.epochs, steps});
+  // Only rank 0 prints.
+  detail::CallbackList callbacks(options.callbacks, model_,
+                                 {detail::writes_here() ? options.verbose : 0, options.epochs, steps});
   model_.stop_training = false;
   model_.resume_epoch_.reset();
   Logs epoch_logs;
-  callbacks.on_train_begin(epoch_logs);
+  guarded([&] { callbacks.on_train_begin(epoch_logs); });
+  // Every rank starts from rank 0's weights, optimizer, shuffles and resume point.
+  if (dp_) dp_->synchronize(model_, trainable_, steps, model_.resume_epoch_);
   // A callback restoring a backup moves the start (Keras's `self._initial_epoch or initial_epoch`).
   const int first_epoch = model_.resume_epoch_.value_or(options.initial_epoch);
   model_.resume_epoch_.reset();
   const Logs no_logs;
   for (int epoch = first_epoch; epoch < options.epochs; ++epoch) {
     reset_trackers();
-    Logs begin_logs;
-    callbacks.on_epoch_begin(epoch, begin_logs);
-    train.begin_epoch();
+    guarded([&] {
+      Logs begin_logs;
+      callbacks.on_epoch_begin(epoch, begin_logs);
+      train.begin_epoch();
+    });
     Logs batch_logs;
     std::int64_t done = 0;
     for (std::int64_t step = 0; steps == 0 || step < steps; ++step) {
-      if (!train.load(step)) break;
-      callbacks.on_batch_begin(CallbackMode::Train, int(step), no_logs);
-      train_step();
+      bool want = false;
+      if (dp_) {
+        const std::optional<bool> read = distributed_train_batch(train, step, steps, callbacks);
+        if (!read) break;
+        want = *read;
+      } else {
+        if (!train.load(step)) break;
+        callbacks.on_batch_begin(CallbackMode::Train, int(step), no_logs);
+        train_step();
+        want = callbacks.wants_batch_logs(CallbackMode::Train, int(step), step + 1 == steps);
+      }
       ++done;
-      if (callbacks.wants_batch_logs(CallbackMode::Train, int(step), step + 1 == steps)) read_logs(batch_logs);
-      callbacks.on_batch_end(CallbackMode::Train, int(step), batch_logs);
+      if (want) read_logs(batch_logs);
+      guarded([&] { callbacks.on_batch_end(CallbackMode::Train, int(step), batch_logs); });
+      // A callback on any rank may stop training: all ranks stop after the same batch.
+      if (dp_) model_.stop_training = dp_->agree({.stop = model_.stop_training}, "the end of a batch").stop;
       if (model_.stop_training) break;
     }
-    train.end_epoch();
+    guarded([&] { train.end_epoch(); });
     if (done == 0) {
       // A generator that is dry has nothing more to train on (Keras warns and stops too).
       warn_ran_out_of_data();
@@ -723,14 +869,16 @@ History Trainer::run_fit(Source& train, Source* validation, const FitOptions& op
       const Logs val = run_test_loop(*validation, callbacks);
       for (const auto& [key, value] : val) epoch_logs["val_" + key] = value;
     }
-    callbacks.on_epoch_end(epoch, epoch_logs);
+    guarded([&] { callbacks.on_epoch_end(epoch, epoch_logs); });
+    if (dp_) model_.stop_training = dp_->agree({.stop = model_.stop_training}, "the end of an epoch").stop;
     for (const auto& [key, value] : epoch_logs) history.history[key].push_back(value);
     history.epoch.push_back(epoch);
     if (model_.stop_training) break;
   }
   // Keras's fit ends by putting an optimizer's moving averages into the weights (use_ema).
   if (model_.optimizer_->built()) model_.optimizer_->finalize_variable_values(trainable_);
-  callbacks.on_train_end(epoch_logs);
+  guarded([&] { callbacks.on_train_end(epoch_logs); });
+  if (dp_) dp_->agree({}, "the end of training");
   return history;
 }
 
@@ -784,6 +932,15 @@ History Trainer::fit(const Arrays& x, const Arrays& y, const FitOptions& options
   // The validation split's samples keep their sample weights, not the class weights (Keras
   // splits (x, y, sample_weight) before class_weight applies).
   const Array* split_val_weights = options.sample_weight ? &*weights : nullptr;
+  const int ranks = distributed::size();
+  if (ranks > 1) {
+    STRATA_CHECK(batch_size % ranks == 0, ValueError, "batch_size=", batch_size, " is the global batch of the ", ranks,
+                 " processes training together, so it must divide by ", ranks, " (each takes batch_size / ", ranks,
+                 " samples of every batch)");
+    STRATA_CHECK(train_end >= ranks && n - train_end >= (split ? ranks : 0), ValueError, "Training data has ",
+                 train_end, " samples", split ? detail::concat(" and validation data ", n - train_end) : "",
+                 ": each of the ", ranks, " processes training together needs at least one");
+  }
   ArraySource train(*this, xs, &ys, weights ? &*weights : nullptr, 0, train_end, std::move(train_rows), batch_size,
                     options.shuffle, options.steps_per_epoch);
   BoundArrays given;
@@ -845,7 +1002,9 @@ History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
 
 Logs Trainer::run_evaluate(Source& source, const EvaluateOptions& options) {
   penalties_ = std::make_unique<detail::Penalties>(model_);  // Keras's evaluate logs them too
-  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
+  const DistributedScope distributed(*this, true);
+  detail::CallbackList callbacks(options.callbacks, model_,
+                                 {detail::writes_here() ? options.verbose : 0, 1, source.steps()});
   Logs logs = run_test_loop(source, callbacks);
   release_batch_buffers();
   return logs;
@@ -888,7 +1047,10 @@ void Trainer::release_batch_buffers() {
 }
 
 std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const PredictOptions& options) {
-  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
+  // predict runs whole on every rank (the weights are the same); only rank 0 prints.
+  const DistributedScope whole(*this, false);
+  detail::CallbackList callbacks(options.callbacks, model_,
+                                 {detail::writes_here() ? options.verbose : 0, 1, source.steps()});
   // Each output's rows, appended batch by batch (checked as a backend checks a tensor).
   std::vector<std::vector<float>> rows(model_.output_shapes().size());
   std::int64_t samples = 0;
@@ -950,6 +1112,7 @@ std::vector<xt::xarray<float>> Trainer::predict(PyDataset& data, const PredictOp
 
 Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
+  const DistributedScope whole(*this, false);  // the whole batch, on every rank
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);
@@ -964,6 +1127,7 @@ Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
 
 Logs Trainer::test_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
+  const DistributedScope whole(*this, false);  // the whole batch, on every rank
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ namespace strata {
 
 namespace detail {
 class CallbackList;
+class DataParallel;
 class Penalties;
 }  // namespace detail
 
@@ -66,6 +68,7 @@ class Trainer {
   };
 
   class ArraySource;
+  class DistributedScope;
   class DatasetSource;
   class GeneratorSource;
 
@@ -86,9 +89,26 @@ class Trainer {
   // Checks a batch a PyDataset or a generator made against the model and uploads it.
   void load_batch(const Batch& batch, bool with_targets, const std::map<int, double>& class_weight);
   void train_step();
+  // train_step's parts: forward, loss and backward; zeros for the gradients no loss reached
+  // (all of them when `computed` is false: this rank had no rows or its step failed); the
+  // penalties, the update and the constraints.
+  void compute_gradients();
+  void zero_missing_gradients(bool computed);
+  void apply_gradients();
   void test_step();
-  // Writes the running loss(es) and metrics into `logs`, keys prefixed ("val_").
-  void read_logs(Logs& logs, const std::string& prefix = "") const;
+  // One global batch of a data-parallel fit: this rank's share through compute_gradients, the
+  // gradients summed across ranks, the update. nullopt when some rank's data ran out; else
+  // whether the batch's logs are read (some rank's callbacks want them).
+  std::optional<bool> distributed_train_batch(Source& source, std::int64_t step, std::int64_t steps,
+                                              detail::CallbackList& callbacks);
+  // Runs `work`; in a data-parallel loop through DataParallel::guard, so a failure stops every
+  // rank at the next agreement instead of leaving the others waiting.
+  template <class Work>
+  void guarded(Work&& work);
+  // Writes the running loss(es) and metrics into `logs`, keys prefixed ("val_"); in a
+  // data-parallel loop, the sums over every rank.
+  void read_logs(Logs& logs, const std::string& prefix = "");
+  void read_local_logs(Logs& logs, const std::string& prefix) const;
   // Every batch of `source` through test_step, with the callbacks' test hooks.
   Logs run_test_loop(Source& source, detail::CallbackList& callbacks);
   History run_fit(Source& train, Source* validation, const FitOptions& options);
@@ -120,6 +140,10 @@ class Trainer {
   std::vector<Variable*> trainable_;
   std::unique_ptr<detail::Penalties> penalties_;  // null or empty: no regularizer
   Tensor penalty_tracker_;                        // (2,): [sum of penalty * batch, samples]
+  // Data-parallel fit and evaluate (null otherwise): batches are split across the ranks.
+  std::unique_ptr<detail::DataParallel> dp_;
+  double batch_fraction_ = 1.0;  // this rank's share of the global batch just loaded
+  bool batch_empty_ = false;     // the share holds no row (a last batch smaller than the ranks)
 };
 
 }  // namespace strata

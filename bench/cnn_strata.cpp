@@ -4,6 +4,7 @@
 //   ./build-bench/bench/cnn_strata [--model sequential|functional|subclass] [--threads 2]
 //                                  [--epochs 1] [--samples 54000]
 //   ./build-bench/bench/cnn_strata --ops [--threads 2] [--reps 20]
+//   mpirun -np 2 ./build-bench/bench/cnn_strata --threads 1    (bench/run dp)
 //
 // Training mode: a short warm-up fit (full batches and one batch of the epoch's last size), then
 // the timed epoch(s) at batch 128; then predict on the 10,000 test images at batch 128 (one
@@ -12,6 +13,8 @@
 // --model picks how the same network is written: a Sequential (the default), a Functional model
 // or a subclassed Model. All three run on one engine, so bench/run times them side by side to
 // show that the way a model is written costs nothing per step.
+// Under mpirun the fit is data-parallel (the global batch stays 128, split across the ranks);
+// rank 0 prints, and adds `strata dp: ...` with the communication per step (bench/run dp).
 //
 // --ops: the convolution layers' own ops at the model's shapes (batch 128), through the public
 // Backend API: forward (bias + relu fused), backward-data and backward-weights (+ bias), each the
@@ -202,9 +205,11 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   const xt::xarray<float> y_warm = xt::view(y, xt::range(0, warm));
   model.fit(x_warm, y_warm, {.batch_size = kBatch, .epochs = 1, .verbose = 0});
 
+  const distributed::Stats before = distributed::stats();
   auto start = std::chrono::steady_clock::now();
   const History history = model.fit(x, y, {.batch_size = kBatch, .epochs = epochs, .verbose = 0});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const distributed::Stats after = distributed::stats();
 
   model.predict(x_test, {.batch_size = kBatch, .verbose = 0});  // untimed: inference primitives
   start = std::chrono::steady_clock::now();
@@ -212,6 +217,7 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   const double predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double test_accuracy =
       xt::mean(xt::cast<double>(xt::equal(xt::argmax(probs, 1), xt::cast<std::size_t>(data.y_test))))();
+  if (!distributed::is_primary()) return 0;
 
   std::cout << "strata: " << kind << " model, loss " << history.history.at("loss").back() << " accuracy "
             << history.history.at("accuracy").back() << " test accuracy " << test_accuracy << '\n';
@@ -223,12 +229,22 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   std::cout << "strata flops: training " << training_flops_per_sample() * static_cast<double>(samples) * 1e-9
             << " GFLOP/epoch, predict " << forward_flops_per_sample() * static_cast<double>(x_test.shape()[0]) * 1e-9
             << " GFLOP\n";
+  if (distributed::size() > 1) {
+    // Per step of the timed fit: the gradient bytes each rank sent into the sums, the time in
+    // forward and backward (buckets already in flight), and the wait after backward for the sums.
+    const double steps = double(after.steps - before.steps);
+    std::cout << "strata dp: ranks " << distributed::size() << ", steps " << after.steps - before.steps
+              << ", bytes/step " << double(after.bytes - before.bytes) / steps << ", compute ms/step "
+              << (after.seconds_in_backward - before.seconds_in_backward) / steps * 1e3 << ", waiting ms/step "
+              << (after.seconds_waiting - before.seconds_waiting) / steps * 1e3 << '\n';
+  }
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) try {
+  distributed::init();
   int threads = 2;
   int epochs = 1;
   int reps = 20;

@@ -29,5 +29,11 @@ export(EXPORT strataTargets NAMESPACE strata:: FILE ${PROJECT_BINARY_DIR}/strata
 # The .pc finds its prefix from where it lies (${pcfiledir}), so it stays right whatever
 # --prefix the install is given after configure.
 file(RELATIVE_PATH STRATA_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
+# Built with MPI, the static library also needs MPI's C library (its pkg-config name is mpi-c).
+if(STRATA_HAS_MPI)
+  set(STRATA_PC_MPI " mpi-c")
+else()
+  set(STRATA_PC_MPI "")
+endif()
 configure_file(cmake/strata.pc.in ${PROJECT_BINARY_DIR}/strata.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/strata.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT strata)

@@ -23,10 +23,13 @@ set(CPACK_DEBIAN_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Headers, static library, CMake package (find_package(strata), target strata::strata) and pkg-config file of Strata, a Keras-style deep learning library for C++20.")
 # What a program linking libstrata needs to compile and link: the public headers' xtensor
 # and nlohmann_json, and for the static library oneDNN (whose CMake config needs OpenCL's
-# headers), OpenBLAS, zlib, HDF5, libzip, libpng, libjpeg and protobuf's lite runtime; g++
-# brings OpenMP.
+# headers), OpenBLAS, zlib, HDF5, libzip, libpng, libjpeg, protobuf's lite runtime and, when
+# built with it, MPI; g++ brings OpenMP.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "libxtensor-dev (>= 0.24), nlohmann-json3-dev (>= 3), libdnnl-dev (>= 2.6), ocl-icd-opencl-dev, opencl-c-headers, libxtensor-blas-dev (>= 0.20), libopenblas-dev, zlib1g-dev, libhdf5-dev (>= 1.10), libzip-dev (>= 1.7), libpng-dev (>= 1.6), libjpeg-dev, libprotobuf-dev (>= 3)")
+if(STRATA_HAS_MPI)
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", libopenmpi-dev")
+endif()
 if(BUILD_SHARED_LIBS)
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 endif()

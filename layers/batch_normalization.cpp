@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/distributed/communicator.hpp"
 #include "layers/layer_args.hpp"
+#include "layers/synchronized_batch_norm.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 
@@ -11,7 +13,7 @@ inline namespace layers {
 
 namespace {
 
-enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kGammaGrad, kBetaGrad };
+enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kGammaGrad, kBetaGrad, kScratch, kShift, kSlope };
 // A training call saves the (rows, c) view of its input (tensor 0), the input's shape as
 // received (shape 0) and whether it normalised with the batch's statistics (the flag); those
 // statistics stay in its kMean and kVariance buffers.
@@ -58,7 +60,14 @@ Tensor BatchNormalization::forward(const Tensor& x, bool training) {
   const auto epsilon = static_cast<float>(options_.epsilon);
   // Keras: batch statistics only when training and trainable; a frozen layer runs in inference mode.
   const bool batch_statistics = training && trainable();
-  if (batch_statistics) {
+  // synchronized: the global batch's statistics, when there are other processes.
+  const bool synchronized = batch_statistics && options_.synchronized && detail::comm::active();
+  if (synchronized) {
+    detail::synchronized_batch_norm_forward(b, x2, gamma, beta, epsilon, static_cast<float>(options_.momentum), y,
+                                            buffer(kMean, {channels}), buffer(kVariance, {channels}),
+                                            moving_mean_->value, moving_variance_->value, buffer(kScratch, x2.shape()),
+                                            buffer(kShift, {channels}));
+  } else if (batch_statistics) {
     b.batch_norm_forward_training(x2, gamma, beta, epsilon, static_cast<float>(options_.momentum), y,
                                   buffer(kMean, {channels}), buffer(kVariance, {channels}), moving_mean_->value,
                                   moving_variance_->value);
@@ -86,8 +95,13 @@ Tensor BatchNormalization::backward_impl(const Tensor& dy, bool need_input_grad)
     const bool weight_grads = trainable();
     Tensor& dgamma = gamma_ && weight_grads ? gamma_->grad : buffer(kGammaGrad, {channels});
     Tensor& dbeta = beta_ && weight_grads ? beta_->grad : buffer(kBetaGrad, {channels});
-    b.batch_norm_backward(input, dy2, gamma, buffer(kMean, {channels}), buffer(kVariance, {channels}), epsilon, dx,
-                          dgamma, dbeta);
+    if (options_.synchronized && detail::comm::active())
+      detail::synchronized_batch_norm_backward(
+          b, input, dy2, gamma, buffer(kMean, {channels}), buffer(kVariance, {channels}), epsilon, dx, dgamma, dbeta,
+          buffer(kScratch, input.shape()), buffer(kShift, {channels}), buffer(kSlope, {channels}));
+    else
+      b.batch_norm_backward(input, dy2, gamma, buffer(kMean, {channels}), buffer(kVariance, {channels}), epsilon, dx,
+                            dgamma, dbeta);
   } else {
     if (!need_input_grad) return {};
     // Normalised with constants: dx = dy gamma / sqrt(moving_variance + epsilon), which is the
@@ -113,7 +127,7 @@ nlohmann::json BatchNormalization::get_config() const {
   config["gamma_regularizer"] = detail::regularizer_json(options_.gamma_regularizer);
   config["beta_constraint"] = detail::constraint_json(options_.beta_constraint);
   config["gamma_constraint"] = detail::constraint_json(options_.gamma_constraint);
-  config["synchronized"] = false;
+  config["synchronized"] = options_.synchronized;
   config["renorm"] = false;
   config["renorm_clipping"] = nullptr;
   config["renorm_momentum"] = 0.99;
@@ -124,8 +138,6 @@ std::shared_ptr<Layer> BatchNormalization::from_config(const nlohmann::json& con
   const std::string name = config.value("name", "");
   STRATA_CHECK(!config.value("renorm", false), ValueError, "layer \"", name,
                "\": BatchNormalization with renorm=True is not supported yet");
-  STRATA_CHECK(!config.value("synchronized", false), ValueError, "layer \"", name,
-               "\": BatchNormalization with synchronized=True is not supported yet");
   BatchNormalizationOptions options;
   options.name = name;
   options.axis = detail::axis_from_config(config, options.axis, name, "BatchNormalization takes one integer axis");
@@ -133,6 +145,7 @@ std::shared_ptr<Layer> BatchNormalization::from_config(const nlohmann::json& con
   options.epsilon = config.value("epsilon", options.epsilon);
   options.center = config.value("center", options.center);
   options.scale = config.value("scale", options.scale);
+  options.synchronized = config.value("synchronized", options.synchronized);
   options.beta_initializer = detail::initializer_from_config(config, "beta_initializer", options.beta_initializer);
   options.gamma_initializer = detail::initializer_from_config(config, "gamma_initializer", options.gamma_initializer);
   options.beta_regularizer = detail::regularizer_from_config(config, "beta_regularizer");

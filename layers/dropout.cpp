@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/distributed/rank_context.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/random.hpp"
@@ -19,7 +20,7 @@ Dropout::Dropout(float rate, DropoutOptions options)
   if (options_.seed) own_rng_.emplace(static_cast<std::uint64_t>(*options_.seed));
 }
 
-std::uint64_t Dropout::next_seed() { return own_rng_ ? (*own_rng_)() : detail::global_rng()(); }
+std::uint64_t Dropout::next_seed() { return detail::rank_seed(own_rng_ ? (*own_rng_)() : detail::global_rng()()); }
 
 Tensor Dropout::forward(const Tensor& x, bool training) {
   if (!training) return x;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/distributed/rank_context.hpp"
 #include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -21,7 +22,9 @@ SpatialDropout2D::SpatialDropout2D(double rate, DropoutOptions options)
   input_spec_.ndim = 4;
 }
 
-std::uint64_t SpatialDropout2D::next_seed() { return own_rng_ ? (*own_rng_)() : detail::global_rng()(); }
+std::uint64_t SpatialDropout2D::next_seed() {
+  return detail::rank_seed(own_rng_ ? (*own_rng_)() : detail::global_rng()());
+}
 
 Tensor SpatialDropout2D::forward(const Tensor& x, bool training) {
   if (!training) return x;

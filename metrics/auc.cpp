@@ -229,4 +229,8 @@ std::shared_ptr<AUC> AUC::from_config(const nlohmann::json& config) {
   return std::make_shared<AUC>(std::move(options));
 }
 
+std::vector<Tensor> AUC::state_tensors() const {
+  return counts_->state().defined() ? std::vector<Tensor>{counts_->state()} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

@@ -130,6 +130,10 @@ FBetaScore::Options FBetaScore::read_options(const nlohmann::json& config, const
   return options;
 }
 
+std::vector<Tensor> FBetaScore::state_tensors() const {
+  return state_.defined() ? std::vector<Tensor>{state_} : std::vector<Tensor>{};
+}
+
 std::shared_ptr<FBetaScore> FBetaScore::from_config(const nlohmann::json& config) {
   return std::make_shared<FBetaScore>(read_options(config, "FBetaScore", "fbeta_score", true));
 }

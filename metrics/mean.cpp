@@ -60,4 +60,8 @@ std::shared_ptr<Mean> Mean::from_config(const nlohmann::json& config) {
   return out;
 }
 
+std::vector<Tensor> Mean::state_tensors() const {
+  return state_.defined() ? std::vector<Tensor>{state_} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

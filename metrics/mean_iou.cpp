@@ -134,4 +134,8 @@ std::shared_ptr<MeanIoU> MeanIoU::from_config(const nlohmann::json& config) {
   return std::make_shared<MeanIoU>(classes.get<std::int64_t>(), std::move(options));
 }
 
+std::vector<Tensor> MeanIoU::state_tensors() const {
+  return state_.defined() ? std::vector<Tensor>{state_} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

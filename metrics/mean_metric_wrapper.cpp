@@ -64,4 +64,8 @@ double MeanMetricWrapper::result() const { return detail::state_result(state_); 
 
 void MeanMetricWrapper::reset_state() { detail::state_reset(state_); }
 
+std::vector<Tensor> MeanMetricWrapper::state_tensors() const {
+  return state_.defined() ? std::vector<Tensor>{state_} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

@@ -71,6 +71,9 @@ class AutoAccuracy : public Metric {
   void reset_state() override {
     if (chosen_) chosen_->reset_state();
   }
+  std::vector<Tensor> state_tensors() const override {
+    return chosen_ ? chosen_->state_tensors() : std::vector<Tensor>{};
+  }
 
  private:
   std::shared_ptr<Metric> chosen_;
@@ -192,6 +195,12 @@ void register_metric(const std::string& name, ConfigFactory<Metric> factory) {
 }
 
 nlohmann::json Metric::get_config() const { return {{"name", name_}, {"dtype", "float32"}}; }
+
+std::vector<Tensor> Metric::state_tensors() const {
+  throw ValueError(detail::concat("Metric \"", name_, "\" (", class_name(),
+                                  ") does not say where its state is: override state_tensors() to return its tensors, "
+                                  "which data-parallel training adds across processes"));
+}
 
 void Metric::update_state(const xt::xarray<float>& y_true, const xt::xarray<float>& y_pred,
                           const xt::xarray<float>* sample_weight) {

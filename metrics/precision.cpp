@@ -73,4 +73,8 @@ std::shared_ptr<Precision> Precision::from_config(const nlohmann::json& config) 
   return std::make_shared<Precision>(std::move(options));
 }
 
+std::vector<Tensor> Precision::state_tensors() const {
+  return counts_->state().defined() ? std::vector<Tensor>{counts_->state()} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

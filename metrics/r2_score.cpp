@@ -106,6 +106,13 @@ void R2Score::reset_state() {
   num_samples_ = 0;
 }
 
+std::vector<Tensor> R2Score::state_tensors() const {
+  // The adjusted score also needs the number of samples, which is counted on the host.
+  STRATA_CHECK(options_.num_regressors == 0, ValueError, "Metric \"", name(),
+               "\": R2Score with num_regressors counts its samples on the host and cannot be added across processes");
+  return state_.defined() ? std::vector<Tensor>{state_} : std::vector<Tensor>{};
+}
+
 std::shared_ptr<R2Score> R2Score::from_config(const nlohmann::json& config) {
   detail::ConfigReader reader(config, "metric", "R2Score");
   Options options;

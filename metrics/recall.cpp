@@ -73,4 +73,8 @@ std::shared_ptr<Recall> Recall::from_config(const nlohmann::json& config) {
   return std::make_shared<Recall>(std::move(options));
 }
 
+std::vector<Tensor> Recall::state_tensors() const {
+  return counts_->state().defined() ? std::vector<Tensor>{counts_->state()} : std::vector<Tensor>{};
+}
+
 }  // namespace strata::metrics

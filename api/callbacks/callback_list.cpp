@@ -1,11 +1,30 @@
 #include "api/callbacks/callback_list.hpp"
 
+#include "api/distributed/data_parallel.hpp"
+#include "strata/callbacks/backup_and_restore.hpp"
+#include "strata/callbacks/csv_logger.hpp"
+#include "strata/callbacks/model_checkpoint.hpp"
 #include "strata/callbacks/progbar_logger.hpp"
+#include "strata/callbacks/tensorboard.hpp"
 
 namespace strata::detail {
 
+namespace {
+// The built-in callbacks whose whole effect is output: the console, or files every rank of a
+// data-parallel job would write alike (or race on). BackupAndRestore's restore is rank 0's too:
+// fit gives its weights and epoch to the other ranks.
+bool only_writes(const Callback& callback) {
+  return dynamic_cast<const callbacks::ProgbarLogger*>(&callback) ||
+         dynamic_cast<const callbacks::ModelCheckpoint*>(&callback) ||
+         dynamic_cast<const callbacks::CSVLogger*>(&callback) ||
+         dynamic_cast<const callbacks::TensorBoard*>(&callback) ||
+         dynamic_cast<const callbacks::BackupAndRestore*>(&callback);
+}
+}  // namespace
+
 CallbackList::CallbackList(const Callbacks& callbacks, Model& model, const CallbackParams& params)
     : list_(callbacks.list()) {
+  if (!writes_here()) std::erase_if(list_, [](const auto& callback) { return only_writes(*callback); });
   bool has_progbar = false;
   for (const auto& callback : list_)
     has_progbar = has_progbar || dynamic_cast<callbacks::ProgbarLogger*>(callback.get());

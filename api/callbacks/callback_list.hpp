@@ -1,6 +1,8 @@
 #pragma once
 // The callbacks of one fit, evaluate or predict call, in hook order: the user's, then a
-// ProgbarLogger when `verbose` asks for one and the user gave none (Keras's CallbackList).
+// ProgbarLogger when `verbose` asks for one and the user gave none (Keras's CallbackList). On
+// the ranks other than 0 of a data-parallel job, without the built-in callbacks that only print
+// or write files (the progress bar, checkpoints, backups, CSV and TensorBoard logs).
 // Knows whether any of them needs a batch's logs, so the loops read them back only then.
 
 #include <memory>

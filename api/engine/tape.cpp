@@ -1,5 +1,6 @@
 #include "api/engine/tape.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 #include "strata/backend.hpp"
@@ -107,7 +108,20 @@ void Tape::accumulate(std::int32_t index, const Tensor& dx) {
   backend.add(slot.grad, grad, slot.grad);
 }
 
+void Tape::mark_first_calls() {
+  // Sorting (layer, position) pairs finds each layer's first call without allocating in a
+  // step that repeats the last one.
+  calls_by_layer_.clear();
+  for (std::size_t n = 0; n < nodes_.size(); ++n) calls_by_layer_.emplace_back(nodes_[n].layer, n);
+  std::sort(calls_by_layer_.begin(), calls_by_layer_.end());
+  first_call_.assign(nodes_.size(), false);
+  for (std::size_t i = 0; i < calls_by_layer_.size(); ++i)
+    if (i == 0 || calls_by_layer_[i].first != calls_by_layer_[i - 1].first)
+      first_call_[calls_by_layer_[i].second] = true;
+}
+
 void Tape::backward(std::span<const Tensor> outputs, std::span<const Tensor> grads) {
+  if (observer_) mark_first_calls();
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const std::int32_t slot = slot_of(outputs[i]);
     if (slot >= 0 && grads[i].defined()) accumulate(slot, grads[i]);
@@ -169,6 +183,7 @@ void Tape::backward(std::span<const Tensor> outputs, std::span<const Tensor> gra
                    " of a recorded call");
       accumulate(node_inputs_[node.first_input + i], dxs[i]);
     }
+    if (observer_ && trains && first_call_[n]) observer_->gradients_ready(layer);
   }
 }
 

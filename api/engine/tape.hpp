@@ -26,6 +26,15 @@ class Layer;
 
 namespace strata::detail {
 
+/// Told during backward when a layer's weight gradients are complete (the walk has passed the
+/// layer's first call of the step), so data-parallel training can start summing them across
+/// processes while the rest of backward runs.
+class GradientObserver {
+ public:
+  virtual ~GradientObserver() = default;
+  virtual void gradients_ready(Layer& layer) = 0;
+};
+
 class Tape {
  public:
   /// Starts a step: forgets the last step's nodes (keeping every pool).
@@ -52,6 +61,8 @@ class Tape {
   /// Every trainable weight reached gets its gradient (summed over the calls of its layer);
   /// step() tells which ones: Variable::grad_step == step().
   void backward(std::span<const Tensor> outputs, std::span<const Tensor> grads);
+  /// Who backward tells about complete weight gradients (null: nobody).
+  void set_observer(GradientObserver* observer) { observer_ = observer; }
 
  private:
   struct Node {
@@ -86,6 +97,12 @@ class Tape {
     std::int32_t slot = -1;
     Tensor grad;
   };
+  // Marks the nodes that are their layer's first call of the step (for the observer).
+  void mark_first_calls();
+
+  GradientObserver* observer_ = nullptr;
+  std::vector<std::pair<const Layer*, std::size_t>> calls_by_layer_;  // mark_first_calls's scratch
+  std::vector<bool> first_call_;
   std::vector<ExtraGradient> extra_;  // output_gradient's, pooled by their order in the step
   std::size_t extra_count_ = 0;
 };

@@ -60,6 +60,14 @@ class RuntimeError : public Error {
   using Error::Error;
 };
 
+/// A data-parallel job could not go on: another process failed (the message names its rank and
+/// its error), the processes disagree (a different model on one of them), or a collective
+/// operation failed or did not complete in time. Every process of the job raises it.
+class DistributedError : public Error {
+ public:
+  using Error::Error;
+};
+
 namespace detail {
 template <class... Parts>
 std::string concat(const Parts&... parts) {

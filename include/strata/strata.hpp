@@ -22,6 +22,7 @@
 #include "strata/activation.hpp"
 #include "strata/backend.hpp"
 #include "strata/constraints.hpp"
+#include "strata/distributed.hpp"
 #include "strata/error.hpp"
 #include "strata/handle.hpp"
 #include "strata/history.hpp"

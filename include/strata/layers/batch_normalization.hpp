@@ -51,6 +51,11 @@ struct BatchNormalizationOptions {
   std::optional<Handle<Constraint>> beta_constraint = std::nullopt;
   /// Keras's `gamma_constraint`: a Constraint or its name ("max_norm"), applied after each update.
   std::optional<Handle<Constraint>> gamma_constraint = std::nullopt;
+  /// In data-parallel training (strata/distributed.hpp), normalise with the statistics of the
+  /// global batch, summed across the processes, instead of each process's share (Keras's
+  /// `synchronized`). Costs three small sums across the processes per layer and step; changes
+  /// nothing in a single process.
+  bool synchronized = false;
   /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.

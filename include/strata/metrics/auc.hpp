@@ -75,6 +75,7 @@ class AUC : public Metric {
   double result() const override;
   /// Clears the counts.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// The options given.
   const Options& options() const { return options_; }
   /// The thresholds used, with their ends: -1e-7 first and 1 + 1e-7 last.

@@ -60,6 +60,7 @@ class FBetaScore : public Metric {
   bool scalar_result() const override { return options_.average.has_value(); }
   /// Clears the counts.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// The options given.
   const Options& options() const { return options_; }
   /// [true positives, false positives, false negatives, weighted y_true sum] per class, (4, c),

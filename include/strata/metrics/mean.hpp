@@ -42,6 +42,7 @@ class Mean : public Metric {
   double result() const override;
   /// Clears the running state, as Keras does at the start of each epoch.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// [total, count] on the device; undefined until the first update.
   const Tensor& state() const { return state_; }
 

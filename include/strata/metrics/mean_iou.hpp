@@ -57,6 +57,7 @@ class MeanIoU : public Metric {
   double result() const override;
   /// Clears the matrix.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// The number of classes.
   std::int64_t num_classes() const { return num_classes_; }
   /// The options given.

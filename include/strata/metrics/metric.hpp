@@ -47,6 +47,11 @@ class Metric {
   virtual bool scalar_result() const { return true; }
   /// Clears the running state, as Keras does at the start of each epoch.
   virtual void reset_state() = 0;
+  /// The running state's tensors (Keras's `metric.variables`): sums and counts on the device,
+  /// none before the first update. Data-parallel training adds them across processes before
+  /// it reads the result, so a metric of your own that keeps a state must return it here; the
+  /// default throws ValueError naming the metric.
+  virtual std::vector<Tensor> state_tensors() const;
 
   /// Keras's names: "accuracy"/"acc" (kind chosen from the shapes at the first update, as
   /// Keras's compile does), "binary_accuracy", "categorical_accuracy",

@@ -68,6 +68,7 @@ class Precision : public Metric {
   bool scalar_result() const override;
   /// Clears the counts.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// The options given.
   const Options& options() const { return options_; }
 

@@ -54,6 +54,7 @@ class R2Score : public Metric {
   bool scalar_result() const override { return options_.class_aggregation.has_value(); }
   /// Clears the sums.
   void reset_state() override;
+  std::vector<Tensor> state_tensors() const override;
   /// The options given.
   const Options& options() const { return options_; }
   /// [sum w y, sum w y^2, sum w (y - p)^2, sum w] per output, (4, outputs), on the device;

@@ -35,7 +35,16 @@ void ProgbarLogger::finish_bar(const Logs& logs) {
 bool ProgbarLogger::wants_batch_logs(CallbackMode mode, int batch, bool) const {
   // Batch updates never finalize (the epoch's end does, with the epoch's logs).
   if (params().verbose != 1 || (mode == CallbackMode::Test && in_fit_) || mode == CallbackMode::Predict) return false;
-  return !bar_ || bar_->will_draw(batch + 1, false);
+  const bool draws = !bar_ || bar_->will_draw(batch + 1, false);
+  declined_batch_ = draws ? -1 : batch;
+  return draws;
+}
+
+bool ProgbarLogger::declined(int batch) {
+  if (declined_batch_ != batch) return false;
+  declined_batch_ = -1;
+  seen_ = batch + 1;
+  return true;
 }
 
 void ProgbarLogger::on_train_begin(Logs&) { in_fit_ = true; }
@@ -47,14 +56,16 @@ void ProgbarLogger::on_epoch_begin(int epoch, Logs&) {
 }
 
 void ProgbarLogger::on_epoch_end(int, Logs& logs) { finish_bar(logs); }
-void ProgbarLogger::on_train_batch_end(int batch, const Logs& logs) { update_bar(batch, logs); }
+void ProgbarLogger::on_train_batch_end(int batch, const Logs& logs) {
+  if (!declined(batch)) update_bar(batch, logs);
+}
 
 // fit's validation runs evaluate's hooks; its bar stays the epoch's (Keras's `_called_in_fit`).
 void ProgbarLogger::on_test_begin(Logs&) {
   if (!in_fit_) start_bar();
 }
 void ProgbarLogger::on_test_batch_end(int batch, const Logs& logs) {
-  if (!in_fit_) update_bar(batch, logs);
+  if (!in_fit_ && !declined(batch)) update_bar(batch, logs);
 }
 void ProgbarLogger::on_test_end(Logs& logs) {
   if (!in_fit_) finish_bar(logs);

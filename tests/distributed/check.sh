@@ -3,9 +3,9 @@
 #
 #   check.sh <case> <dp_train> <work dir> <whether Strata has MPI>
 #
-# equal_<model>_np<N>: dp_train alone and under `mpirun -np N` (oversubscribed here: 2 cores)
-#   end with the same weights, History and evaluation (1e-6 relative; 1e-5 with synchronized
-#   batch normalization).
+# equal_<model>[_small_buckets]_np<N>: dp_train alone and under `mpirun -np N` (oversubscribed
+#   here: 2 cores) end with the same weights, History and evaluation (1e-6 relative; 1e-5 with
+#   synchronized batch normalization).
 # reproducible_dropout_np2: two runs with Dropout under mpirun end with identical weights.
 # dropout_masks_differ: the ranks draw different masks, and the same ones in a second run.
 # rank_throws / rank_killed: rank 1 throws (or SIGKILLs itself) at batch 3; every rank stops,
@@ -38,9 +38,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMP_NUM_THREADS=1
 # In the sanitizer build: Open MPI's own allocations at exit are not Strata's leaks.
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$here/lsan.supp"
-mpi=(mpirun --oversubscribe --bind-to none --tag-output -x OMP_NUM_THREADS -x STRATA_TEST_FAULT
+mpi=(mpirun --oversubscribe --bind-to none --tag-output -x OMP_NUM_THREADS -x STRATA_TEST_FAULT -x STRATA_DP_BUCKET_BYTES
   --mca btl_vader_single_copy_mechanism none)
-export STRATA_TEST_FAULT=
+export STRATA_TEST_FAULT= STRATA_DP_BUCKET_BYTES=
 
 # Runs dp_train alone, then under mpirun with $1 ranks, on model $2, and compares (relative
 # tolerance $3, 1e-6 by default).
@@ -77,6 +77,8 @@ expect_failure() {
 case $case_name in
   equal_mlp_np2) equal 2 mlp ;;
   equal_mlp_np4) equal 4 mlp ;;
+  # 4-byte buckets: every variable in a bucket of its own, started during backward.
+  equal_mlp_small_buckets_np2) STRATA_DP_BUCKET_BYTES=4 equal 2 mlp ;;
   equal_cnn_np2) equal 2 cnn ;;
   # The statistics' sums of synchronized batch normalization add up in another order on every
   # rank count, and batch normalization amplifies that from step to step (see dp_train.cpp).

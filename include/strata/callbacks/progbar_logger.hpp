@@ -42,8 +42,13 @@ class ProgbarLogger : public Callback {
   void start_bar();
   void update_bar(int batch, const Logs& logs);
   void finish_bar(const Logs& logs);
+  // A batch whose logs this bar said it would not draw: its end then does not draw either, even
+  // when the moment to draw has come meanwhile (the logs were not read for it; in data-parallel
+  // training the question comes before the step).
+  bool declined(int batch);
 
   std::unique_ptr<Progbar> bar_;
+  mutable int declined_batch_ = -1;
   bool in_fit_ = false;
   std::int64_t seen_ = 0;
 };

@@ -1,8 +1,10 @@
 #pragma once
 /// @file
-/// Data-parallel training across processes, on MPI: start the same program N times with
-/// `mpirun -np N ./train` (one machine, or several through a hostfile), call
-/// `strata::distributed::init()` first, and `fit` trains one model on N shards of the data.
+/// Data-parallel training across processes, on MPI: start the same program N times with MPI's
+/// launcher (one machine, or several through a hostfile), call strata::distributed::init()
+/// first, and `fit` trains one model on N shards of the data:
+///
+///     mpirun -np 4 ./train
 ///
 /// ```cpp
 /// strata::distributed::init();  // joins the MPI job; a no-op in a plain process
@@ -67,6 +69,7 @@ struct Stats {
   double seconds_in_backward = 0.0;  ///< forward and backward, while buckets were already in flight
   double seconds_waiting = 0.0;      ///< after backward, until every bucket's sum had arrived
 };
+/// The Stats of this process so far (zeros in a process that trained alone).
 Stats stats();
 
 }  // namespace strata::distributed

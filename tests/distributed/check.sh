@@ -135,7 +135,7 @@ shift
 exec ip netns exec $b /bin/sh -c "\$*"
 EOF
     chmod +x agent.sh
-    printf '%s slots=1\n10.231.7.2 slots=1\n' "$(hostname)" > hostfile
+    printf "%s slots=1\n10.231.7.2 slots=1\n" "$(uname -n)" > hostfile
     net=(--hostfile hostfile --mca plm_rsh_agent "$work/agent.sh" --mca btl tcp,self
       --mca btl_tcp_if_include 10.231.7.0/24 --mca oob_tcp_if_include 10.231.7.0/24)
     "$program" mlp one.npz || fail "the single-process run failed"

@@ -12,16 +12,11 @@
 #include "api/engine/engine_state.hpp"
 #include "api/engine/tape.hpp"
 #include "strata/strata.hpp"
+#include "support/backend_checks.hpp"
 
 using namespace strata;
 
 namespace {
-
-std::vector<float> read(const Tensor& t) {
-  std::vector<float> host(static_cast<std::size_t>(t.size()));
-  t.backend().download(t, host.data());
-  return host;
-}
 
 // Records which layers the tape reports, and each one's gradients at that moment.
 struct Recorder : detail::GradientObserver {
@@ -29,7 +24,7 @@ struct Recorder : detail::GradientObserver {
   std::map<std::string, std::vector<std::vector<float>>> grads;
   void gradients_ready(Layer& layer) override {
     layers.push_back(layer.name());
-    for (const auto& v : layer.own_variables()) grads[layer.name()].push_back(read(v->grad));
+    for (const auto& v : layer.own_variables()) grads[layer.name()].push_back(testing::host(v->grad));
   }
 };
 
@@ -64,7 +59,7 @@ TEST_CASE("the tape reports each layer's weight gradients once, when they are co
   for (Dense* layer : {&first, &shared, &last}) {
     const auto& seen = recorder.grads.at(layer->name());
     for (std::size_t v = 0; v < layer->own_variables().size(); ++v)
-      CHECK(seen[v] == read(layer->own_variables()[v]->grad));
+      CHECK(seen[v] == testing::host(layer->own_variables()[v]->grad));
   }
 }
 

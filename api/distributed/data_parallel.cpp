@@ -114,9 +114,11 @@ std::unique_ptr<DataParallel> make_data_parallel() {
   static bool warned = false;
   if (comm::launched_by_mpi() && !warned) {
     warned = true;
-    std::cerr << "WARNING: this process was started by an MPI launcher but trains alone: call "
-                 "strata::distributed::init() first for data-parallel training"
-              << (distributed::built_with_mpi() ? "" : " (and build Strata with MPI: STRATA_WITH_MPI)") << ".\n";
+    // One write: the launcher passes each write on as a line of its own.
+    std::cerr << detail::concat(
+        "WARNING: this process was started by an MPI launcher but trains alone: call "
+        "strata::distributed::init() first for data-parallel training",
+        distributed::built_with_mpi() ? "" : " (and build Strata with MPI: STRATA_WITH_MPI)", ".\n");
   }
   return nullptr;
 }

@@ -136,9 +136,10 @@ void wait_all(std::string_view what) {
     if (waited > timeout_seconds()) {
       // The collectives in flight cannot be cancelled and may still write into their buffers,
       // so the process cannot go on: the whole job ends, with the reason.
-      std::cerr << "strata: rank " << g.rank << " of " << g.size << ": " << what << " did not complete within "
-                << timeout_seconds()
-                << " s (STRATA_DISTRIBUTED_TIMEOUT): another process is stuck or gone; ending the job\n";
+      // One write: the launcher passes each write on as a line of its own.
+      std::cerr << detail::concat(
+          "strata: rank ", g.rank, " of ", g.size, ": ", what, " did not complete within ", timeout_seconds(),
+          " s (STRATA_DISTRIBUTED_TIMEOUT): another process is stuck or gone; ending the job\n");
       MPI_Abort(g.comm, 1);
     }
     // Oversubscribed ranks (more processes than cores) must leave the core to the rank that is

@@ -10,6 +10,8 @@
 # dropout_masks_differ: the ranks draw different masks, and the same ones in a second run.
 # rank_throws / rank_killed: rank 1 throws (or SIGKILLs itself) at batch 3; every rank stops,
 #   within a bounded time, with an error naming rank 1.
+# rank_stalls: rank 1 sleeps at batch 3; rank 0 gives up after STRATA_DISTRIBUTED_TIMEOUT and
+#   ends the job.
 # model_mismatch / batch_not_divisible: refused at the start with a clear error.
 # two_hosts: two network namespaces joined by a veth pair, one rank in each, over Open MPI's
 #   TCP transport: the same equality, then rank 1 killed mid-epoch.
@@ -105,6 +107,11 @@ case $case_name in
   rank_killed)
     STRATA_TEST_FAULT=kill:1:3 expect_failure 120 "process rank 1 .* exited on signal 9" -- \
       "${mpi[@]}" -np 2 "$program" mlp out.npz
+    ;;
+  rank_stalls)
+    STRATA_DISTRIBUTED_TIMEOUT=5 STRATA_TEST_FAULT=stall:1:3 expect_failure 120 \
+      "rank 0 of 2: the gradient sums did not complete within 5 s (STRATA_DISTRIBUTED_TIMEOUT)" "MPI_ABORT" -- \
+      "${mpi[@]}" -x STRATA_DISTRIBUTED_TIMEOUT -np 2 "$program" mlp out.npz
     ;;
   model_mismatch)
     STRATA_TEST_FAULT=model:1 expect_failure 120 "rank 0: rank 1 built a different model from rank 0's" \

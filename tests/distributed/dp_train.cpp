@@ -8,9 +8,11 @@
 //
 // STRATA_TEST_FAULT makes one rank misbehave: "throw:<rank>:<batch>" (a callback throws at that
 // batch of the first epoch), "kill:<rank>:<batch>" (the process SIGKILLs itself there),
+// "stall:<rank>:<batch>" (it sleeps there for an hour),
 // "model:<rank>" (that rank builds a wider model), "batch:<size>" (fit with that batch size).
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -18,6 +20,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <thread>
 
 #include <xtensor/xadapt.hpp>
 
@@ -146,6 +149,7 @@ int main(int argc, char** argv) try {
     if (epoch_now != 0 || fault.rank != rank || batch != fault.value) return;
     if (fault.kind == "throw") throw ValueError("the test's callback fails at batch " + std::to_string(batch));
     if (fault.kind == "kill") std::raise(SIGKILL);
+    if (fault.kind == "stall") std::this_thread::sleep_for(std::chrono::hours(1));
   };
   callbacks::LambdaCallback misbehave(hooks);
   const int batch_size = fault.kind == "batch" ? fault.rank : 64;

@@ -18,7 +18,6 @@
 # Exit 77 (skipped) with the reason when MPI is absent or namespaces cannot be made.
 set -uo pipefail
 case_name=$1 program=$2 work=$3 has_mpi=$4
-here="$(cd "$(dirname "$0")" && pwd)"
 
 skip() {
   echo "SKIPPED: $*"
@@ -38,8 +37,11 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # ranks to the same core), each output line tagged with its rank, and no single-copy shared
 # memory (containers often forbid the cross-process reads it needs).
 export OMP_NUM_THREADS=1
-# In the sanitizer build: Open MPI's own allocations at exit are not Strata's leaks.
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$here/lsan.supp"
+# In the sanitizer build, AddressSanitizer and UndefinedBehaviorSanitizer check dp_train, but
+# LeakSanitizer does not: Open MPI leaves allocations at exit, made by components it has unloaded
+# by then, so their frames are unknown modules that no suppression can name. The same code paths
+# of Strata in one process are leak-checked by strata_tests.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 mpi=(mpirun --oversubscribe --bind-to none --tag-output -x OMP_NUM_THREADS -x STRATA_TEST_FAULT -x STRATA_DP_BUCKET_BYTES
   --mca btl_vader_single_copy_mechanism none)
 export STRATA_TEST_FAULT= STRATA_DP_BUCKET_BYTES=

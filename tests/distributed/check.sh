@@ -3,7 +3,7 @@
 #
 #   check.sh <case> <dp_train> <work dir> <whether Strata has MPI>
 #
-# equal_<model>[_small_buckets]_np<N>: dp_train alone and under `mpirun -np N` (oversubscribed
+# equal_<model>[_<variant>]_np<N>: dp_train alone and under `mpirun -np N` (oversubscribed
 #   here: 2 cores) end with the same weights, History and evaluation (1e-6 relative; 1e-5 with
 #   synchronized batch normalization).
 # reproducible_dropout_np2: two runs with Dropout under mpirun end with identical weights.
@@ -83,6 +83,10 @@ case $case_name in
   equal_mlp_np4) equal 4 mlp ;;
   # 4-byte buckets: every variable in a bucket of its own, started during backward.
   equal_mlp_small_buckets_np2) STRATA_DP_BUCKET_BYTES=4 equal 2 mlp ;;
+  # 455 training rows: at batch 63 the last batch of 14 splits 4/5/5 over 3 ranks; at batch 452
+  # the last batch of 3 leaves one of 4 ranks with no row.
+  equal_mlp_uneven_np3) STRATA_TEST_FAULT=batch:63 equal 3 mlp ;;
+  equal_mlp_empty_share_np4) STRATA_TEST_FAULT=batch:452 equal 4 mlp ;;
   equal_cnn_np2) equal 2 cnn ;;
   # The statistics' sums of synchronized batch normalization add up in another order on every
   # rank count, and batch normalization amplifies that from step to step (see dp_train.cpp).

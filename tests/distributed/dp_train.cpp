@@ -9,7 +9,8 @@
 // STRATA_TEST_FAULT makes one rank misbehave: "throw:<rank>:<batch>" (a callback throws at that
 // batch of the first epoch), "kill:<rank>:<batch>" (the process SIGKILLs itself there),
 // "stall:<rank>:<batch>" (it sleeps there for an hour),
-// "model:<rank>" (that rank builds a wider model), "batch:<size>" (fit with that batch size).
+// "model:<rank>" (that rank builds a wider model); "batch:<size>" fits with that batch size on
+// every rank.
 
 #include <algorithm>
 #include <chrono>

@@ -13,6 +13,8 @@
 # rank_stalls: rank 1 sleeps at batch 3; rank 0 gives up after STRATA_DISTRIBUTED_TIMEOUT and
 #   ends the job.
 # model_mismatch / batch_not_divisible: refused at the start with a clear error.
+# sync_bn_empty_share: a batch with fewer rows than ranks under synchronized batch normalization
+#   is refused on every rank.
 # two_hosts: two network namespaces joined by a veth pair, one rank in each, over Open MPI's
 #   TCP transport: the same equality, then rank 1 killed mid-epoch.
 # Exit 77 (skipped) with the reason when MPI is absent or namespaces cannot be made.
@@ -118,6 +120,14 @@ case $case_name in
     STRATA_DISTRIBUTED_TIMEOUT=5 STRATA_TEST_FAULT=stall:1:3 expect_failure 120 \
       "rank 0 of 2: the gradient sums did not complete within 5 s (STRATA_DISTRIBUTED_TIMEOUT)" "MPI_ABORT" -- \
       "${mpi[@]}" -x STRATA_DISTRIBUTED_TIMEOUT -np 2 "$program" mlp out.npz
+    ;;
+  sync_bn_empty_share)
+    # 82 images: 65 training rows, so the second batch holds 1 row and rank 0's share is empty,
+    # which synchronized batch normalization cannot take: every rank refuses it.
+    STRATA_TEST_FAULT=images:82 expect_failure 120 \
+      "rank 0: synchronized BatchNormalization needs a sample of every batch on each of the 2 processes" \
+      "rank 1: synchronized BatchNormalization needs a sample of every batch" -- \
+      "${mpi[@]}" -np 2 "$program" cnn_sync_bn out.npz
     ;;
   model_mismatch)
     STRATA_TEST_FAULT=model:1 expect_failure 120 "rank 0: rank 1 built a different model from rank 0's" \

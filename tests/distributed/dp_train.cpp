@@ -10,7 +10,7 @@
 // batch of the first epoch), "kill:<rank>:<batch>" (the process SIGKILLs itself there),
 // "stall:<rank>:<batch>" (it sleeps there for an hour),
 // "model:<rank>" (that rank builds a wider model); "batch:<size>" fits with that batch size on
-// every rank.
+// every rank, and "images:<count>" the convnets on that many images.
 
 #include <algorithm>
 #include <chrono>
@@ -124,9 +124,10 @@ int main(int argc, char** argv) try {
     made->compile("adam", "binary_crossentropy", {"accuracy", metrics::AUC()});
   } else if (mode == "cnn" || mode == "cnn_sync_bn") {
     auto data = datasets::fashion_mnist::load_data();
-    x = xt::view(data.x_train, xt::range(0, 600)) / 255.0f;
-    x.reshape({600, 28, 28, 1});
-    y = xt::view(data.y_train, xt::range(0, 600));
+    const std::size_t images = fault.kind == "images" ? std::size_t(fault.rank) : 600;
+    x = xt::view(data.x_train, xt::range(0, images)) / 255.0f;
+    x.reshape({images, 28, 28, 1});
+    y = xt::view(data.y_train, xt::range(0, images));
     std::vector<SequentialItem> layers{Input({28, 28, 1}), Conv2D(8, 3, "relu"), MaxPooling2D(2)};
     if (mode == "cnn_sync_bn") layers.emplace_back(BatchNormalization({.synchronized = true}));
     layers.emplace_back(Conv2D(wider ? 9 : 8, 3, "relu"));

@@ -78,8 +78,6 @@ class DataParallel : public GradientObserver {
   /// buckets not yet started and the step's agreement, waits, and writes the summed gradients
   /// back. Raises when a rank failed.
   Flags finish_step(const Flags& mine);
-  /// The fraction of the global batch this rank holds in the current step.
-  double fraction() const { return fraction_; }
 
   /// Sums `states` (loss trackers, metric states) across ranks, calls `read`, then puts each
   /// rank's own states back so they keep accumulating locally.

@@ -16,6 +16,8 @@
 
 namespace strata::detail::comm {
 
+/// Whether distributed::init() joined an MPI job (of any size, one included).
+bool joined();
 /// Whether distributed::init() joined a job of more than one process.
 bool active();
 int rank();

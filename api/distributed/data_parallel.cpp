@@ -112,7 +112,7 @@ double step_fraction() { return comm::active() ? current_fraction : 1.0; }
 std::unique_ptr<DataParallel> make_data_parallel() {
   if (comm::active()) return std::make_unique<DataParallel>();
   static bool warned = false;
-  if (comm::launched_by_mpi() && !warned) {
+  if (comm::launched_by_mpi() && !comm::joined() && !warned) {
     warned = true;
     // One write: the launcher passes each write on as a line of its own.
     std::cerr << detail::concat(

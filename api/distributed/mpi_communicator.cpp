@@ -68,6 +68,7 @@ constexpr std::size_t kMaxPiece = std::size_t{1} << 30;
 
 }  // namespace
 
+bool joined() { return group().comm != MPI_COMM_NULL; }
 bool active() { return group().size > 1; }
 int rank() { return group().rank; }
 int size() { return group().size; }

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "api/keras_object.hpp"
@@ -70,11 +69,7 @@ nlohmann::json number_json(double value) {
   return value;
 }
 
-struct Entry {
-  const char* class_name;
-  const char* snake_name;
-  std::function<std::shared_ptr<Constraint>(detail::KerasObjectConfig&)> make;
-};
+using Entry = detail::KerasObjectEntry<Constraint>;
 
 const std::vector<Entry>& registry() {
   using namespace constraints;
@@ -106,35 +101,14 @@ const std::vector<Entry>& registry() {
 void Constraint::check_shape(const Shape&) const {}
 
 std::shared_ptr<Constraint> Constraint::from_name(std::string_view name) {
-  for (const Entry& e : registry())
-    if (name == e.class_name || name == e.snake_name) {
-      detail::KerasObjectConfig none(nlohmann::json::object(), e.class_name);
-      return e.make(none);
-    }
-  throw ValueError(detail::concat("Could not interpret constraint identifier: ", name));
+  return detail::make_by_name(registry(), name, "constraint");
 }
 
 std::shared_ptr<Constraint> Constraint::from_config(const nlohmann::json& config) {
-  if (config.is_string()) return from_name(config.get<std::string>());
-  const auto [class_name, inner] = detail::split_keras_object(config, "constraint");
-  for (const Entry& e : registry())
-    if (class_name == e.class_name || class_name == e.snake_name) {
-      detail::KerasObjectConfig reader(inner, e.class_name);
-      auto made = e.make(reader);
-      reader.finish();
-      return made;
-    }
-  throw ValueError(detail::concat("Could not interpret constraint identifier: ", config.dump()));
+  return detail::make_from_config(registry(), config, "constraint");
 }
 
-std::vector<std::string> Constraint::names() {
-  std::vector<std::string> out;
-  for (const Entry& e : registry()) {
-    out.emplace_back(e.snake_name);
-    out.emplace_back(e.class_name);
-  }
-  return out;
-}
+std::vector<std::string> Constraint::names() { return detail::entry_names(registry()); }
 
 namespace constraints {
 

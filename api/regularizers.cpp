@@ -1,7 +1,6 @@
 #include "strata/regularizers.hpp"
 
 #include <cmath>
-#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "api/keras_object.hpp"
@@ -21,11 +20,7 @@ double check_factor(double value, const char* name) {
   return value;
 }
 
-struct Entry {
-  const char* class_name;
-  const char* snake_name;
-  std::function<std::shared_ptr<Regularizer>(detail::KerasObjectConfig&)> make;
-};
+using Entry = detail::KerasObjectEntry<Regularizer>;
 
 const std::vector<Entry>& registry() {
   using namespace regularizers;
@@ -51,35 +46,14 @@ const std::vector<Entry>& registry() {
 void Regularizer::check_shape(const Shape&) const {}
 
 std::shared_ptr<Regularizer> Regularizer::from_name(std::string_view name) {
-  for (const Entry& e : registry())
-    if (name == e.class_name || name == e.snake_name) {
-      detail::KerasObjectConfig none(nlohmann::json::object(), e.class_name);
-      return e.make(none);
-    }
-  throw ValueError(detail::concat("Could not interpret regularizer identifier: ", name));
+  return detail::make_by_name(registry(), name, "regularizer");
 }
 
 std::shared_ptr<Regularizer> Regularizer::from_config(const nlohmann::json& config) {
-  if (config.is_string()) return from_name(config.get<std::string>());
-  const auto [class_name, inner] = detail::split_keras_object(config, "regularizer");
-  for (const Entry& e : registry())
-    if (class_name == e.class_name || class_name == e.snake_name) {
-      detail::KerasObjectConfig reader(inner, e.class_name);
-      auto made = e.make(reader);
-      reader.finish();
-      return made;
-    }
-  throw ValueError(detail::concat("Could not interpret regularizer identifier: ", config.dump()));
+  return detail::make_from_config(registry(), config, "regularizer");
 }
 
-std::vector<std::string> Regularizer::names() {
-  std::vector<std::string> out;
-  for (const Entry& e : registry()) {
-    out.emplace_back(e.snake_name);
-    out.emplace_back(e.class_name);
-  }
-  return out;
-}
+std::vector<std::string> Regularizer::names() { return detail::entry_names(registry()); }
 
 namespace regularizers {
 

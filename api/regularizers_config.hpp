@@ -1,11 +1,16 @@
 #pragma once
 // Reading the configs of regularizers and constraints (api/regularizers.cpp,
-// api/constraints.cpp): Keras's serialized-object wrapper, and a reader that refuses keys the
-// class's constructor does not take, as Python's cls(**config) does.
+// api/constraints.cpp): Keras's serialized-object wrapper, a reader that refuses keys the
+// class's constructor does not take, as Python's cls(**config) does, and the lookups by name
+// and config over each kind's table of built-in classes.
 
+#include <functional>
+#include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -69,5 +74,54 @@ class KerasObjectConfig {
   std::string class_name_;
   std::set<std::string> read_;
 };
+
+/// One built-in class of a kind (a regularizer, a constraint): Keras's class name, its
+/// snake_case alias, and how to make one from its constructor arguments.
+template <class T>
+struct KerasObjectEntry {
+  const char* class_name;
+  const char* snake_name;
+  std::function<std::shared_ptr<T>(KerasObjectConfig&)> make;
+};
+
+/// The entry named `name` (either spelling) made with its defaults: T::from_name.
+template <class T>
+std::shared_ptr<T> make_by_name(const std::vector<KerasObjectEntry<T>>& table, std::string_view name,
+                                const char* kind) {
+  for (const KerasObjectEntry<T>& e : table)
+    if (name == e.class_name || name == e.snake_name) {
+      KerasObjectConfig none(nlohmann::json::object(), e.class_name);
+      return e.make(none);
+    }
+  throw ValueError(concat("Could not interpret ", kind, " identifier: ", name));
+}
+
+/// A name, or Keras's serialized object whose config holds exactly the constructor's arguments:
+/// T::from_config.
+template <class T>
+std::shared_ptr<T> make_from_config(const std::vector<KerasObjectEntry<T>>& table, const nlohmann::json& config,
+                                    const char* kind) {
+  if (config.is_string()) return make_by_name(table, config.get<std::string>(), kind);
+  const auto [class_name, inner] = split_keras_object(config, kind);
+  for (const KerasObjectEntry<T>& e : table)
+    if (class_name == e.class_name || class_name == e.snake_name) {
+      KerasObjectConfig reader(inner, e.class_name);
+      auto made = e.make(reader);
+      reader.finish();
+      return made;
+    }
+  throw ValueError(concat("Could not interpret ", kind, " identifier: ", config.dump()));
+}
+
+/// Every name of the table, snake_case then the class name of each entry: T::names.
+template <class T>
+std::vector<std::string> entry_names(const std::vector<KerasObjectEntry<T>>& table) {
+  std::vector<std::string> out;
+  for (const KerasObjectEntry<T>& e : table) {
+    out.emplace_back(e.snake_name);
+    out.emplace_back(e.class_name);
+  }
+  return out;
+}
 
 }  // namespace strata::detail

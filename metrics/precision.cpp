@@ -2,8 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "metrics/confusion_counts.hpp"
-#include "metrics/metric_config.hpp"
+#include "metrics/precision_recall.hpp"
 
 namespace strata::metrics {
 
@@ -31,9 +30,7 @@ Precision::~Precision() = default;
 
 nlohmann::json Precision::get_config() const {
   nlohmann::json config = Metric::get_config();
-  config["thresholds"] = strata::detail::thresholds_json(options_.thresholds);
-  config["top_k"] = strata::detail::optional_json(options_.top_k);
-  config["class_id"] = strata::detail::optional_json(options_.class_id);
+  detail::write_threshold_options(config, options_);
   return config;
 }
 
@@ -42,14 +39,7 @@ void Precision::update_state(const Tensor& y_true, const Tensor& y_pred, const T
 }
 
 std::vector<double> Precision::results() const {
-  const std::vector<double> counts = counts_->read();
-  const std::size_t T = counts_->thresholds();
-  std::vector<double> out(T);
-  for (std::size_t i = 0; i < T; ++i) {
-    const double tp = counts[i], other = counts[1 * T + i];
-    out[i] = tp + other == 0 ? 0.0 : tp / (tp + other);  // Keras's divide_no_nan
-  }
-  return out;
+  return detail::true_positive_ratios(*counts_, detail::OtherCount::FalsePositives);
 }
 
 bool Precision::scalar_result() const { return counts_->thresholds() == 1; }
@@ -63,14 +53,7 @@ double Precision::result() const {
 void Precision::reset_state() { counts_->reset(); }
 
 std::shared_ptr<Precision> Precision::from_config(const nlohmann::json& config) {
-  detail::ConfigReader reader(config, "metric", "Precision");
-  Options options;
-  options.name = detail::read_common(reader, options.name);
-  options.thresholds = strata::detail::read_thresholds(reader);
-  options.top_k = strata::detail::read_optional_int(reader, "top_k");
-  options.class_id = strata::detail::read_optional_int(reader, "class_id");
-  reader.finish();
-  return std::make_shared<Precision>(std::move(options));
+  return std::make_shared<Precision>(detail::read_threshold_options<Options>(config, "Precision"));
 }
 
 std::vector<Tensor> Precision::state_tensors() const {

@@ -653,9 +653,7 @@ History Trainer::run_fit(Source& train, Source* validation, const FitOptions& op
   const std::int64_t steps = train.steps();
   History history;
   history.params = {{"verbose", options.verbose}, {"epochs", options.epochs}, {"steps", int(steps)}};
-  // Only rank 0 prints.
-  detail::CallbackList callbacks(options.callbacks, model_,
-                                 {detail::writes_here() ? options.verbose : 0, options.epochs, steps});
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, options.epochs, steps});
   model_.stop_training = false;
   model_.resume_epoch_.reset();
   Logs epoch_logs;
@@ -840,8 +838,7 @@ History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
 Logs Trainer::run_evaluate(Source& source, const EvaluateOptions& options) {
   penalties_ = std::make_unique<detail::Penalties>(model_);  // Keras's evaluate logs them too
   const DistributedScope distributed(*this, true);
-  detail::CallbackList callbacks(options.callbacks, model_,
-                                 {detail::writes_here() ? options.verbose : 0, 1, source.steps()});
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   Logs logs = run_test_loop(source, callbacks);
   release_batch_buffers();
   return logs;
@@ -884,10 +881,9 @@ void Trainer::release_batch_buffers() {
 }
 
 std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const PredictOptions& options) {
-  // predict runs whole on every rank (the weights are the same); only rank 0 prints.
+  // predict runs whole on every rank (the weights are the same).
   const DistributedScope whole(*this, false);
-  detail::CallbackList callbacks(options.callbacks, model_,
-                                 {detail::writes_here() ? options.verbose : 0, 1, source.steps()});
+  detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   // Each output's rows, appended batch by batch (checked as a backend checks a tensor).
   std::vector<std::vector<float>> rows(model_.output_shapes().size());
   std::int64_t samples = 0;

@@ -24,11 +24,11 @@ bool only_writes(const Callback& callback) {
 
 CallbackList::CallbackList(const Callbacks& callbacks, Model& model, const CallbackParams& params)
     : list_(callbacks.list()) {
-  if (!writes_here()) std::erase_if(list_, [](const auto& callback) { return only_writes(*callback); });
   bool has_progbar = false;
   for (const auto& callback : list_)
     has_progbar = has_progbar || dynamic_cast<callbacks::ProgbarLogger*>(callback.get());
   if (params.verbose != 0 && !has_progbar) list_.push_back(std::make_shared<callbacks::ProgbarLogger>());
+  if (!writes_here()) std::erase_if(list_, [](const auto& callback) { return only_writes(*callback); });
   for (const auto& callback : list_) {
     callback->set_model(model);
     callback->set_params(params);

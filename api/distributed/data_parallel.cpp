@@ -233,7 +233,6 @@ void DataParallel::prepare(Model& model, const std::vector<Variable*>& trainable
 }
 
 void DataParallel::begin_step(double fraction) {
-  fraction_ = fraction;
   current_fraction = fraction;
   next_bucket_ = 0;
   for (Bucket& bucket : buckets_) bucket.ready = 0;
@@ -247,7 +246,7 @@ void DataParallel::start_bucket(Bucket& bucket) {
     const Tensor& grad = bucket.variables[i]->grad;
     grad.backend().download(grad, bucket.data.data() + bucket.offsets[i]);
   }
-  const auto weight = static_cast<float>(fraction_);
+  const auto weight = static_cast<float>(current_fraction);
   for (float& value : bucket.data) value *= weight;
   comm::start_sum(bucket.data.data(), bucket.data.size());
   stats_so_far().bytes += static_cast<std::int64_t>(bucket.data.size() * sizeof(float));

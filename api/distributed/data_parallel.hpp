@@ -98,7 +98,6 @@ class DataParallel : public GradientObserver {
   std::vector<Bucket> buckets_;
   std::unordered_map<const Variable*, std::size_t> bucket_of_;
   std::size_t next_bucket_ = 0;
-  double fraction_ = 1.0;
   std::int64_t status_[5] = {};
   double step_started_ = 0.0;
   std::vector<float> stash_, sums_;

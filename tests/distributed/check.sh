@@ -117,8 +117,11 @@ case $case_name in
       "${mpi[@]}" -np 2 "$program" mlp out.npz
     ;;
   rank_stalls)
+    # Only Strata's own line is matched: mpirun's "MPI_ABORT was invoked" banner is not always
+    # printed (Open MPI 4.1's show_help can fail to unpack it: "Data unpack would read past end
+    # of buffer"), while the failing status within the limit is what proves the job ended.
     STRATA_DISTRIBUTED_TIMEOUT=5 STRATA_TEST_FAULT=stall:1:3 expect_failure 120 \
-      "rank 0 of 2: the gradient sums did not complete within 5 s (STRATA_DISTRIBUTED_TIMEOUT)" "MPI_ABORT" -- \
+      "rank 0 of 2: the gradient sums did not complete within 5 s (STRATA_DISTRIBUTED_TIMEOUT)" -- \
       "${mpi[@]}" -x STRATA_DISTRIBUTED_TIMEOUT -np 2 "$program" mlp out.npz
     ;;
   sync_bn_empty_share)

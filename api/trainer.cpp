@@ -13,6 +13,7 @@
 #include "api/engine/tape.hpp"
 #include "api/regularization.hpp"
 #include "api/trainer_sources.hpp"
+#include "backends/flush_subnormals.hpp"
 #include "backends/host_memory.hpp"
 #include "optimizers/config.hpp"
 #include "strata/backend.hpp"
@@ -648,6 +649,7 @@ History Trainer::run_fit(Source& train, Source* validation, const FitOptions& op
   STRATA_CHECK(options.validation_freq >= 1, ValueError, "validation_freq must be a positive integer, received ",
                options.validation_freq);
   const DistributedScope distributed(*this, true);
+  const backends::FlushSubnormals flush;  // see flush_subnormals.hpp
   collect_trainable();
   if (dp_) dp_->prepare(model_, trainable_);
   const std::int64_t steps = train.steps();
@@ -838,6 +840,7 @@ History Trainer::fit(const BatchGenerator& data, const FitOptions& options) {
 Logs Trainer::run_evaluate(Source& source, const EvaluateOptions& options) {
   penalties_ = std::make_unique<detail::Penalties>(model_);  // Keras's evaluate logs them too
   const DistributedScope distributed(*this, true);
+  const backends::FlushSubnormals flush;
   detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   Logs logs = run_test_loop(source, callbacks);
   release_batch_buffers();
@@ -883,6 +886,7 @@ void Trainer::release_batch_buffers() {
 std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const PredictOptions& options) {
   // predict runs whole on every rank (the weights are the same).
   const DistributedScope whole(*this, false);
+  const backends::FlushSubnormals flush;
   detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   // Each output's rows, appended batch by batch (checked as a backend checks a tensor).
   std::vector<std::vector<float>> rows(model_.output_shapes().size());
@@ -946,6 +950,7 @@ std::vector<xt::xarray<float>> Trainer::predict(PyDataset& data, const PredictOp
 Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
   const DistributedScope whole(*this, false);  // the whole batch, on every rank
+  const backends::FlushSubnormals flush;
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);
@@ -961,6 +966,7 @@ Logs Trainer::train_on_batch(const Arrays& x, const Arrays& y) {
 Logs Trainer::test_on_batch(const Arrays& x, const Arrays& y) {
   require_compiled();
   const DistributedScope whole(*this, false);  // the whole batch, on every rank
+  const backends::FlushSubnormals flush;
   const Feed xs = bind_inputs(x);
   const std::int64_t n = samples_in(*xs[0]);
   const Feed ys = bind_targets(y, n);

@@ -9,6 +9,7 @@
 #include "api/engine/engine_state.hpp"
 #include "api/engine/graph_node.hpp"
 #include "api/engine/tape.hpp"
+#include "backends/flush_subnormals.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/initializers.hpp"
@@ -165,6 +166,7 @@ Tensor Layer::operator()(std::span<const Tensor> inputs, std::optional<bool> tra
   STRATA_CHECK(backend_ == nullptr || backend_ == &data_backend, ValueError, "Layer \"", name_,
                "\" holds its weights on the \"", backend_ ? backend_->name() : "", "\" backend but was called on a \"",
                data_backend.name(), "\" tensor.");
+  const backends::FlushSubnormals flush;  // Strata's arithmetic mode, for an eager call too
   return call_eager(inputs, training);
 }
 

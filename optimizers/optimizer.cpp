@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/flush_subnormals.hpp"
 #include "optimizers/config.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -303,7 +304,8 @@ void Optimizer::set_learning_rate(double learning_rate) {
 }
 
 void Optimizer::apply(const std::vector<Variable*>& variables) {
-  if (variables.empty()) return;  // as Keras: no gradients, no step
+  if (variables.empty()) return;          // as Keras: no gradients, no step
+  const backends::FlushSubnormals flush;  // Strata's arithmetic mode, for a custom loop's step too
   for (std::size_t i = 0; i < variables.size(); ++i) {
     const Variable* v = variables[i];
     STRATA_CHECK(v != nullptr, ValueError, "Optimizer '", name_, "': variable #", i, " is a null pointer");

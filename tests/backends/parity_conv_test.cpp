@@ -288,6 +288,8 @@ std::vector<PoolCase> pool_cases(PoolKind k) {
       {"3x3 stride 2 same (pads 1,1,1,1)", 2, 7, 7, 5, pool(k, 3, 3, 2, 2, 1, 1, 1, 1)},
       {"2x2 stride 1 same (pads 0,1,0,1)", 3, 5, 6, 4, pool(k, 2, 2, 1, 1, 0, 1, 0, 1)},
       {"3x3 stride 3 valid", 2, 10, 9, 17, pool(k, 3, 3, 3, 3)},
+      {"2x2 stride 2 same on 7x5 (pads 0,1,0,1)", 2, 7, 5, 3, pool(k, 2, 2, 2, 2, 0, 1, 0, 1)},
+      {"2x2 stride 3x2, gaps between windows", 2, 8, 9, 6, pool(k, 2, 2, 3, 2)},
       {"2x3 stride 1x2, overlapping, pads 1,0,1,1", 2, 6, 9, 8, pool(k, 2, 3, 1, 2, 1, 0, 1, 1)},
   };
 }

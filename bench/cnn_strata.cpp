@@ -1,15 +1,19 @@
 // Strata side of the CNN benchmark (bench/run cnn): Keras's "simple MNIST convnet" on
-// Fashion-MNIST, the same model, data and settings as bench/cnn_pytorch.py.
+// Fashion-MNIST, the same model, data and settings as bench/cnn_pytorch.py and bench/cnn_keras.py.
 //
 //   ./build-bench/bench/cnn_strata [--model sequential|functional|subclass] [--threads 2]
-//                                  [--epochs 1] [--samples 54000]
+//                                  [--epochs 1] [--samples 54000] [--test-samples 10000]
+//                                  [--predict-batches 128]
 //   ./build-bench/bench/cnn_strata --ops [--threads 2] [--reps 20]
 //   mpirun -np 2 ./build-bench/bench/cnn_strata --threads 1    (bench/run dp)
 //
 // Training mode: a short warm-up fit (full batches and one batch of the epoch's last size), then
-// the timed epoch(s) at batch 128; then predict on the 10,000 test images at batch 128 (one
-// untimed pass, one timed). Prints `strata: X.XXXX s/epoch`, `strata predict: X.XXXX s`, and the
-// model's FLOPs per epoch and per predict pass, counted as bench/run reports them.
+// the timed epoch(s) at batch 128; then predict on the 10,000 test images (the first
+// --test-samples of them) at each batch size of --predict-batches (a comma-separated list, 128 by
+// default; bench/run cnn passes 32,128,1024): one untimed pass, then one timed, per batch size.
+// Prints `strata: X.XXXX s/epoch`, `strata predict <batch>: X.XXXX s` for each batch size,
+// `strata predict: X.XXXX s` (batch 128, or the first batch size when 128 is not among them),
+// and the model's FLOPs per epoch and per predict pass, counted as bench/run reports them.
 // --model picks how the same network is written: a Sequential (the default), a Functional model
 // or a subclassed Model. All three run on one engine, so bench/run times them side by side to
 // show that the way a model is written costs nothing per step.
@@ -186,13 +190,33 @@ std::unique_ptr<Model> make_model(const std::string& kind) {
   throw ValueError("--model expects sequential, functional or subclass, received " + kind);
 }
 
-int run_model(const std::string& kind, int epochs, std::size_t samples) {
+// "32,128,1024" -> {32, 128, 1024}; throws on anything but positive integers.
+std::vector<int> parse_batches(const std::string& list) {
+  std::vector<int> batches;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const std::size_t end = std::min(list.find(',', start), list.size());
+    const std::string item = list.substr(start, end - start);
+    char* rest = nullptr;
+    const long value = std::strtol(item.c_str(), &rest, 10);
+    if (item.empty() || *rest != '\0' || value <= 0 || value > 1'000'000)
+      throw ValueError("--predict-batches expects positive integers separated by commas, received " + list);
+    batches.push_back(static_cast<int>(value));
+    start = end + 1;
+  }
+  return batches;
+}
+
+int run_model(const std::string& kind, int epochs, std::size_t samples, std::size_t test_samples,
+              const std::vector<int>& predict_batches) {
   set_random_seed(0);
   const auto data = datasets::fashion_mnist::load_data();
   samples = std::min(samples, data.x_train.shape()[0]);
   const xt::xarray<float> x = xt::expand_dims(xt::view(data.x_train, xt::range(0, samples)) / 255.0f, 3);
   const xt::xarray<float> y = xt::view(xt::cast<float>(data.y_train), xt::range(0, samples));
-  const xt::xarray<float> x_test = xt::expand_dims(data.x_test / 255.0f, 3);
+  test_samples = std::min(test_samples, data.x_test.shape()[0]);
+  const xt::xarray<float> x_test = xt::expand_dims(xt::view(data.x_test, xt::range(0, test_samples)) / 255.0f, 3);
+  const xt::xarray<std::size_t> y_test = xt::cast<std::size_t>(xt::view(data.y_test, xt::range(0, test_samples)));
 
   const std::unique_ptr<Model> built = make_model(kind);
   Model& model = *built;
@@ -211,12 +235,23 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const distributed::Stats after = distributed::stats();
 
-  model.predict(x_test, {.batch_size = kBatch, .verbose = 0});  // untimed: inference primitives
-  start = std::chrono::steady_clock::now();
-  const xt::xarray<float> probs = model.predict(x_test, {.batch_size = kBatch, .verbose = 0});
-  const double predict_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const double test_accuracy =
-      xt::mean(xt::cast<double>(xt::equal(xt::argmax(probs, 1), xt::cast<std::size_t>(data.y_test))))();
+  // Per batch size: one untimed pass (inference primitives for this batch and the last one's
+  // size), then one timed pass.
+  std::vector<double> predict_seconds;
+  xt::xarray<float> probs;
+  std::size_t reported = 0;  // the batch size of the `strata predict:` line
+  for (std::size_t i = 0; i < predict_batches.size(); ++i) {
+    const int batch = predict_batches[i];
+    model.predict(x_test, {.batch_size = batch, .verbose = 0});
+    start = std::chrono::steady_clock::now();
+    xt::xarray<float> p = model.predict(x_test, {.batch_size = batch, .verbose = 0});
+    predict_seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (batch == kBatch || i == 0) {
+      reported = i;
+      probs = std::move(p);
+    }
+  }
+  const double test_accuracy = xt::mean(xt::cast<double>(xt::equal(xt::argmax(probs, 1), y_test)))();
   if (!distributed::is_primary()) return 0;
 
   std::cout << "strata: " << kind << " model, loss " << history.history.at("loss").back() << " accuracy "
@@ -224,7 +259,9 @@ int run_model(const std::string& kind, int epochs, std::size_t samples) {
   std::cout.setf(std::ios::fixed);
   std::cout.precision(4);
   std::cout << "strata: " << seconds / epochs << " s/epoch\n";
-  std::cout << "strata predict: " << predict_seconds << " s\n";
+  for (std::size_t i = 0; i < predict_batches.size(); ++i)
+    std::cout << "strata predict " << predict_batches[i] << ": " << predict_seconds[i] << " s\n";
+  std::cout << "strata predict: " << predict_seconds[reported] << " s\n";
   std::cout.precision(3);
   std::cout << "strata flops: training " << training_flops_per_sample() * static_cast<double>(samples) * 1e-9
             << " GFLOP/epoch, predict " << forward_flops_per_sample() * static_cast<double>(x_test.shape()[0]) * 1e-9
@@ -251,6 +288,8 @@ int main(int argc, char** argv) try {
   bool ops = false;
   std::string kind = "sequential";
   std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
+  std::size_t test_samples = 10000;
+  std::string predict_batches = "128";
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--ops") {
@@ -268,6 +307,10 @@ int main(int argc, char** argv) try {
       epochs = std::atoi(value);
     else if (flag == "--samples")
       samples = static_cast<std::size_t>(std::atol(value));
+    else if (flag == "--test-samples")
+      test_samples = static_cast<std::size_t>(std::atol(value));
+    else if (flag == "--predict-batches")
+      predict_batches = value;
     else if (flag == "--reps")
       reps = std::atoi(value);
     else if (flag == "--model")
@@ -278,7 +321,7 @@ int main(int argc, char** argv) try {
     }
   }
   set_num_threads(threads);
-  return ops ? run_ops(reps) : run_model(kind, epochs, samples);
+  return ops ? run_ops(reps) : run_model(kind, epochs, samples, test_samples, parse_batches(predict_batches));
 } catch (const strata::Error& e) {
   std::cerr << "cnn_strata: " << e.what() << '\n';
   return 1;

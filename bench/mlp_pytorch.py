@@ -5,8 +5,10 @@ Model: Flatten, Linear(784, 128), ReLU, Dropout(0.2), Linear(128, 10); CrossEntr
 logits (the torch equivalent of softmax + sparse categorical cross-entropy). Adam, lr 1e-3,
 batch 32, shuffled, 54000 training samples (what Keras's validation_split=0.1 keeps).
 
-Run it as bench/run does: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/mlp_pytorch.py
-Prints one line: `pytorch: X.XXXX s/epoch`.
+Run it as bench/run does: OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/mlp_pytorch.py (Debian's
+PyTorch 1.13), and .venv-bench/bin/python bench/mlp_pytorch.py (PyTorch 2 from PyPI, made by
+scripts/bench-venv).
+Prints `pytorch: versions ...`, `pytorch: loss ... accuracy ...` and `pytorch: X.XXXX s/epoch`.
 """
 
 import argparse
@@ -14,7 +16,7 @@ import time
 
 import torch
 
-from torch_common import load_fashion_mnist, train_epoch
+from torch_common import load_fashion_mnist, train_epoch, versions
 
 
 def main():
@@ -27,6 +29,7 @@ def main():
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    print(f"pytorch: versions {versions(args.threads)}", flush=True)
 
     x, y = load_fashion_mnist("train", args.samples)  # (N, 28, 28), preloaded
 

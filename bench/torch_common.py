@@ -1,8 +1,11 @@
 """What the PyTorch sides of the benchmarks share: reading Fashion-MNIST's IDX files as Strata
-does, and one training epoch with the running loss and accuracy Keras's progress bar keeps."""
+does, one training epoch with the running loss and accuracy Keras's progress bar keeps, and the
+versions line. They run on Debian's PyTorch 1.13 (/usr/bin/python3) and on PyTorch 2 from PyPI
+(the bench's venv, scripts/bench-venv) alike."""
 
 import gzip
 import os
+import sys
 
 import numpy as np
 import torch
@@ -50,3 +53,10 @@ def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):
             total_loss += loss.detach() * idx.shape[0]
             correct += (logits.argmax(dim=1) == yb).sum()
     return float(total_loss) / n, float(correct) / n
+
+
+def versions(threads, compiled=False):
+    """`torch 2.x (Python 3.11, 2 threads)` for the versions line."""
+    python = ".".join(map(str, sys.version_info[:3]))
+    how = ", torch.compile" if compiled else ", eager"
+    return f"torch {torch.__version__} (Python {python}, {threads} threads{how})"

@@ -62,15 +62,11 @@ void Model::summary(std::ostream& out, int line_length) const {
     if (layer->built()) row.params = layer->count_params();
     rows.push_back(std::move(row));
   }
-  for (const Variable* v : const_cast<Model*>(this)->trainable_weights()) totals.trainable.params += v->value.size();
-  for (const Variable* v : const_cast<Model*>(this)->non_trainable_weights())
-    totals.non_trainable.params += v->value.size();
-  totals.trainable = detail::SummaryCount::f32(totals.trainable.params);
-  totals.non_trainable = detail::SummaryCount::f32(totals.non_trainable.params);
+  for (const Variable* v : const_cast<Model*>(this)->trainable_weights()) totals.trainable.add(v->value);
+  for (const Variable* v : const_cast<Model*>(this)->non_trainable_weights()) totals.non_trainable.add(v->value);
   if (optimizer_ && optimizer_->built()) {
-    std::int64_t params = 0;
-    for (const Variable* v : optimizer_->variables()) params += v->value.size();
-    totals.optimizer = detail::SummaryCount::f32(params);
+    totals.optimizer.emplace();
+    for (const Variable* v : optimizer_->variables()) totals.optimizer->add(v->value);
   }
   // Keras draws Sequential and subclassed models with three columns, graph models with four
   // unless they are a plain chain.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "strata/tensor.hpp"
+
 namespace strata::detail {
 
 /// One layer row.
@@ -19,10 +21,16 @@ struct SummaryRow {
   std::string connected_to;            ///< functional tables only: "dense_2[0][0], b[0][0]" or "-"
 };
 
-/// A parameter count and its size in bytes (f32: 4 bytes per parameter).
+/// A parameter count and its size in bytes (each weight's elements at its dtype's size).
 struct SummaryCount {
   std::int64_t params = 0;
   std::int64_t bytes = 0;
+  /// Counts the elements and bytes of `weight`.
+  void add(const Tensor& weight) {
+    params += weight.size();
+    bytes += static_cast<std::int64_t>(weight.bytes());
+  }
+  /// `params` float32 parameters.
   static SummaryCount f32(std::int64_t params) { return {params, params * 4}; }
 };
 

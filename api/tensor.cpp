@@ -65,8 +65,9 @@ Tensor Tensor::reshaped(const Shape& shape) const {
   return out;
 }
 
-Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape) {
-  if (!tensor.defined() || tensor.shape() != shape || &tensor.backend() != &backend) tensor = Tensor(backend, shape);
+Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape, DType dtype) {
+  if (!tensor.defined() || tensor.shape() != shape || tensor.dtype() != dtype || &tensor.backend() != &backend)
+    tensor = Tensor(backend, shape, dtype);
   return tensor;
 }
 

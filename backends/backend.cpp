@@ -37,6 +37,8 @@ Backend* chosen = nullptr;
 
 }  // namespace
 
+bool Backend::supports(std::string_view /*op*/, DType dtype) const { return dtype == DType::F32; }
+
 std::vector<std::string> available_backends() {
   std::vector<std::string> names;
   for (const auto& [name, entry] : registry()) names.push_back(name);

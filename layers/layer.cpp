@@ -343,10 +343,10 @@ CallContext& Layer::context() const {
   return active_context_ ? *active_context_ : const_cast<CallContext&>(own_context_);
 }
 
-Tensor& Layer::buffer(std::size_t slot, const Shape& shape) {
+Tensor& Layer::buffer(std::size_t slot, const Shape& shape, DType dtype) {
   CallContext& c = context();
   if (c.buffers.size() <= slot) c.buffers.resize(slot + 1);
-  return reuse_or_allocate(c.buffers[slot], backend(), shape);
+  return reuse_or_allocate(c.buffers[slot], backend(), shape, dtype);
 }
 
 void Layer::save(std::size_t slot, const Tensor& tensor) { context().saved.at(slot) = tensor; }

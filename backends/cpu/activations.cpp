@@ -134,11 +134,14 @@ Index last_axis(const Tensor& t) { return t.shape().rank() > 0 ? t.shape()[-1] :
 
 void CpuBackend::dnnl_eltwise_forward(ActivationFunction act, const Tensor& x, Tensor& y) {
   const Index n = x.size();
+  const float* px = f32(x);
+  float* py = f32(y);
   const PrimKey key{{static_cast<Index>(OpId::EltwiseForward), current_threads(), n, static_cast<Index>(act.kind),
-                     key_bits(act.alpha)}};
+                     key_bits(act.alpha)},
+                    dtype_word({x.dtype()})};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "activation_forward (eltwise_forward::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc md = plain_md({n});
+    const memory::desc md = plain_md({n}, x.dtype());
     op.slot[kIn] = ctx_->unbound(md);
     op.slot[kOut] = ctx_->unbound(md);
     bool first = true;
@@ -150,18 +153,22 @@ void CpuBackend::dnnl_eltwise_forward(ActivationFunction act, const Tensor& x, T
       first = false;
     }
   });
-  op.bind(kIn, x.raw());
-  op.bind(kOut, y.raw());
+  op.bind(kIn, px);
+  op.bind(kOut, py);
   ctx_->run(op, "activation_forward (eltwise_forward::execute)");
 }
 
 void CpuBackend::dnnl_eltwise_backward(ActivationFunction act, const Tensor& x, const Tensor& dy, Tensor& dx) {
   const Index n = x.size();
+  const float* px = f32(x);
+  const float* pdy = f32(dy);
+  float* pdx = f32(dx);
   const PrimKey key{{static_cast<Index>(OpId::EltwiseBackward), current_threads(), n, static_cast<Index>(act.kind),
-                     key_bits(act.alpha)}};
+                     key_bits(act.alpha)},
+                    dtype_word({x.dtype()})};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "activation_backward (eltwise_backward::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc md = plain_md({n});
+    const memory::desc md = plain_md({n}, x.dtype());
     // Every activation sent here is one eltwise step from x, except Selu (elu, then a scale).
     const EltwiseStep s = eltwise_steps(act).front();
     const dnnl::eltwise_forward::primitive_desc hint(
@@ -175,19 +182,21 @@ void CpuBackend::dnnl_eltwise_backward(ActivationFunction act, const Tensor& x, 
         op, pd,
         {{DNNL_ARG_SRC, op.slot[kIn]}, {DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_DIFF_SRC, op.slot[kOut]}});
   });
-  op.bind(kIn, x.raw());
-  op.bind(kDiffDst, dy.raw());
-  op.bind(kOut, dx.raw());
+  op.bind(kIn, px);
+  op.bind(kDiffDst, pdy);
+  op.bind(kOut, pdx);
   ctx_->run(op, "activation_backward (eltwise_backward::execute)");
 }
 
 void CpuBackend::dnnl_softmax_forward(const Tensor& x, Tensor& y) {
   const Index c = last_axis(x);
   const Index rows = c > 0 ? x.size() / c : 0;
-  const PrimKey key{{static_cast<Index>(OpId::Softmax), current_threads(), rows, c}};
+  const float* px = f32(x);
+  float* py = f32(y);
+  const PrimKey key{{static_cast<Index>(OpId::Softmax), current_threads(), rows, c}, dtype_word({x.dtype()})};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "softmax (softmax_v2_forward::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc md = plain_md({rows, c});
+    const memory::desc md = plain_md({rows, c}, x.dtype());
     const dnnl::softmax_v2_forward::primitive_desc pd(
         dnnl::softmax_v2_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::softmax_accurate, md, md,
                                        1),
@@ -196,22 +205,22 @@ void CpuBackend::dnnl_softmax_forward(const Tensor& x, Tensor& y) {
     op.slot[kOut] = ctx_->unbound(md);
     ctx_->add(op, pd, {{DNNL_ARG_SRC, op.slot[kIn]}, {DNNL_ARG_DST, op.slot[kOut]}});
   });
-  op.bind(kIn, x.raw());
-  op.bind(kOut, y.raw());
+  op.bind(kIn, px);
+  op.bind(kOut, py);
   ctx_->run(op, "softmax (softmax_v2_forward::execute)");
 }
 
 void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Tensor& y) {
   const Index n = x.size();
+  const float* px = f32(x);
+  float* py = f32(y);
   if (n == 0) return;
   switch (act.kind) {
     case ActivationKind::Linear:
-      if (x.raw() != y.raw()) copy(x, y);
+      if (px != py) copy(x, y);
       return;
     case ActivationKind::Relu:
     case ActivationKind::LeakyRelu: {
-      const float* px = f32(x);
-      float* py = f32(y);
       if (act.kind == ActivationKind::Relu && !plain_relu(act)) {
         parallel_range(n, kSerialCheap, [&](Index b, Index e) {
           relu_general_forward(act.alpha, act.max_value, act.threshold, px, py, b, e);
@@ -222,13 +231,11 @@ void CpuBackend::activation_forward(ActivationFunction act, const Tensor& x, Ten
       return;
     }
     case ActivationKind::Softmax: {
-      if (magnitude(f32(x), n).finite) {
+      if (magnitude(px, n).finite) {
         dnnl_softmax_forward(x, y);
         return;
       }
       const Index c = last_axis(x);
-      const float* px = f32(x);
-      float* py = f32(y);
       parallel_range(n / c, kSerialRows / c, [&](Index r0, Index r1) { softmax_exact(px, py, c, r0, r1); });
       return;
     }

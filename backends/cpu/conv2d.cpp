@@ -31,10 +31,12 @@ namespace {
 enum Slot { kSrc = 0, kUserWeights = 1, kBias = 2, kDst = 3, kDiffDst = 4, kDiffSrc = 5 };
 
 // Every extent of one convolution, from the tensors' shapes: x (n, h, w, in),
-// w (kh, kw, in / groups, out), y (n, oh, ow, out).
+// w (kh, kw, in / groups, out), y (n, oh, ow, out); and the tensors' dtypes (b's is F32 when
+// there is no bias: the backward ops' forward hint still describes one).
 struct ConvGeom {
   Index n, h, w, in, kh, kw, out, oh, ow, groups;
   Conv2DParams p;
+  DType x_dtype, w_dtype, b_dtype, y_dtype;
 
   memory::dims src_dims() const { return {n, in, h, w}; }
   memory::dims dst_dims() const { return {n, out, oh, ow}; }
@@ -47,29 +49,32 @@ struct ConvGeom {
   memory::dims pad_l() const { return {p.pad_top, p.pad_left}; }
   memory::dims pad_r() const { return {p.pad_bottom, p.pad_right}; }
 
-  memory::desc src_md() const { return memory::desc(src_dims(), memory::data_type::f32, memory::format_tag::nhwc); }
-  memory::desc dst_md() const { return memory::desc(dst_dims(), memory::data_type::f32, memory::format_tag::nhwc); }
-  memory::desc any_weights_md() const {
-    return memory::desc(weight_dims(), memory::data_type::f32, memory::format_tag::any);
-  }
-  memory::desc bias_md() const { return plain_md({out}); }
+  memory::desc src_md() const { return memory::desc(src_dims(), dnnl_dt(x_dtype), memory::format_tag::nhwc); }
+  memory::desc dst_md() const { return memory::desc(dst_dims(), dnnl_dt(y_dtype), memory::format_tag::nhwc); }
+  memory::desc any_weights_md() const { return memory::desc(weight_dims(), dnnl_dt(w_dtype), memory::format_tag::any); }
+  memory::desc bias_md() const { return plain_md({out}, b_dtype); }
   // Keras's kernel w[p, q, c, o] (o = g * out_per_group + o') seen through oneDNN's logical dims.
   memory::desc keras_weights_md() const {
     const Index ipg = in / groups;
-    if (groups == 1) return strided_md({out, in, kh, kw}, {1, out, kw * in * out, in * out});
-    return strided_md({groups, out / groups, ipg, kh, kw}, {out / groups, 1, out, kw * ipg * out, ipg * out});
+    if (groups == 1) return strided_md({out, in, kh, kw}, {1, out, kw * in * out, in * out}, w_dtype);
+    return strided_md({groups, out / groups, ipg, kh, kw}, {out / groups, 1, out, kw * ipg * out, ipg * out}, w_dtype);
   }
 
-  // The key words every convolution op shares (after op id and threads).
+  // The key words every convolution op shares (after op id and threads), and the dtypes.
   void key(PrimKey& k, std::size_t& i) const {
     for (Index v : {n, h, w, in, kh, kw, out, oh, ow, groups, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w,
                     p.pad_top, p.pad_bottom, p.pad_left, p.pad_right})
       k.v[i++] = v;
+    k.dtypes = dtype_word({x_dtype, w_dtype, b_dtype, y_dtype});
   }
 };
 
-ConvGeom geometry(const Shape& x, const Shape& w, const Shape& y, const Conv2DParams& p) {
-  return ConvGeom{x[0], x[1], x[2], x[3], w[0], w[1], w[3], y[1], y[2], p.groups, p};
+// x and y are the input and output sides of the forward convolution (dx and dy for backward data).
+ConvGeom geometry(const Tensor& x, const Tensor& w, const Tensor* b, const Tensor& y, const Conv2DParams& p) {
+  const Shape &xs = x.shape(), &ws = w.shape(), &ys = y.shape();
+  return ConvGeom{xs[0],    xs[1], xs[2],    xs[3], ws[0],     ws[1],     ws[3],
+                  ys[1],    ys[2], p.groups, p,     x.dtype(), w.dtype(), b ? b->dtype() : DType::F32,
+                  y.dtype()};
 }
 
 // Whether every value the convolution computes (products, partial sums, bias) is finite, so that
@@ -114,15 +119,18 @@ memory weights_in(DnnlContext& ctx, CachedOp& op, const memory& user, const memo
 
 void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                                 const Conv2DParams& p, Tensor& dst) {
-  const ConvGeom g = geometry(x.shape(), w.shape(), dst.shape(), p);
+  const ConvGeom g = geometry(x, w, b, dst, p);
+  const float* px = f32(x);
+  const float* pw = f32(w);
+  const float* pb = b ? f32(*b) : nullptr;
+  float* py = f32(dst);
   if (g.n == 0 || g.out == 0 || g.oh == 0 || g.ow == 0) return;
   const bool post_loop = !fusable(act) || (!keeps_nan(act) && !result_is_finite(x, w, b, g, dst));
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   if (empty(g) || g.kh == 0 || g.kw == 0) {  // no products: y = act(b)
-    float* py = f32(dst);
     const Index rows = dst.size() / g.out;
     for (Index r = 0; r < rows; ++r)
-      for (Index o = 0; o < g.out; ++o) py[r * g.out + o] = b ? f32(*b)[o] : 0.f;
+      for (Index o = 0; o < g.out; ++o) py[r * g.out + o] = pb ? pb[o] : 0.f;
     activation_forward(act, dst, dst);
     return;
   }
@@ -160,17 +168,20 @@ void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* 
     if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
     ctx_->add(op, pd, std::move(args));
   });
-  op.bind(kSrc, x.raw());
-  op.bind(kUserWeights, w.raw());
-  if (b) op.bind(kBias, b->raw());
-  op.bind(kDst, dst.raw());
+  op.bind(kSrc, px);
+  op.bind(kUserWeights, pw);
+  if (b) op.bind(kBias, pb);
+  op.bind(kDst, py);
   ctx_->run(op, "conv2d_forward (convolution_forward::execute)");
   lock.unlock();
   if (post_loop) activation_forward(act, dst, dst);
 }
 
 void CpuBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2DParams& p, Tensor& dx) {
-  const ConvGeom g = geometry(dx.shape(), w.shape(), dy.shape(), p);
+  const ConvGeom g = geometry(dx, w, nullptr, dy, p);
+  const float* pdy = f32(dy);
+  const float* pw = f32(w);
+  float* pdx = f32(dx);
   if (dx.size() == 0) return;
   if (empty(g) || g.kh == 0 || g.kw == 0) {
     fill(dx, 0.f);
@@ -196,15 +207,19 @@ void CpuBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, const C
         op, pd,
         {{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_WEIGHTS, wts}, {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}});
   });
-  op.bind(kDiffDst, dy.raw());
-  op.bind(kUserWeights, w.raw());
-  op.bind(kDiffSrc, dx.raw());
+  op.bind(kDiffDst, pdy);
+  op.bind(kUserWeights, pw);
+  op.bind(kDiffSrc, pdx);
   ctx_->run(op, "conv2d_backward_data (convolution_backward_data::execute)");
 }
 
 void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
                                          Tensor* db) {
-  const ConvGeom g = geometry(x.shape(), dw.shape(), dy.shape(), p);
+  const ConvGeom g = geometry(x, dw, db, dy, p);
+  const float* px = f32(x);
+  const float* pdy = f32(dy);
+  float* pdw = f32(dw);
+  float* pdb = db ? f32(*db) : nullptr;
   if (dw.size() == 0 && (!db || db->size() == 0)) return;
   if (empty(g)) {
     fill(dw, 0.f);
@@ -226,7 +241,7 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
         // for reordering dy first (165 µs); with more input channels NHWC is as fast or faster.
         const bool blocked_dy = g.in == 1 && g.groups == 1;
         const memory::desc dy_md =
-            blocked_dy ? memory::desc(g.dst_dims(), memory::data_type::f32, memory::format_tag::any) : g.dst_md();
+            blocked_dy ? memory::desc(g.dst_dims(), dnnl_dt(g.y_dtype), memory::format_tag::any) : g.dst_md();
         const auto alg = dnnl::algorithm::convolution_direct;
         const dnnl::convolution_forward::primitive_desc hint(
             dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, alg, g.src_md(), g.any_weights_md(),
@@ -267,10 +282,10 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
           ctx_->add(op, rpd, {{DNNL_ARG_FROM, dwts}, {DNNL_ARG_TO, op.slot[kUserWeights]}});
         }
       });
-  op.bind(kSrc, x.raw());
-  op.bind(kDiffDst, dy.raw());
-  op.bind(kUserWeights, dw.raw());
-  if (db) op.bind(kBias, db->raw());
+  op.bind(kSrc, px);
+  op.bind(kDiffDst, pdy);
+  op.bind(kUserWeights, pdw);
+  if (db) op.bind(kBias, pdb);
   ctx_->run(op, "conv2d_backward_weights (convolution_backward_weights::execute)");
 }
 

@@ -2,8 +2,8 @@
 // The cpu backend: oneDNN primitives, created once per shape and cached, plus OpenMP loops for
 // the fused losses, metrics and optimizer updates that oneDNN does not provide.
 //
-// One op family per file: memory.cpp, dense.cpp (dense_forward, matmul, sum_rows),
-// activations.cpp, elementwise.cpp (dropout, multiply, add, scale, clip, sum_squares),
+// One op family per file: memory.cpp, cast.cpp (dtype conversions), dense.cpp (dense_forward,
+// matmul, sum_rows), activations.cpp, elementwise.cpp (dropout, multiply, add, scale, clip, sum_squares),
 // broadcast.cpp (binary ops with broadcasting, keepdims reductions), layout.cpp (transpose,
 // slice, slice_assign), conv2d.cpp, pool2d.cpp, normalization.cpp (batch and layer norm),
 // spatial.cpp (pad, crop, upsample and the per-channel ops), loss.cpp, metrics.cpp,
@@ -38,6 +38,10 @@ class CpuBackend final : public Backend {
   void download(const Tensor& src, void* host) override;
   void copy(const Tensor& src, Tensor& dst) override;
   void fill(Tensor& dst, float value) override;
+
+  // cast.cpp
+  void cast(const Tensor& x, Tensor& y) override;
+  bool supports(std::string_view op, DType dtype) const override;
 
   // dense.cpp
   void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) override;

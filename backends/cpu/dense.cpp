@@ -73,7 +73,11 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
   const Index k = w.shape()[0];
   const Index m = w.shape()[1];
   const Index n = x.size() / k;
-  const PrimKey key{{static_cast<Index>(OpId::DenseSplitK), threads, n, k, m}};
+  const float* px = f32(x);
+  const float* pw = f32(w);
+  const float* pb = b ? f32(*b) : nullptr;
+  float* py = f32(y);
+  const PrimKey key{{static_cast<Index>(OpId::DenseSplitK), threads, n, k, m}, dtype_word({x.dtype(), w.dtype()})};
   std::unique_lock lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "dense_forward (split-k matmul::primitive_desc)", [&](CachedOp& op) {
     // Created inside a parallel region, so that oneDNN makes single-threaded primitives.
@@ -82,7 +86,8 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
     op.c_args.resize(op.prims.size());
     op.thread_slot.resize(2 * op.prims.size());
     op.thread_stream.resize(op.prims.size());
-    const memory::desc partial_md = plain_md({threads * n, m});
+    // Each thread's partial product, summed by the epilogue: f32 whatever the inputs hold.
+    const memory::desc partial_md = plain_md({threads * n, m}, DType::F32);
     op.owned_buffers.push_back(ctx_->owned(partial_md));
     auto* partial = static_cast<float*>(op.owned_buffers.back().get_data_handle());
     std::vector<std::exception_ptr> errors(op.prims.size());
@@ -92,9 +97,9 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
       const auto st = static_cast<std::size_t>(t);
       try {
         const Index k0 = row_split(k, threads, t), k1 = row_split(k, threads, t + 1);
-        const memory::desc src = strided_md({n, k1 - k0}, {k, 1});
-        const memory::desc wts = plain_md({k1 - k0, m});
-        const memory::desc dst = plain_md({n, m});
+        const memory::desc src = strided_md({n, k1 - k0}, {k, 1}, x.dtype());
+        const memory::desc wts = plain_md({k1 - k0, m}, w.dtype());
+        const memory::desc dst = plain_md({n, m}, DType::F32);
         const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
         CachedOp one;
         one.thread_slot = {ctx_->unbound(src), ctx_->unbound(wts)};
@@ -116,16 +121,12 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
       if (e) std::rethrow_exception(e);
   });
 
-  const auto* px = static_cast<const float*>(x.raw());
-  const auto* pw = static_cast<const float*>(w.raw());
   for (Index t = 0; t < threads; ++t) {
     const auto st = static_cast<std::size_t>(t);
     op.thread_slot[2 * st].set_data_handle(const_cast<float*>(px + row_split(k, threads, t)));
     op.thread_slot[2 * st + 1].set_data_handle(const_cast<float*>(pw + row_split(k, threads, t) * m));
   }
   const auto* partial = static_cast<const float*>(op.owned_buffers[0].get_data_handle());
-  const float* pb = b ? f32(*b) : nullptr;
-  float* py = f32(y);
   // The epilogue does plain relu, leaky relu (Relu's negative slope alone is one) and linear.
   const bool relu_slope_only = act.kind == ActivationKind::Relu && act.threshold == 0.f &&
                                act.max_value == std::numeric_limits<float>::infinity();
@@ -166,11 +167,14 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
   const Index k = w.shape()[0];
   const Index m = w.shape()[1];
   const Index n = x.size() / k;
+  const float* px = f32(x);
+  const float* pw = f32(w);
+  const float* pb = b ? f32(*b) : nullptr;
+  float* py = f32(y);
   if (n == 0 || m == 0) return;
   if (k == 0) {  // an empty product: y = act(b), which oneDNN has no primitive for
-    float* py = f32(y);
     for (Index r = 0; r < n; ++r)
-      for (Index j = 0; j < m; ++j) py[r * m + j] = b ? f32(*b)[j] : 0.f;
+      for (Index j = 0; j < m; ++j) py[r * m + j] = pb ? pb[j] : 0.f;
     activation_forward(act, y, y);
     return;
   }
@@ -183,16 +187,17 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
   // proving the product finite would (conv2d_forward makes the other choice).
   const bool post_loop = !fusable(act) || !keeps_nan(act);
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
-  const PrimKey key{{static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0,
-                     static_cast<Index>(post.kind), key_bits(post.alpha), key_bits(post.max_value),
-                     key_bits(post.threshold)}};
+  const PrimKey key{
+      {static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0, static_cast<Index>(post.kind),
+       key_bits(post.alpha), key_bits(post.max_value), key_bits(post.threshold)},
+      dtype_word({x.dtype(), w.dtype(), b ? b->dtype() : DType::F32, y.dtype()})};
 
   std::unique_lock lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "dense_forward (matmul::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc src = plain_md({n, k});
-    const memory::desc wts = plain_md({k, m});
-    const memory::desc bias = plain_md({1, m});
-    const memory::desc dst = plain_md({n, m});
+    const memory::desc src = plain_md({n, k}, x.dtype());
+    const memory::desc wts = plain_md({k, m}, w.dtype());
+    const memory::desc bias = plain_md({1, m}, b ? b->dtype() : DType::F32);
+    const memory::desc dst = plain_md({n, m}, y.dtype());
     dnnl::primitive_attr attr = DnnlContext::attr();
     dnnl::post_ops po;
     for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
@@ -208,10 +213,10 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
     ctx_->add(op, pd, std::move(args));
   });
-  op.bind(kSrc, x.raw());
-  op.bind(kWeights, w.raw());
-  if (b) op.bind(kBias, b->raw());
-  op.bind(kDst, y.raw());
+  op.bind(kSrc, px);
+  op.bind(kWeights, pw);
+  if (b) op.bind(kBias, pb);
+  op.bind(kDst, py);
   ctx_->run(op, "dense_forward (matmul::execute)");
   if (post_loop) {
     lock.unlock();
@@ -227,19 +232,23 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
   const Index n = transpose_a ? ca : ra;
   const Index k = transpose_a ? ra : ca;
   const Index m = transpose_b ? rb : cb;
+  const float* pa = f32(a);
+  const float* pb = f32(b);
+  float* pc = f32(c);
   if (n == 0 || m == 0) return;
   if (k == 0) {
     fill(c, 0.f);
     return;
   }
   const PrimKey key{
-      {static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb, transpose_a ? 1 : 0, transpose_b ? 1 : 0}};
+      {static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb, transpose_a ? 1 : 0, transpose_b ? 1 : 0},
+      dtype_word({a.dtype(), b.dtype(), c.dtype()})};
 
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "matmul (matmul::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc src = transpose_a ? strided_md({n, k}, {1, ca}) : plain_md({n, k});
-    const memory::desc wts = transpose_b ? strided_md({k, m}, {1, cb}) : plain_md({k, m});
-    const memory::desc dst = plain_md({n, m});
+    const memory::desc src = transpose_a ? strided_md({n, k}, {1, ca}, a.dtype()) : plain_md({n, k}, a.dtype());
+    const memory::desc wts = transpose_b ? strided_md({k, m}, {1, cb}, b.dtype()) : plain_md({k, m}, b.dtype());
+    const memory::desc dst = plain_md({n, m}, c.dtype());
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(src);
     op.slot[kWeights] = ctx_->unbound(wts);
@@ -247,9 +256,9 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
     ctx_->add(op, pd,
               {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]}, {DNNL_ARG_DST, op.slot[kDst]}});
   });
-  op.bind(kSrc, a.raw());
-  op.bind(kWeights, b.raw());
-  op.bind(kDst, c.raw());
+  op.bind(kSrc, pa);
+  op.bind(kWeights, pb);
+  op.bind(kDst, pc);
   ctx_->run(op, "matmul (matmul::execute)");
 }
 

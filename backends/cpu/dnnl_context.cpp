@@ -41,14 +41,34 @@ void DnnlContext::run_one(CachedOp& op, std::size_t i, dnnl::stream& stream) {
   stream.wait();
 }
 
-dnnl::memory::desc plain_md(const dnnl::memory::dims& dims) {
-  dnnl::memory::dims strides(dims.size(), 1);
-  for (std::size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
-  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+std::int64_t dtype_word(std::initializer_list<DType> dtypes) {
+  static_assert(static_cast<int>(DType::F32) == 0, "a key that never sets PrimKey::dtypes means all F32");
+  std::int64_t word = 0;
+  int shift = 0;
+  for (const DType dtype : dtypes) {
+    word |= static_cast<std::int64_t>(dtype) << shift;
+    shift += 4;
+  }
+  return word;
 }
 
-dnnl::memory::desc strided_md(const dnnl::memory::dims& dims, const dnnl::memory::dims& strides) {
-  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, strides);
+dnnl::memory::data_type dnnl_dt(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return dnnl::memory::data_type::f32;
+    case DType::BF16: return dnnl::memory::data_type::bf16;
+    case DType::I32: return dnnl::memory::data_type::s32;
+  }
+  throw BackendError(detail::concat("cpu backend: no oneDNN data type for ", dtype_name(dtype)));
+}
+
+dnnl::memory::desc plain_md(const dnnl::memory::dims& dims, DType dtype) {
+  dnnl::memory::dims strides(dims.size(), 1);
+  for (std::size_t i = dims.size(); i-- > 1;) strides[i - 1] = strides[i] * dims[i];
+  return dnnl::memory::desc(dims, dnnl_dt(dtype), strides);
+}
+
+dnnl::memory::desc strided_md(const dnnl::memory::dims& dims, const dnnl::memory::dims& strides, DType dtype) {
+  return dnnl::memory::desc(dims, dnnl_dt(dtype), strides);
 }
 
 std::vector<EltwiseStep> eltwise_steps(const ActivationFunction& act) {

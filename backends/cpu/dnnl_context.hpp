@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <mutex>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "strata/activation.hpp"
+#include "strata/dtype.hpp"
 #include "strata/error.hpp"
 
 namespace strata::backends::cpu {
@@ -32,10 +34,13 @@ decltype(auto) dnnl_call(const char* what, F&& f) {
   }
 }
 
-/// Identifies one cached primitive chain: the op, its shapes and flags, and the thread count
-/// (oneDNN bakes the number of threads into a primitive when it creates it).
+/// Identifies one cached primitive chain: the op, its shapes and flags, the thread count
+/// (oneDNN bakes the number of threads into a primitive when it creates it) and the element types
+/// of the tensors it binds, so that primitives of equal shapes and different dtypes never meet.
 struct PrimKey {
   std::array<std::int64_t, 32> v{};
+  /// dtype_word of the bound tensors' dtypes, in the op's own order; 0 means all F32.
+  std::int64_t dtypes = 0;
   friend bool operator==(const PrimKey&, const PrimKey&) = default;
 };
 
@@ -45,9 +50,17 @@ struct PrimKeyHash {
     for (std::int64_t x : k.v) {
       h ^= static_cast<std::uint64_t>(x) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     }
+    h ^= static_cast<std::uint64_t>(k.dtypes) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
     return static_cast<std::size_t>(h);
   }
 };
+
+/// PrimKey::dtypes of a primitive binding tensors of `dtypes` (at most 16), 4 bits each: equal
+/// only for the same dtypes in the same order, and 0 for all F32.
+std::int64_t dtype_word(std::initializer_list<DType> dtypes);
+
+/// oneDNN's data type for `dtype`.
+dnnl::memory::data_type dnnl_dt(DType dtype);
 
 /// One or more primitives executed in order, with their argument maps built once. The
 /// dnnl::memory objects in `slot` are handles shared with the argument maps, so pointing a slot
@@ -170,10 +183,10 @@ inline constexpr float kSeluScale = 1.05070098f;
 /// The bits of a float, for keys.
 std::int64_t key_bits(float f);
 
-/// Row-major f32 descriptor of `dims`.
-dnnl::memory::desc plain_md(const dnnl::memory::dims& dims);
-/// f32 descriptor with explicit strides (transposed views).
-dnnl::memory::desc strided_md(const dnnl::memory::dims& dims, const dnnl::memory::dims& strides);
+/// Row-major descriptor of `dims` holding `dtype`.
+dnnl::memory::desc plain_md(const dnnl::memory::dims& dims, DType dtype);
+/// Descriptor with explicit strides (transposed views) holding `dtype`.
+dnnl::memory::desc strided_md(const dnnl::memory::dims& dims, const dnnl::memory::dims& strides, DType dtype);
 
 /// Threads the next oneDNN primitive will use; part of every key.
 std::int64_t current_threads();

@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <source_location>
 
+#include "backends/dtype_check.hpp"
 #include "strata/tensor.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__linux__)
@@ -95,6 +97,12 @@ void inv_sqrt_plus_inplace(float* x, Index n, float eps);
 /// Elements processed per block by kernels that stage values for inv_sqrt_plus_inplace.
 inline constexpr Index kSqrtBlock = 512;
 
-inline float* f32(const Tensor& t) { return t.data<float>(); }
+/// The elements of an F32 tensor; BackendError naming the calling op for any other dtype
+/// (backends/dtype_check.hpp).
+inline float* f32(const Tensor& t, const std::source_location& where = std::source_location::current()) {
+  if (t.dtype() != DType::F32) [[unlikely]]
+    refuse_dtype("cpu", t, DType::F32, where);
+  return t.data<float>();
+}
 
 }  // namespace strata::backends::cpu

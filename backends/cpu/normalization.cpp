@@ -28,13 +28,16 @@ const auto kScaleShift = dnnl::normalization_flags::use_scale | dnnl::normalizat
 
 // x (rows, c) as oneDNN's (rows, c, 1, 1) in nhwc: the channels-last layout its JIT batch norm
 // handles (a 2-D "ab" tensor gets only the reference-grade ncsp implementation).
-memory::desc data_md(Index rows, Index c) {
-  return memory::desc({rows, c, 1, 1}, memory::data_type::f32, memory::format_tag::nhwc);
+memory::desc data_md(Index rows, Index c, DType dtype) {
+  return memory::desc({rows, c, 1, 1}, dnnl_dt(dtype), memory::format_tag::nhwc);
 }
 
+// Scale, shift, mean and variance: oneDNN's batch norm takes them in f32 whatever the data's type.
+memory::desc vector_md(Index c) { return plain_md({c}, DType::F32); }
+
 dnnl::batch_normalization_forward::desc bn_forward_desc(dnnl::prop_kind prop, Index rows, Index c, float eps,
-                                                        dnnl::normalization_flags flags) {
-  return dnnl::batch_normalization_forward::desc(prop, data_md(rows, c), eps, flags);
+                                                        dnnl::normalization_flags flags, DType dtype) {
+  return dnnl::batch_normalization_forward::desc(prop, data_md(rows, c, dtype), eps, flags);
 }
 
 // moving = moving * momentum + batch * (1 - momentum), in place.
@@ -152,13 +155,19 @@ void batch_norm_forward(DnnlContext& ctx, OpId id, dnnl::prop_kind prop, dnnl::n
                         const char* create_what, const char* run_what, Index rows, Index c, float epsilon,
                         const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& mean,
                         const Tensor& variance, Tensor& y) {
-  const PrimKey key{{static_cast<Index>(id), current_threads(), rows, c, key_bits(epsilon)}};
+  const float* px = f32(x);
+  float* py = f32(y);
+  const float* pgamma = f32(gamma);
+  const float* pbeta = f32(beta);
+  const float* pmean = f32(mean);
+  const float* pvariance = f32(variance);
+  const PrimKey key{{static_cast<Index>(id), current_threads(), rows, c, key_bits(epsilon)}, dtype_word({x.dtype()})};
   std::lock_guard lock(ctx.mutex());
   CachedOp& op = ctx.get(key, create_what, [&](CachedOp& op) {
-    const dnnl::batch_normalization_forward::primitive_desc pd(bn_forward_desc(prop, rows, c, epsilon, flags),
-                                                               DnnlContext::attr(), ctx.engine());
-    const memory::desc data = data_md(rows, c);
-    const memory::desc vec = plain_md({c});
+    const dnnl::batch_normalization_forward::primitive_desc pd(
+        bn_forward_desc(prop, rows, c, epsilon, flags, x.dtype()), DnnlContext::attr(), ctx.engine());
+    const memory::desc data = data_md(rows, c, x.dtype());
+    const memory::desc vec = vector_md(c);
     op.slot[kSrc] = ctx.unbound(data);
     op.slot[kOut] = ctx.unbound(data);
     for (int s : {kScale, kShift, kMean, kVariance}) op.slot[s] = ctx.unbound(vec);
@@ -170,12 +179,12 @@ void batch_norm_forward(DnnlContext& ctx, OpId id, dnnl::prop_kind prop, dnnl::n
              {DNNL_ARG_MEAN, op.slot[kMean]},
              {DNNL_ARG_VARIANCE, op.slot[kVariance]}});
   });
-  op.bind(kSrc, x.raw());
-  op.bind(kOut, y.raw());
-  op.bind(kScale, gamma.raw());
-  op.bind(kShift, beta.raw());
-  op.bind(kMean, mean.raw());
-  op.bind(kVariance, variance.raw());
+  op.bind(kSrc, px);
+  op.bind(kOut, py);
+  op.bind(kScale, pgamma);
+  op.bind(kShift, pbeta);
+  op.bind(kMean, pmean);
+  op.bind(kVariance, pvariance);
   ctx.run(op, run_what);
 }
 
@@ -218,19 +227,29 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Te
   const Index c = channels(x);
   const Index rows = c > 0 ? x.size() / c : 0;
   if (c == 0) return;
+  const float* px = f32(x);
+  const float* pdy = f32(dy);
+  const float* pgamma = f32(gamma);
+  const float* pmean = f32(mean);
+  const float* pvariance = f32(variance);
+  float* pdx = f32(dx);
+  float* pdgamma = f32(dgamma);
+  float* pdbeta = f32(dbeta);
   if (rows == 0) {
     fill(dgamma, 0.f);
     fill(dbeta, 0.f);
     return;
   }
-  const PrimKey key{{static_cast<Index>(OpId::BatchNormBackward), current_threads(), rows, c, key_bits(epsilon)}};
+  const PrimKey key{{static_cast<Index>(OpId::BatchNormBackward), current_threads(), rows, c, key_bits(epsilon)},
+                    dtype_word({x.dtype()})};
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op =
       ctx_->get(key, "batch_norm_backward (batch_normalization_backward::primitive_desc)", [&](CachedOp& op) {
         const dnnl::batch_normalization_forward::primitive_desc hint(
-            bn_forward_desc(dnnl::prop_kind::forward_training, rows, c, epsilon, kScaleShift), ctx_->engine());
-        const memory::desc data = data_md(rows, c);
-        const memory::desc vec = plain_md({c});
+            bn_forward_desc(dnnl::prop_kind::forward_training, rows, c, epsilon, kScaleShift, x.dtype()),
+            ctx_->engine());
+        const memory::desc data = data_md(rows, c, x.dtype());
+        const memory::desc vec = vector_md(c);
         const dnnl::batch_normalization_backward::primitive_desc pd(
             dnnl::batch_normalization_backward::desc(dnnl::prop_kind::backward, data, data, epsilon, kScaleShift),
             DnnlContext::attr(), ctx_->engine(), hint);
@@ -255,14 +274,14 @@ void CpuBackend::batch_norm_backward(const Tensor& x, const Tensor& dy, const Te
                    {DNNL_ARG_DIFF_SCALE, op.slot[kDiffScale]},
                    {DNNL_ARG_DIFF_SHIFT, op.slot[kDiffShift]}});
       });
-  op.bind(kSrc, x.raw());
-  op.bind(kScale, gamma.raw());
-  op.bind(kMean, mean.raw());
-  op.bind(kVariance, variance.raw());
-  op.bind(kOut, dx.raw());
-  op.bind(kDiffDst, dy.raw());
-  op.bind(kDiffScale, dgamma.raw());
-  op.bind(kDiffShift, dbeta.raw());
+  op.bind(kSrc, px);
+  op.bind(kScale, pgamma);
+  op.bind(kMean, pmean);
+  op.bind(kVariance, pvariance);
+  op.bind(kOut, pdx);
+  op.bind(kDiffDst, pdy);
+  op.bind(kDiffScale, pdgamma);
+  op.bind(kDiffShift, pdbeta);
   ctx_->run(op, "batch_norm_backward (batch_normalization_backward::execute)");
 }
 

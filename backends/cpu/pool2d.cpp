@@ -239,6 +239,8 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
     return;
   }
   // Average pooling keeps no state: its backward needs only the geometry.
+  const float* px = f32(x);
+  float* py = f32(y);
   PrimKey key;
   std::size_t i = 0;
   key.v[i++] = static_cast<Index>(OpId::PoolForward);
@@ -253,8 +255,8 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
     op.slot[kDst] = ctx_->unbound(g.dst_md());
     ctx_->add(op, pd, {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_DST, op.slot[kDst]}});
   });
-  op.bind(kSrc, x.raw());
-  op.bind(kDst, y.raw());
+  op.bind(kSrc, px);
+  op.bind(kDst, py);
   ctx_->run(op, "pool2d_forward (pooling_v2_forward::execute)");
 }
 
@@ -300,8 +302,8 @@ void CpuBackend::pool2d_backward(const Tensor& x, const Tensor& y, const Tensor&
     op.slot[kDiffSrc] = ctx_->unbound(g.src_md());
     ctx_->add(op, pd, {{DNNL_ARG_DIFF_DST, op.slot[kDiffDst]}, {DNNL_ARG_DIFF_SRC, op.slot[kDiffSrc]}});
   });
-  op.bind(kDiffDst, dy.raw());
-  op.bind(kDiffSrc, dx.raw());
+  op.bind(kDiffDst, pdy);
+  op.bind(kDiffSrc, pdx);
   ctx_->run(op, "pool2d_backward (pooling_v2_backward::execute)");
 }
 

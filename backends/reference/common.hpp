@@ -5,19 +5,26 @@
 #include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <source_location>
 #include <span>
 
+#include "backends/dtype_check.hpp"
 #include "strata/tensor.hpp"
 
 namespace strata::backends::reference {
 
-inline std::span<float> values_of(Tensor& t) {
-  assert(t.defined() && t.dtype() == DType::F32);
+/// The elements of an F32 tensor; BackendError naming the calling op for any other dtype
+/// (backends/dtype_check.hpp).
+inline std::span<float> values_of(Tensor& t, const std::source_location& where = std::source_location::current()) {
+  if (t.dtype() != DType::F32) [[unlikely]]
+    refuse_dtype("reference", t, DType::F32, where);
   return {t.data<float>(), static_cast<std::size_t>(t.size())};
 }
 
-inline std::span<const float> values_of(const Tensor& t) {
-  assert(t.defined() && t.dtype() == DType::F32);
+inline std::span<const float> values_of(const Tensor& t,
+                                        const std::source_location& where = std::source_location::current()) {
+  if (t.dtype() != DType::F32) [[unlikely]]
+    refuse_dtype("reference", t, DType::F32, where);
   return {t.data<const float>(), static_cast<std::size_t>(t.size())};
 }
 

@@ -1,5 +1,6 @@
 #include <cblas.h>
 
+#include <source_location>
 #include <vector>
 
 #include "backends/reference/common.hpp"
@@ -9,15 +10,16 @@ namespace strata::backends {
 
 namespace {
 
-std::vector<double> to_double(const Tensor& t) {
-  const auto src = reference::values_of(t);
+// `where`: the op a tensor of another dtype is reported against.
+std::vector<double> to_double(const Tensor& t, const std::source_location& where) {
+  const auto src = reference::values_of(t, where);
   return {src.begin(), src.end()};
 }
 
 // The product in double (dgemm over widened copies): the oracle should be closer to the exact
 // result than any f32 backend it judges, so parity tolerances measure their error, not ours.
 std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, std::size_t& n,
-                            std::size_t& m) {
+                            std::size_t& m, const std::source_location& where = std::source_location::current()) {
   assert(a.shape().rank() == 2 && b.shape().rank() == 2);
   const auto a_rows = static_cast<std::size_t>(a.shape()[0]);
   const auto a_cols = static_cast<std::size_t>(a.shape()[1]);
@@ -28,10 +30,10 @@ std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, 
   m = transpose_b ? b_rows : b_cols;
   assert(k == (transpose_b ? b_cols : b_rows));
 
+  const auto a64 = to_double(a, where);
+  const auto b64 = to_double(b, where);
   std::vector<double> out(n * m, 0.0);
   if (n == 0 || m == 0 || k == 0) return out;
-  const auto a64 = to_double(a);
-  const auto b64 = to_double(b);
   // Row-major leading dimensions are the stored column counts, whatever the transposition.
   cblas_dgemm(CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(n), static_cast<blasint>(m), static_cast<blasint>(k), 1.0, a64.data(),

@@ -1,10 +1,10 @@
 #pragma once
 // The reference backend: plain loops over host memory and OpenBLAS for matmul. It is the
 // oracle the other backends are tested against, so every op is written to be obviously right:
-// reductions and transcendental functions run in double, inputs and outputs stay f32.
-// Each op family lives in its own .cpp beside this header (memory, dense, activations,
-// elementwise, conv2d, pool2d, normalization, spatial, loss, metrics, optimizer_updates,
-// regularization).
+// reductions and transcendental functions run in double, inputs and outputs stay f32 (cast
+// alone converts). Each op family lives in its own .cpp beside this header (memory, cast, dense,
+// activations, elementwise, conv2d, pool2d, normalization, spatial, loss, metrics,
+// optimizer_updates, regularization).
 
 #include <atomic>
 #include <memory>
@@ -24,6 +24,10 @@ class ReferenceBackend final : public Backend {
   void download(const Tensor& src, void* host) override;
   void copy(const Tensor& src, Tensor& dst) override;
   void fill(Tensor& dst, float value) override;
+
+  // cast.cpp
+  void cast(const Tensor& x, Tensor& y) override;
+  bool supports(std::string_view op, DType dtype) const override;
 
   // dense.cpp
   void dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) override;

@@ -380,6 +380,23 @@ class Backend {
   virtual void copy(const Tensor& src, Tensor& dst) = 0;
   /// Sets every element of dst to `value`.
   virtual void fill(Tensor& dst, float value) = 0;
+  /// y = x converted to y's dtype, element by element (same number of elements; any of F32,
+  /// BF16 and I32 on either side; the same dtype copies). The conversions are NumPy's and
+  /// Keras's `cast`, with one defined answer where theirs is the hardware's:
+  ///  - to BF16: round to nearest, ties to even; infinities stay, NaN stays NaN, a float beyond
+  ///    bf16's largest finite value rounds to infinity (strata::bfloat16's constructor).
+  ///    I32 goes through F32 first, as ml_dtypes and XLA convert.
+  ///  - BF16 to F32: exact.
+  ///  - to I32: truncation toward zero (2.7 -> 2, -2.7 -> -2). NaN, infinities and values
+  ///    outside [-2^31, 2^31) give INT32_MIN, as NumPy does on x86 (cvttps2dq's "integer
+  ///    indefinite"), on every machine.
+  ///  - I32 to F32: round to nearest, ties to even (exact up to 2^24 in magnitude).
+  virtual void cast(const Tensor& x, Tensor& y) = 0;
+  /// Whether op `op` (the name of the Backend method, e.g. "matmul", "cast") takes tensors of
+  /// `dtype`. The default is F32 only; an op handed a dtype it does not support raises
+  /// BackendError naming the op rather than misreading the memory. Tests ask first and skip,
+  /// saying so, what a backend lacks.
+  virtual bool supports(std::string_view op, DType dtype) const;
 
   // ---- dense -----------------------------------------------------------------------------
   /// y = act(x w + b): x (n, k), w (k, m), b (m) or null, y (n, m). Backends fuse what they can.

@@ -24,7 +24,7 @@ class CallState {
 };
 
 struct CallContext {
-  /// Layer::buffer(slot, shape): outputs and scratch, reused while the shape stays the same.
+  /// Layer::buffer(slot, shape, dtype): outputs and scratch, reused while shape and dtype stay the same.
   /// A deque, so growing it keeps references from buffer() valid.
   std::deque<Tensor> buffers;
   /// Layer::save(slot, tensor) / saved(slot): what backward reads.

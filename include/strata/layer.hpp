@@ -193,9 +193,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   /// A weight initialised on the host and uploaded once; trainable ones get a gradient tensor.
   Variable& add_weight(std::string name, const Shape& shape, const Initializer& initializer, bool trainable = true);
-  /// A tensor of the current call, reused while the shape stays the same: the hot loop
+  /// A tensor of the current call, reused while the shape and dtype stay the same: the hot loop
   /// allocates nothing once every batch shape has been seen.
-  Tensor& buffer(std::size_t slot, const Shape& shape);
+  Tensor& buffer(std::size_t slot, const Shape& shape, DType dtype = DType::F32);
   /// Keeps `tensor` for this call's backward / reads it back (StateError when backward runs
   /// without a training call).
   void save(std::size_t slot, const Tensor& tensor);

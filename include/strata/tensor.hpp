@@ -97,8 +97,8 @@ class Tensor {
   std::shared_ptr<const detail::GraphNode> node_;
 };
 
-/// Makes `tensor` a tensor of `shape` on `backend`, allocating only when it is not one already:
-/// how buffers that live across steps are kept without allocating in the hot loop.
-Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape);
+/// Makes `tensor` a tensor of `shape` and `dtype` on `backend`, allocating only when it is not
+/// one already: how buffers that live across steps are kept without allocating in the hot loop.
+Tensor& reuse_or_allocate(Tensor& tensor, Backend& backend, const Shape& shape, DType dtype = DType::F32);
 
 }  // namespace strata

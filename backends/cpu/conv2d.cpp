@@ -15,6 +15,7 @@
 #include <limits>
 #include <mutex>
 
+#include "backends/cpu/conv2d_short_patch.hpp"
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/dnnl_context.hpp"
 #include "backends/cpu/kernels.hpp"
@@ -224,6 +225,10 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
   if (empty(g)) {
     fill(dw, 0.f);
     if (db) fill(*db, 0.f);
+    return;
+  }
+  if (const ShortPatchGeom sg{g.n, g.h, g.w, g.in, g.kh, g.kw, g.out, g.oh, g.ow, g.p}; short_patch(sg, g.groups)) {
+    short_patch_backward_weights(sg, px, pdy, pdw, pdb);
     return;
   }
   PrimKey key;

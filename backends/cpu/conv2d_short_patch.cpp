@@ -1,0 +1,137 @@
+#include "backends/cpu/conv2d_short_patch.hpp"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define STRATA_SHORT_PATCH 1
+#endif
+
+namespace strata::backends::cpu {
+
+#ifdef STRATA_SHORT_PATCH
+
+namespace {
+
+constexpr Index kLanes = 16;    // floats per AVX-512 register
+constexpr Index kMaxTaps = 27;  // 3x3 over RGB: 27 sums and dy's own in 28 of the 32 registers
+
+// The outputs i in [0, count) whose input row (or column) i * stride + offset lies in [0, size).
+Index first_inside(Index offset, Index stride) { return offset >= 0 ? 0 : (-offset + stride - 1) / stride; }
+Index end_inside(Index offset, Index stride, Index size, Index count) {
+  return offset >= size ? 0 : std::min(count, (size - 1 - offset) / stride + 1);
+}
+
+// acc[t * out + o] += sum over the pixels in [i0, i1) x [j0, j1) (all of whose taps lie inside
+// the image) of x(patch tap t) * dy[o], and acc[Taps * out + o] += the sum of dy[o]. `tap` holds
+// each tap's offset from the patch's first input element.
+template <int Taps>
+__attribute__((target("avx512f"))) void interior_sums(const ShortPatchGeom& g, const Index* tap, const float* x,
+                                                      const float* dy, Index i0, Index i1, Index j0, Index j1,
+                                                      float* acc) {
+  const Conv2DParams& p = g.p;
+  for (Index o0 = 0; o0 < g.out; o0 += kLanes) {
+    __m512 sum[Taps + 1];
+    for (int t = 0; t <= Taps; ++t) sum[t] = _mm512_setzero_ps();
+    for (Index i = i0; i < i1; ++i)
+      for (Index j = j0; j < j1; ++j) {
+        const __m512 d = _mm512_loadu_ps(dy + (i * g.ow + j) * g.out + o0);
+        const float* patch = x + ((i * p.stride_h - p.pad_top) * g.w + j * p.stride_w - p.pad_left) * g.in;
+        for (int t = 0; t < Taps; ++t) sum[t] = _mm512_fmadd_ps(_mm512_set1_ps(patch[tap[t]]), d, sum[t]);
+        sum[Taps] = _mm512_add_ps(sum[Taps], d);
+      }
+    for (int t = 0; t <= Taps; ++t) {
+      float* a = acc + t * g.out + o0;
+      _mm512_storeu_ps(a, _mm512_add_ps(_mm512_loadu_ps(a), sum[t]));
+    }
+  }
+}
+
+// The same sums for pixel (i, j) alone, skipping the taps that fall in the padding.
+void border_sums(const ShortPatchGeom& g, const float* x, const float* dy, Index i, Index j, float* acc) {
+  const Conv2DParams& p = g.p;
+  const float* d = dy + (i * g.ow + j) * g.out;
+  float* bias = acc + g.kh * g.kw * g.in * g.out;
+  for (Index o = 0; o < g.out; ++o) bias[o] += d[o];
+  for (Index r = 0; r < g.kh; ++r) {
+    const Index row = i * p.stride_h - p.pad_top + r * p.dilation_h;
+    if (row < 0 || row >= g.h) continue;
+    for (Index s = 0; s < g.kw; ++s) {
+      const Index col = j * p.stride_w - p.pad_left + s * p.dilation_w;
+      if (col < 0 || col >= g.w) continue;
+      for (Index ci = 0; ci < g.in; ++ci) {
+        const float v = x[(row * g.w + col) * g.in + ci];
+        float* a = acc + ((r * g.kw + s) * g.in + ci) * g.out;
+        for (Index o = 0; o < g.out; ++o) a[o] += v * d[o];
+      }
+    }
+  }
+}
+
+// One image's sums in float, in Keras's kernel layout (tap t = (r * kw + s) * in + ci), then the
+// bias's: the pixels whose whole patch is inside the image in registers, the others one by one.
+template <int Taps>
+void image_sums(const ShortPatchGeom& g, const float* x, const float* dy, float* acc) {
+  const Conv2DParams& p = g.p;
+  std::fill(acc, acc + (Taps + 1) * g.out, 0.f);
+  std::array<Index, Taps> tap;
+  for (Index r = 0, t = 0; r < g.kh; ++r)
+    for (Index s = 0; s < g.kw; ++s)
+      for (Index ci = 0; ci < g.in; ++ci) tap[t++] = (r * p.dilation_h * g.w + s * p.dilation_w) * g.in + ci;
+  // Interior rows need the first and the last tap row inside, likewise columns.
+  const Index last_row = (g.kh - 1) * p.dilation_h - p.pad_top, last_col = (g.kw - 1) * p.dilation_w - p.pad_left;
+  const Index i0 = first_inside(-p.pad_top, p.stride_h), i1 = std::max(i0, end_inside(last_row, p.stride_h, g.h, g.oh));
+  const Index j0 = first_inside(-p.pad_left, p.stride_w),
+              j1 = std::max(j0, end_inside(last_col, p.stride_w, g.w, g.ow));
+  interior_sums<Taps>(g, tap.data(), x, dy, i0, i1, j0, j1, acc);
+  for (Index i = 0; i < g.oh; ++i)
+    for (Index j = 0; j < g.ow; ++j)
+      if (i < i0 || i >= i1 || j < j0 || j >= j1) border_sums(g, x, dy, i, j, acc);
+}
+
+}  // namespace
+
+bool short_patch(const ShortPatchGeom& g, Index groups) {
+  static const bool avx512 = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
+  const Index taps = g.kh * g.kw * g.in;
+  return avx512 && groups == 1 && g.kh == 3 && g.kw == 3 && (g.in == 1 || g.in == 3) && g.out % kLanes == 0 &&
+         taps <= kMaxTaps;
+}
+
+void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db) {
+  const Index sums = (g.kh * g.kw * g.in + 1) * g.out;
+  // The calling thread's scratch, kept so that a steady training step allocates nothing.
+  thread_local std::vector<float> per_image;
+  per_image.resize(static_cast<std::size_t>(g.n * sums));
+  float* partial = per_image.data();
+  const Index image_in = g.h * g.w * g.in, image_out = g.oh * g.ow * g.out;
+  const auto one_image = g.in == 1 ? image_sums<9> : image_sums<27>;
+#pragma omp parallel if (g.n > 1 && !omp_in_parallel())
+  {
+    const Index parts = omp_get_num_threads(), t = omp_get_thread_num();
+    for (Index b = row_split(g.n, parts, t); b < row_split(g.n, parts, t + 1); ++b)
+      one_image(g, x + b * image_in, dy + b * image_out, partial + b * sums);
+  }
+  const Index weights = sums - g.out;
+  parallel_range(sums, kSerialHeavy, [&](Index k0, Index k1) {
+    for (Index k = k0; k < k1; ++k) {
+      double total = 0.0;
+      for (Index b = 0; b < g.n; ++b) total += partial[b * sums + k];
+      if (k < weights)
+        dw[k] = static_cast<float>(total);
+      else if (db)
+        db[k - weights] = static_cast<float>(total);
+    }
+  });
+}
+
+#else
+
+bool short_patch(const ShortPatchGeom&, Index) { return false; }
+void short_patch_backward_weights(const ShortPatchGeom&, const float*, const float*, float*, float*) {}
+
+#endif
+
+}  // namespace strata::backends::cpu

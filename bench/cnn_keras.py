@@ -27,6 +27,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fashion_mnist_files  # noqa: E402
 import keras_common  # noqa: E402
 
 BATCH = 128
@@ -81,9 +82,7 @@ def main():
 
     print(f"keras: loss {loss:.4f} accuracy {acc:.4f} test accuracy {test_acc:.4f}")
     print(f"keras: {seconds:.4f} s/epoch")
-    for batch, s in zip(batches, predict_s):
-        print(f"keras predict {batch}: {s:.4f} s")
-    print(f"keras predict: {predict_s[batches.index(BATCH) if BATCH in batches else 0]:.4f} s")
+    fashion_mnist_files.print_predict_times("keras", batches, predict_s, BATCH)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import time
 
 import torch
 
+import fashion_mnist_files
 from torch_common import load_fashion_mnist, train_epoch, versions
 
 BATCH = 128
@@ -109,9 +110,7 @@ def main():
 
     print(f"pytorch: loss {loss:.4f} accuracy {acc:.4f} test accuracy {test_acc:.4f}")
     print(f"pytorch: {seconds:.4f} s/epoch")
-    for batch, s in zip(batches, predict_s):
-        print(f"pytorch predict {batch}: {s:.4f} s")
-    print(f"pytorch predict: {predict_s[batches.index(BATCH) if BATCH in batches else 0]:.4f} s")
+    fashion_mnist_files.print_predict_times("pytorch", batches, predict_s, BATCH)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ The data are the Debian package's files (dataset-fashion-mnist): keras.datasets 
 downloads.
 """
 
-import gzip
 import os
 import random
 import subprocess
@@ -32,7 +31,8 @@ import time
 
 import numpy as np
 
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
+import fashion_mnist_files
+
 
 
 def _xla_accepts(flag):
@@ -119,23 +119,11 @@ def versions(jit_compile):
     return f"keras {keras.__version__}, {engine}, jit_compile {jit_compile}, numpy {np.__version__}"
 
 
-def read_idx(path):
-    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    ndim = magic & 0xFF
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    offset = 4 + 4 * ndim
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
-
-
 def load_fashion_mnist(kind, samples=None):
     """The first `samples` images of `kind` ("train" or "t10k") scaled to [0, 1] as an
     (N, 28, 28) float32 array, and their labels as int32."""
-    x = read_idx(os.path.join(DATA_DIR, f"{kind}-images-idx3-ubyte.gz"))[:samples]
-    y = read_idx(os.path.join(DATA_DIR, f"{kind}-labels-idx1-ubyte.gz"))[:samples]
-    return x.astype(np.float32) / 255.0, y.astype(np.int32)
+    x, y = fashion_mnist_files.load(kind, samples)
+    return x, y.astype(np.int32)
 
 
 def parse_batches(text):

@@ -3,33 +3,20 @@ does, one training epoch with the running loss and accuracy Keras's progress bar
 versions line. They run on Debian's PyTorch 1.13 (/usr/bin/python3) and on PyTorch 2 from PyPI
 (the bench's venv, scripts/bench-venv) alike."""
 
-import gzip
-import os
 import sys
 
 import numpy as np
 import torch
 
-DATA_DIR = "/usr/share/datasets/fashion-mnist"
+import fashion_mnist_files
 
-
-def read_idx(path):
-    """Reads one gzipped IDX file (images: magic 2051, labels: magic 2049) into a numpy array."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    ndim = magic & 0xFF
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    offset = 4 + 4 * ndim
-    return np.frombuffer(data, dtype=np.uint8, offset=offset).reshape(dims)
 
 
 def load_fashion_mnist(kind, samples=None):
     """The first `samples` images of `kind` ("train" or "t10k") scaled to [0, 1] as an
     (N, 28, 28) float tensor, and their labels as int64."""
-    x = read_idx(os.path.join(DATA_DIR, f"{kind}-images-idx3-ubyte.gz"))[:samples]
-    y = read_idx(os.path.join(DATA_DIR, f"{kind}-labels-idx1-ubyte.gz"))[:samples]
-    return torch.from_numpy(x.astype(np.float32) / 255.0), torch.from_numpy(y.astype(np.int64))
+    x, y = fashion_mnist_files.load(kind, samples)
+    return torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
 
 
 def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):

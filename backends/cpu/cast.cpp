@@ -43,7 +43,7 @@ void CpuBackend::cast(const Tensor& x, Tensor& y) {
 }
 
 bool CpuBackend::supports(std::string_view op, DType dtype) const {
-  return op == "cast" || Backend::supports(op, dtype);
+  return op == "cast" || (op == "matmul" && dtype == DType::BF16) || Backend::supports(op, dtype);
 }
 
 }  // namespace strata::backends

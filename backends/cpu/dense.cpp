@@ -5,6 +5,7 @@
 // transposed operands through strided descriptors, so no transpose is ever copied; sum_rows
 // is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
 
+#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
@@ -232,12 +233,16 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
   const Index n = transpose_a ? ca : ra;
   const Index k = transpose_a ? ra : ca;
   const Index m = transpose_b ? rb : cb;
-  const float* pa = f32(a);
-  const float* pb = f32(b);
-  float* pc = f32(c);
+  // Both operands float32, or both bfloat16 (oneDNN multiplies bf16 on AMX or avx512_bf16 and
+  // accumulates in f32; it has no mixed product); c either: an f32 c is the gradient of an f32
+  // variable, a bf16 c the next bf16 activation.
+  const bool bf16 = a.dtype() == DType::BF16 && b.dtype() == DType::BF16;
+  const void* pa = bf16 ? a.raw() : f32(a);
+  const void* pb = bf16 ? b.raw() : f32(b);
+  void* pc = bf16 && c.dtype() == DType::BF16 ? c.raw() : f32(c);
   if (n == 0 || m == 0) return;
   if (k == 0) {
-    fill(c, 0.f);
+    std::memset(pc, 0, c.bytes());  // +0 in either type
     return;
   }
   const PrimKey key{

@@ -23,7 +23,7 @@ void ReferenceBackend::cast(const Tensor& x, Tensor& y) {
 }
 
 bool ReferenceBackend::supports(std::string_view op, DType dtype) const {
-  return op == "cast" || Backend::supports(op, dtype);
+  return op == "cast" || (op == "matmul" && dtype == DType::BF16) || Backend::supports(op, dtype);
 }
 
 }  // namespace strata::backends

@@ -5,13 +5,21 @@
 
 #include "backends/reference/common.hpp"
 #include "backends/reference/reference_backend.hpp"
+#include "strata/bfloat16.hpp"
 
 namespace strata::backends {
 
 namespace {
 
-// `where`: the op a tensor of another dtype is reported against.
-std::vector<double> to_double(const Tensor& t, const std::source_location& where) {
+// `where`: the op a tensor of another dtype is reported against. A bfloat16 operand is read
+// where `bf16` allows it (matmul).
+std::vector<double> to_double(const Tensor& t, bool bf16, const std::source_location& where) {
+  if (bf16 && t.dtype() == DType::BF16) {
+    const bfloat16* src = t.data<const bfloat16>();
+    std::vector<double> out(static_cast<std::size_t>(t.size()));
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<float>(src[i]);
+    return out;
+  }
   const auto src = reference::values_of(t, where);
   return {src.begin(), src.end()};
 }
@@ -19,7 +27,8 @@ std::vector<double> to_double(const Tensor& t, const std::source_location& where
 // The product in double (dgemm over widened copies): the oracle should be closer to the exact
 // result than any f32 backend it judges, so parity tolerances measure their error, not ours.
 std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, std::size_t& n,
-                            std::size_t& m, const std::source_location& where = std::source_location::current()) {
+                            std::size_t& m, bool bf16 = false,
+                            const std::source_location& where = std::source_location::current()) {
   assert(a.shape().rank() == 2 && b.shape().rank() == 2);
   const auto a_rows = static_cast<std::size_t>(a.shape()[0]);
   const auto a_cols = static_cast<std::size_t>(a.shape()[1]);
@@ -30,8 +39,10 @@ std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, 
   m = transpose_b ? b_rows : b_cols;
   assert(k == (transpose_b ? b_cols : b_rows));
 
-  const auto a64 = to_double(a, where);
-  const auto b64 = to_double(b, where);
+  // bf16 operands come as a pair, as on every backend.
+  const bool both_bf16 = bf16 && a.dtype() == DType::BF16 && b.dtype() == DType::BF16;
+  const auto a64 = to_double(a, both_bf16, where);
+  const auto b64 = to_double(b, both_bf16, where);
   std::vector<double> out(n * m, 0.0);
   if (n == 0 || m == 0 || k == 0) return out;
   // Row-major leading dimensions are the stored column counts, whatever the transposition.
@@ -62,7 +73,14 @@ void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Ten
 
 void ReferenceBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) {
   std::size_t n = 0, m = 0;
-  const auto z = product(a, transpose_a, b, transpose_b, n, m);
+  const auto z = product(a, transpose_a, b, transpose_b, n, m, true);
+  // A bf16 c (from bf16 operands) is the f32 result rounded once more, as a backend that
+  // accumulates in f32 writes it.
+  if (c.dtype() == DType::BF16 && a.dtype() == DType::BF16) {
+    bfloat16* out = c.data<bfloat16>();
+    for (std::size_t i = 0; i < z.size(); ++i) out[i] = bfloat16(static_cast<float>(z[i]));
+    return;
+  }
   auto out = reference::values_of(c);
   assert(out.size() == z.size());
   for (std::size_t i = 0; i < z.size(); ++i) out[i] = static_cast<float>(z[i]);

@@ -19,6 +19,10 @@ std::string_view op_name(std::string_view function_name) {
 
 }  // namespace
 
+bool host_supports(std::string_view op, DType dtype) {
+  return dtype == DType::F32 || op == "cast" || (op == "matmul" && dtype == DType::BF16);
+}
+
 void refuse_dtype(std::string_view backend, const Tensor& t, DType wanted, const std::source_location& where) {
   throw BackendError(detail::concat("the ", backend, " backend's ", op_name(where.function_name()), " takes ",
                                     dtype_name(wanted), " tensors only and was given one of dtype ",

@@ -5,6 +5,7 @@
 #include "backends/cast_element.hpp"
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/kernels.hpp"
+#include "backends/dtype_check.hpp"
 
 namespace strata::backends {
 
@@ -42,8 +43,6 @@ void CpuBackend::cast(const Tensor& x, Tensor& y) {
                       [&](Index b, Index e) { cast_range(x.dtype(), y.dtype(), px, py, b, e); });
 }
 
-bool CpuBackend::supports(std::string_view op, DType dtype) const {
-  return op == "cast" || (op == "matmul" && dtype == DType::BF16) || Backend::supports(op, dtype);
-}
+bool CpuBackend::supports(std::string_view op, DType dtype) const { return host_supports(op, dtype); }
 
 }  // namespace strata::backends

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "backends/cast_element.hpp"
+#include "backends/dtype_check.hpp"
 #include "backends/reference/reference_backend.hpp"
 
 namespace strata::backends {
@@ -22,8 +23,6 @@ void ReferenceBackend::cast(const Tensor& x, Tensor& y) {
   });
 }
 
-bool ReferenceBackend::supports(std::string_view op, DType dtype) const {
-  return op == "cast" || (op == "matmul" && dtype == DType::BF16) || Backend::supports(op, dtype);
-}
+bool ReferenceBackend::supports(std::string_view op, DType dtype) const { return host_supports(op, dtype); }
 
 }  // namespace strata::backends

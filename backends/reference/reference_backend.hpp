@@ -2,9 +2,9 @@
 // The reference backend: plain loops over host memory and OpenBLAS for matmul. It is the
 // oracle the other backends are tested against, so every op is written to be obviously right:
 // reductions and transcendental functions run in double, inputs and outputs stay f32 (cast
-// alone converts). Each op family lives in its own .cpp beside this header (memory, cast, dense,
-// activations, elementwise, conv2d, pool2d, normalization, spatial, loss, metrics,
-// optimizer_updates, regularization).
+// converts, and matmul also multiplies bf16 pairs: backends/dtype_check.hpp's host_supports). Each op family lives in
+// its own .cpp beside this header (memory, cast, dense, activations, elementwise, conv2d, pool2d, normalization,
+// spatial, loss, metrics, optimizer_updates, regularization).
 
 #include <atomic>
 #include <memory>

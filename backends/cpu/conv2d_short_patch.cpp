@@ -15,8 +15,7 @@ namespace strata::backends::cpu {
 
 namespace {
 
-constexpr Index kLanes = 16;    // floats per AVX-512 register
-constexpr Index kMaxTaps = 27;  // 3x3 over RGB: 27 sums and dy's own in 28 of the 32 registers
+constexpr Index kLanes = 16;  // floats per AVX-512 register
 
 // The outputs i in [0, count) whose input row (or column) i * stride + offset lies in [0, size).
 Index first_inside(Index offset, Index stride) { return offset >= 0 ? 0 : (-offset + stride - 1) / stride; }
@@ -95,9 +94,8 @@ void image_sums(const ShortPatchGeom& g, const float* x, const float* dy, float*
 
 bool short_patch(const ShortPatchGeom& g, Index groups) {
   static const bool avx512 = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
-  const Index taps = g.kh * g.kw * g.in;
-  return avx512 && groups == 1 && g.kh == 3 && g.kw == 3 && (g.in == 1 || g.in == 3) && g.out % kLanes == 0 &&
-         taps <= kMaxTaps;
+  // 3x3 over 1 or 3 channels: 9 or 27 sums and dy's own, at most 28 of the 32 registers.
+  return avx512 && groups == 1 && g.kh == 3 && g.kw == 3 && (g.in == 1 || g.in == 3) && g.out % kLanes == 0;
 }
 
 void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db) {

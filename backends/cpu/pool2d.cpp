@@ -175,14 +175,14 @@ void max_backward_kernel(const PoolGeom& g, const std::uint32_t* position, const
   const Pool2DParams& p = g.p;
   const Index c = g.c;
   const bool disjoint = windows_disjoint(p);
-  // With windows as wide as their stride, only the rows and columns past the last window are
-  // uncovered; with gaps between windows, clear everything first.
+  // With windows as wide as their stride (disjoint, then), only the rows and columns past the
+  // last window are uncovered; with gaps between windows or overlapping ones, clear everything.
   const bool tiled = p.stride_h == p.pool_h && p.stride_w == p.pool_w;
   const Index covered_rows = std::clamp<Index>(g.oh * p.stride_h - p.pad_top, 0, g.h);
   const Index covered_cols = std::clamp<Index>(g.ow * p.stride_w - p.pad_left, 0, g.w);
   for (Index b = b0; b < b1; ++b) {
     float* dxb = dx + b * g.h * g.w * c;
-    if (!disjoint || !tiled) {
+    if (!tiled) {
       std::fill(dxb, dxb + g.h * g.w * c, 0.f);
     } else {
       for (Index row = 0; row < covered_rows; ++row)

@@ -30,8 +30,6 @@ struct SummaryCount {
     params += weight.size();
     bytes += static_cast<std::int64_t>(weight.bytes());
   }
-  /// `params` float32 parameters.
-  static SummaryCount f32(std::int64_t params) { return {params, params * 4}; }
 };
 
 struct SummaryTotals {

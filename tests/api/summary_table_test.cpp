@@ -29,7 +29,10 @@ std::vector<SummaryRow> seq_rows() {
   };
 }
 
-SummaryTotals seq_totals() { return {SummaryCount::f32(13626), SummaryCount::f32(16), {}}; }
+// A count of `params` float32 parameters, 4 bytes each.
+SummaryCount f32_params(std::int64_t params) { return {params, params * 4}; }
+
+SummaryTotals seq_totals() { return {f32_params(13626), f32_params(16), {}}; }
 
 }  // namespace
 
@@ -87,7 +90,7 @@ TEST_CASE("summary: optimizer params are printed and counted in the total", "[su
       {"dropout", "Dropout", "(None, 128)", 0, ""},
       {"dense_1", "Dense", "(None, 10)", 1290, ""},
   };
-  const SummaryTotals totals{SummaryCount::f32(101770), SummaryCount::f32(0), SummaryCount::f32(203542)};
+  const SummaryTotals totals{f32_params(101770), f32_params(0), f32_params(203542)};
   const std::string expected = R"golden(Model: "sequential"
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┓
 ┃ Layer (type)                         ┃ Output Shape                ┃         Param # ┃
@@ -114,7 +117,7 @@ TEST_CASE("summary: long names are cut with an ellipsis, shapes wrap, unbuilt la
       {"conv2d_transpose_12", "Conv2DTranspose", "(None, 128, 128, 256, 3)", 1234567, ""},
       {"x", "Dense", "(None, 4)\n(None, 5)", 20, ""},
   };
-  const SummaryTotals totals{SummaryCount::f32(1234587), SummaryCount::f32(0), {}};
+  const SummaryTotals totals{f32_params(1234587), f32_params(0), {}};
   const std::string expected = R"golden(Model: "a_model_with_a_long_name"
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
 ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
@@ -143,7 +146,7 @@ TEST_CASE("summary: functional models get the Connected to column", "[summary]")
       {"concatenate", "Concatenate", "(None, 11)", 0, "dense_2[0][0], b[0][0]"},
       {"dense_3", "Dense", "(None, 1)", 12, "concatenate[0][0]"},
   };
-  const SummaryTotals totals{SummaryCount::f32(52), SummaryCount::f32(0), {}};
+  const SummaryTotals totals{f32_params(52), f32_params(0), {}};
   const std::string expected = R"golden(Model: "functional"
 ┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
 ┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
@@ -169,7 +172,7 @@ TEST_CASE("summary: functional models get the Connected to column", "[summary]")
       {"a", "InputLayer", "(None, 4)", 0, ""},
       {"concatenate", "Concatenate", "(None, 11)", 0, "dense_2[0][0], b[0][0], c[0][0], d[0][0]"},
   };
-  const SummaryTotals wide_totals{SummaryCount::f32(0), SummaryCount::f32(0), SummaryCount::f32(1)};
+  const SummaryTotals wide_totals{f32_params(0), f32_params(0), f32_params(1)};
   const std::string expected_wide = R"golden(Model: "functional"
 ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━┓
 ┃ Layer (type)                  ┃ Output Shape              ┃         Param # ┃ Connected to               ┃

@@ -1,5 +1,8 @@
 #include "backends/dtype_check.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "strata/error.hpp"
 
 namespace strata::backends {
@@ -20,7 +23,22 @@ std::string_view op_name(std::string_view function_name) {
 }  // namespace
 
 bool host_supports(std::string_view op, DType dtype) {
-  return dtype == DType::F32 || op == "cast" || (op == "matmul" && dtype == DType::BF16);
+  if (dtype == DType::F32 || op == "cast") return true;
+  if (dtype != DType::BF16) return false;
+  static constexpr std::array<std::string_view, 13> kBf16Ops = {"matmul",
+                                                                "dense_forward",
+                                                                "activation_forward",
+                                                                "activation_backward",
+                                                                "sum_rows",
+                                                                "conv2d_forward",
+                                                                "conv2d_backward_data",
+                                                                "conv2d_backward_weights",
+                                                                "pool2d_forward",
+                                                                "pool2d_backward",
+                                                                "dropout_forward",
+                                                                "multiply",
+                                                                "fill"};
+  return std::find(kBf16Ops.begin(), kBf16Ops.end(), op) != kBf16Ops.end();
 }
 
 void refuse_dtype(std::string_view backend, const Tensor& t, DType wanted, const std::source_location& where) {
@@ -28,6 +46,21 @@ void refuse_dtype(std::string_view backend, const Tensor& t, DType wanted, const
                                     dtype_name(wanted), " tensors only and was given one of dtype ",
                                     dtype_name(t.dtype()), " and shape ", t.shape().to_string(), "; cast it to ",
                                     dtype_name(wanted), " first (Backend::supports says which dtypes each op takes)"));
+}
+
+bool takes_bf16(std::string_view backend, std::initializer_list<DTypeRole> roles, const std::source_location& where) {
+  const Tensor& lead = *roles.begin()->tensor;
+  if (lead.dtype() != DType::BF16) return false;
+  for (const DTypeRole& role : roles)
+    if (role.tensor && role.tensor->defined() && role.tensor->dtype() != role.bf16_form)
+      throw BackendError(detail::concat(
+          "the ", backend, " backend's ", op_name(where.function_name()),
+          " takes float32 tensors, or bfloat16 activations beside float32 variables (Backend::supports says which "
+          "ops), and was given one of dtype ",
+          dtype_name(lead.dtype()), " and shape ", lead.shape().to_string(), " beside one of dtype ",
+          dtype_name(role.tensor->dtype()), " and shape ", role.tensor->shape().to_string(),
+          " where its bfloat16 form takes ", dtype_name(role.bf16_form), "; cast it first"));
+  return true;
 }
 
 }  // namespace strata::backends

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 #include <vector>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -17,6 +19,15 @@ namespace {
 
 constexpr Index kLanes = 16;  // floats per AVX-512 register
 
+// Elements as float: f32 itself, bf16 (read as its bits, std::uint16_t) widened exactly.
+inline float as_float(float v) { return v; }
+inline float as_float(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
+__attribute__((target("avx512f"))) inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
+__attribute__((target("avx512f"))) inline __m512 load16(const std::uint16_t* p) {
+  const __m512i widened = _mm512_cvtepu16_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  return _mm512_castsi512_ps(_mm512_slli_epi32(widened, 16));
+}
+
 // The outputs i in [0, count) whose input row (or column) i * stride + offset lies in [0, size).
 Index first_inside(Index offset, Index stride) { return offset >= 0 ? 0 : (-offset + stride - 1) / stride; }
 Index end_inside(Index offset, Index stride, Index size, Index count) {
@@ -26,19 +37,18 @@ Index end_inside(Index offset, Index stride, Index size, Index count) {
 // acc[t * out + o] += sum over the pixels in [i0, i1) x [j0, j1) (all of whose taps lie inside
 // the image) of x(patch tap t) * dy[o], and acc[Taps * out + o] += the sum of dy[o]. `tap` holds
 // each tap's offset from the patch's first input element.
-template <int Taps>
-__attribute__((target("avx512f"))) void interior_sums(const ShortPatchGeom& g, const Index* tap, const float* x,
-                                                      const float* dy, Index i0, Index i1, Index j0, Index j1,
-                                                      float* acc) {
+template <int Taps, class E>
+__attribute__((target("avx512f"))) void interior_sums(const ShortPatchGeom& g, const Index* tap, const E* x,
+                                                      const E* dy, Index i0, Index i1, Index j0, Index j1, float* acc) {
   const Conv2DParams& p = g.p;
   for (Index o0 = 0; o0 < g.out; o0 += kLanes) {
     __m512 sum[Taps + 1];
     for (int t = 0; t <= Taps; ++t) sum[t] = _mm512_setzero_ps();
     for (Index i = i0; i < i1; ++i)
       for (Index j = j0; j < j1; ++j) {
-        const __m512 d = _mm512_loadu_ps(dy + (i * g.ow + j) * g.out + o0);
-        const float* patch = x + ((i * p.stride_h - p.pad_top) * g.w + j * p.stride_w - p.pad_left) * g.in;
-        for (int t = 0; t < Taps; ++t) sum[t] = _mm512_fmadd_ps(_mm512_set1_ps(patch[tap[t]]), d, sum[t]);
+        const __m512 d = load16(dy + (i * g.ow + j) * g.out + o0);
+        const E* patch = x + ((i * p.stride_h - p.pad_top) * g.w + j * p.stride_w - p.pad_left) * g.in;
+        for (int t = 0; t < Taps; ++t) sum[t] = _mm512_fmadd_ps(_mm512_set1_ps(as_float(patch[tap[t]])), d, sum[t]);
         sum[Taps] = _mm512_add_ps(sum[Taps], d);
       }
     for (int t = 0; t <= Taps; ++t) {
@@ -49,11 +59,12 @@ __attribute__((target("avx512f"))) void interior_sums(const ShortPatchGeom& g, c
 }
 
 // The same sums for pixel (i, j) alone, skipping the taps that fall in the padding.
-void border_sums(const ShortPatchGeom& g, const float* x, const float* dy, Index i, Index j, float* acc) {
+template <class E>
+void border_sums(const ShortPatchGeom& g, const E* x, const E* dy, Index i, Index j, float* acc) {
   const Conv2DParams& p = g.p;
-  const float* d = dy + (i * g.ow + j) * g.out;
+  const E* d = dy + (i * g.ow + j) * g.out;
   float* bias = acc + g.kh * g.kw * g.in * g.out;
-  for (Index o = 0; o < g.out; ++o) bias[o] += d[o];
+  for (Index o = 0; o < g.out; ++o) bias[o] += as_float(d[o]);
   for (Index r = 0; r < g.kh; ++r) {
     const Index row = i * p.stride_h - p.pad_top + r * p.dilation_h;
     if (row < 0 || row >= g.h) continue;
@@ -61,9 +72,9 @@ void border_sums(const ShortPatchGeom& g, const float* x, const float* dy, Index
       const Index col = j * p.stride_w - p.pad_left + s * p.dilation_w;
       if (col < 0 || col >= g.w) continue;
       for (Index ci = 0; ci < g.in; ++ci) {
-        const float v = x[(row * g.w + col) * g.in + ci];
+        const float v = as_float(x[(row * g.w + col) * g.in + ci]);
         float* a = acc + ((r * g.kw + s) * g.in + ci) * g.out;
-        for (Index o = 0; o < g.out; ++o) a[o] += v * d[o];
+        for (Index o = 0; o < g.out; ++o) a[o] += v * as_float(d[o]);
       }
     }
   }
@@ -71,8 +82,8 @@ void border_sums(const ShortPatchGeom& g, const float* x, const float* dy, Index
 
 // One image's sums in float, in Keras's kernel layout (tap t = (r * kw + s) * in + ci), then the
 // bias's: the pixels whose whole patch is inside the image in registers, the others one by one.
-template <int Taps>
-void image_sums(const ShortPatchGeom& g, const float* x, const float* dy, float* acc) {
+template <int Taps, class E>
+void image_sums(const ShortPatchGeom& g, const E* x, const E* dy, float* acc) {
   const Conv2DParams& p = g.p;
   std::fill(acc, acc + (Taps + 1) * g.out, 0.f);
   std::array<Index, Taps> tap;
@@ -84,28 +95,21 @@ void image_sums(const ShortPatchGeom& g, const float* x, const float* dy, float*
   const Index i0 = first_inside(-p.pad_top, p.stride_h), i1 = std::max(i0, end_inside(last_row, p.stride_h, g.h, g.oh));
   const Index j0 = first_inside(-p.pad_left, p.stride_w),
               j1 = std::max(j0, end_inside(last_col, p.stride_w, g.w, g.ow));
-  interior_sums<Taps>(g, tap.data(), x, dy, i0, i1, j0, j1, acc);
+  interior_sums<Taps, E>(g, tap.data(), x, dy, i0, i1, j0, j1, acc);
   for (Index i = 0; i < g.oh; ++i)
     for (Index j = 0; j < g.ow; ++j)
       if (i < i0 || i >= i1 || j < j0 || j >= j1) border_sums(g, x, dy, i, j, acc);
 }
 
-}  // namespace
-
-bool short_patch(const ShortPatchGeom& g, Index groups) {
-  static const bool avx512 = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
-  // 3x3 over 1 or 3 channels: 9 or 27 sums and dy's own, at most 28 of the 32 registers.
-  return avx512 && groups == 1 && g.kh == 3 && g.kw == 3 && (g.in == 1 || g.in == 3) && g.out % kLanes == 0;
-}
-
-void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db) {
+template <class E>
+void backward_weights(const ShortPatchGeom& g, const E* x, const E* dy, float* dw, float* db) {
   const Index sums = (g.kh * g.kw * g.in + 1) * g.out;
   // The calling thread's scratch, kept so that a steady training step allocates nothing.
   thread_local std::vector<float> per_image;
   per_image.resize(static_cast<std::size_t>(g.n * sums));
   float* partial = per_image.data();
   const Index image_in = g.h * g.w * g.in, image_out = g.oh * g.ow * g.out;
-  const auto one_image = g.in == 1 ? image_sums<9> : image_sums<27>;
+  const auto one_image = g.in == 1 ? image_sums<9, E> : image_sums<27, E>;
 #pragma omp parallel if (g.n > 1 && !omp_in_parallel())
   {
     const Index parts = omp_get_num_threads(), t = omp_get_thread_num();
@@ -125,10 +129,28 @@ void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const
   });
 }
 
+}  // namespace
+
+bool short_patch(const ShortPatchGeom& g, Index groups) {
+  static const bool avx512 = (__builtin_cpu_init(), __builtin_cpu_supports("avx512f"));
+  // 3x3 over 1 or 3 channels: 9 or 27 sums and dy's own, at most 28 of the 32 registers.
+  return avx512 && groups == 1 && g.kh == 3 && g.kw == 3 && (g.in == 1 || g.in == 3) && g.out % kLanes == 0;
+}
+
+void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db) {
+  backward_weights(g, x, dy, dw, db);
+}
+
+void short_patch_backward_weights(const ShortPatchGeom& g, const std::uint16_t* x, const std::uint16_t* dy, float* dw,
+                                  float* db) {
+  backward_weights(g, x, dy, dw, db);
+}
+
 #else
 
 bool short_patch(const ShortPatchGeom&, Index) { return false; }
 void short_patch_backward_weights(const ShortPatchGeom&, const float*, const float*, float*, float*) {}
+void short_patch_backward_weights(const ShortPatchGeom&, const std::uint16_t*, const std::uint16_t*, float*, float*) {}
 
 #endif
 

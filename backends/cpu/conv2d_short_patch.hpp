@@ -7,7 +7,10 @@
 // (taps + 1) x 16 sums held in AVX-512 registers (the last one dy's own sum, the bias gradient);
 // pixels whose patch reaches into the padding skip those taps (a padded zero times an infinite
 // dy would make a NaN the reference does not); each image's sums are added in double, in image
-// order, so the result does not depend on the thread count.
+// order, so the result does not depend on the thread count. bf16 x and dy (a mixed-precision
+// first layer) are widened as they are loaded and summed the same way.
+
+#include <cstdint>
 
 #include "backends/cpu/kernels.hpp"
 #include "strata/backend.hpp"
@@ -26,5 +29,9 @@ bool short_patch(const ShortPatchGeom& g, Index groups);
 /// dw (kh, kw, in, out) = the sum over images and pixels of x's patch times dy; db (out) = the sum
 /// of dy, when not null.
 void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db);
+/// The same from bf16 x and dy (their bits), summed in f32 as the f32 form: a mixed-precision
+/// first layer's dw and db, still f32.
+void short_patch_backward_weights(const ShortPatchGeom& g, const std::uint16_t* x, const std::uint16_t* dy, float* dw,
+                                  float* db);
 
 }  // namespace strata::backends::cpu

@@ -148,7 +148,11 @@ class CpuBackend final : public Backend {
   void dnnl_eltwise_forward(ActivationFunction act, const Tensor& x, Tensor& y);
   /// dx from x for the first eltwise step of `act` (Selu: its elu; the caller scales).
   void dnnl_eltwise_backward(ActivationFunction act, const Tensor& x, const Tensor& dy, Tensor& dx);
-  void dnnl_softmax_forward(const Tensor& x, Tensor& y);
+  void dnnl_softmax_forward(const void* x, DType x_dtype, Tensor& y);
+  // activation_forward's own loops (relu, leaky relu, softmax) from x, y.size() values of
+  // x_dtype, into y: of the same dtype, or bf16 from f32, so that a bf16 dense or conv op whose
+  // activation runs after its product rounds that product only once, after the activation.
+  void activation_loop(ActivationFunction act, const void* x, DType x_dtype, Tensor& y);
   /// dense_forward split over k: one single-threaded matmul per thread into partial sums, then
   /// sum + bias + activation (dense.cpp explains when and why).
   void split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y,

@@ -5,10 +5,12 @@
 // transposed operands through strided descriptors, so no transpose is ever copied; sum_rows
 // is a plain vectorised loop, faster than a oneDNN reduction at the sizes a bias gradient has.
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "backends/cpu/cpu_backend.hpp"
@@ -24,15 +26,33 @@ namespace {
 
 enum Slot { kSrc = 0, kWeights = 1, kBias = 2, kDst = 3 };
 
-STRATA_ISA_CLONES
-void sum_rows_kernel(const float* x, Index n, Index m, Index c0, Index c1, float* out) {
-  float* o = out + c0;
-  const Index w = c1 - c0;
-  for (Index c = 0; c < w; ++c) o[c] = 0.f;
-  for (Index r = 0; r < n; ++r) {
-    const float* row = x + r * m + c0;
+// Column sums of x's columns [c0, c1), accumulated in f32 over every row in order: directly in
+// an f32 out, else in a stack block of kSumBlock columns rounded into out once at the end.
+inline constexpr Index kSumBlock = 512;
+
+template <class T, class Out>
+STRATA_ISA_CLONES void sum_rows_kernel(const T* x, Index n, Index m, Index c0, Index c1, Out* out) {
+  if constexpr (std::is_same_v<T, float> && std::is_same_v<Out, float>) {
+    float* o = out + c0;
+    const Index w = c1 - c0;
+    for (Index c = 0; c < w; ++c) o[c] = 0.f;
+    for (Index r = 0; r < n; ++r) {
+      const float* row = x + r * m + c0;
 #pragma omp simd
-    for (Index c = 0; c < w; ++c) o[c] += row[c];
+      for (Index c = 0; c < w; ++c) o[c] += row[c];
+    }
+  } else {
+    float acc[kSumBlock];
+    for (Index b0 = c0; b0 < c1; b0 += kSumBlock) {
+      const Index w = std::min(kSumBlock, c1 - b0);
+      for (Index c = 0; c < w; ++c) acc[c] = 0.f;
+      for (Index r = 0; r < n; ++r) {
+        const T* row = x + r * m + b0;
+#pragma omp simd
+        for (Index c = 0; c < w; ++c) acc[c] += static_cast<float>(row[c]);
+      }
+      for (Index c = 0; c < w; ++c) out[b0 + c] = detail::cast_element<Out>(acc[c]);
+    }
   }
 }
 
@@ -167,19 +187,26 @@ void CpuBackend::split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b
 void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y) {
   const Index k = w.shape()[0];
   const Index m = w.shape()[1];
-  const Index n = x.size() / k;
-  const float* px = f32(x);
-  const float* pw = f32(w);
-  const float* pb = b ? f32(*b) : nullptr;
-  float* py = f32(y);
+  const Index n = m > 0 ? y.size() / m : 0;  // not x.size() / k: k may be 0
+  // The bf16 form (mixed_bfloat16's): bf16 x, w and y, an f32 bias; oneDNN multiplies bf16
+  // operands accumulating in f32 and adds the bias before rounding y.
+  const bool bf16 =
+      float_form({{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&y, DType::BF16}}) == DType::BF16;
+  const float* pb = b ? b->data<const float>() : nullptr;
   if (n == 0 || m == 0) return;
-  if (k == 0) {  // an empty product: y = act(b), which oneDNN has no primitive for
-    for (Index r = 0; r < n; ++r)
-      for (Index j = 0; j < m; ++j) py[r * m + j] = pb ? pb[j] : 0.f;
+  if (k == 0) {  // an empty product: y = act(b), which oneDNN has no primitive for (a bf16 y
+                 // gets act of b rounded: no product to keep in f32)
+    with_float_type(y.dtype(), [&](auto type) {
+      using T = decltype(type);
+      T* py = y.data<T>();
+      for (Index r = 0; r < n; ++r)
+        for (Index j = 0; j < m; ++j) py[r * m + j] = detail::cast_element<T>(pb ? pb[j] : 0.f);
+    });
     activation_forward(act, y, y);
     return;
   }
-  if (const Index threads = current_threads(); use_split_k(n, k, m, threads)) {
+  // Split-K's epilogue writes f32; a bf16 layer takes the one matmul.
+  if (const Index threads = current_threads(); !bf16 && use_split_k(n, k, m, threads)) {
     split_k_dense(x, w, b, act, y, threads);
     return;
   }
@@ -188,17 +215,23 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
   // proving the product finite would (conv2d_forward makes the other choice).
   const bool post_loop = !fusable(act) || !keeps_nan(act);
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
+  // A bf16 y whose activation runs after the matmul is written in f32 first (the thread's
+  // scratch) and rounded once by the activation, except for plain relu, which commutes with
+  // rounding (monotone, sign- and NaN-keeping), so it runs on y as in f32.
+  const bool f32_product = bf16 && post_loop && !plain_relu(act);
+  const DType dst_dtype = f32_product ? DType::F32 : y.dtype();
+  float* product = f32_product ? thread_scratch(n * m) : nullptr;
   const PrimKey key{
       {static_cast<Index>(OpId::Dense), current_threads(), n, k, m, b ? 1 : 0, static_cast<Index>(post.kind),
        key_bits(post.alpha), key_bits(post.max_value), key_bits(post.threshold)},
-      dtype_word({x.dtype(), w.dtype(), b ? b->dtype() : DType::F32, y.dtype()})};
+      dtype_word({x.dtype(), w.dtype(), b ? b->dtype() : DType::F32, dst_dtype})};
 
   std::unique_lock lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "dense_forward (matmul::primitive_desc)", [&](CachedOp& op) {
     const memory::desc src = plain_md({n, k}, x.dtype());
     const memory::desc wts = plain_md({k, m}, w.dtype());
     const memory::desc bias = plain_md({1, m}, b ? b->dtype() : DType::F32);
-    const memory::desc dst = plain_md({n, m}, y.dtype());
+    const memory::desc dst = plain_md({n, m}, dst_dtype);
     dnnl::primitive_attr attr = DnnlContext::attr();
     dnnl::post_ops po;
     for (const EltwiseStep& s : eltwise_steps(post)) po.append_eltwise(1.f, s.alg, s.alpha, s.beta);
@@ -214,14 +247,17 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
     if (b) args.emplace(DNNL_ARG_BIAS, op.slot[kBias]);
     ctx_->add(op, pd, std::move(args));
   });
-  op.bind(kSrc, px);
-  op.bind(kWeights, pw);
+  op.bind(kSrc, x.raw());
+  op.bind(kWeights, w.raw());
   if (b) op.bind(kBias, pb);
-  op.bind(kDst, py);
+  op.bind(kDst, f32_product ? product : y.raw());
   ctx_->run(op, "dense_forward (matmul::execute)");
   if (post_loop) {
     lock.unlock();
-    activation_forward(act, y, y);
+    if (f32_product)
+      activation_loop(act, product, DType::F32, y);
+    else
+      activation_forward(act, y, y);
   }
 }
 
@@ -270,15 +306,25 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
 void CpuBackend::sum_rows(const Tensor& x, Tensor& out) {
   const Index m = out.size();
   const Index n = m > 0 ? x.size() / m : 0;
-  const float* px = f32(x);
-  float* po = f32(out);
-  // Split the columns between threads (each sums its own columns over every row, in the same
-  // order as a serial pass) when there are enough of both.
-  if (n * m < kSerialCheap || m < 256) {
-    sum_rows_kernel(px, n, m, 0, m, po);
-    return;
-  }
-  parallel_range(m, 0, [&](Index c0, Index c1) { sum_rows_kernel(px, n, m, c0, c1, po); });
+  // A bf16 x sums into either float type: an f32 out is the bias gradient of an f32 variable, a
+  // bf16 one stays an activation.
+  const DType in = float_form({{&x, DType::BF16}});
+  if (in == DType::F32 || out.dtype() != DType::BF16) f32(out);
+  with_float_type(in, [&](auto in_type) {
+    with_float_type(out.dtype(), [&](auto out_type) {
+      using T = decltype(in_type);
+      using Out = decltype(out_type);
+      const T* px = x.data<const T>();
+      Out* po = out.data<Out>();
+      // Split the columns between threads (each sums its own columns over every row, in the same
+      // order as a serial pass) when there are enough of both.
+      if (n * m < kSerialCheap || m < 256) {
+        sum_rows_kernel(px, n, m, 0, m, po);
+        return;
+      }
+      parallel_range(m, 0, [&](Index c0, Index c1) { sum_rows_kernel(px, n, m, c0, c1, po); });
+    });
+  });
 }
 
 }  // namespace strata::backends

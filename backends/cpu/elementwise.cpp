@@ -1,5 +1,7 @@
 // Element-wise ops: dropout (the shared counter-based mask), multiply, add, scale, clip and the
-// squared norm. Plain loops, ISA-cloned; they fork only past the kSerial* sizes.
+// squared norm. Plain loops, ISA-cloned; they fork only past the kSerial* sizes. Dropout and
+// multiply take bfloat16 tensors too (templated on the element type, computed in f32, each result
+// rounded once); the dropout draw is the same, so a bf16 mask zeros the positions an f32 one does.
 
 #include <algorithm>
 
@@ -13,21 +15,21 @@ using namespace cpu;
 
 namespace {
 
-STRATA_ISA_CLONES
-void dropout_kernel(const float* x, float rate, float keep_scale, std::uint64_t seed, float* mask, float* y, Index b,
-                    Index e) {
+template <class T>
+STRATA_ISA_CLONES void dropout_kernel(const T* x, float rate, float keep_scale, std::uint64_t seed, T* mask, T* y,
+                                      Index b, Index e) {
 #pragma omp simd
   for (Index i = b; i < e; ++i) {
     const float m = detail::dropout_keeps(seed, static_cast<std::uint64_t>(i), rate) ? keep_scale : 0.f;
-    mask[i] = m;
-    y[i] = x[i] * m;
+    mask[i] = detail::cast_element<T>(m);
+    y[i] = detail::cast_element<T>(static_cast<float>(x[i]) * m);
   }
 }
 
-STRATA_ISA_CLONES
-void multiply_kernel(const float* a, const float* b, float* out, Index i0, Index i1) {
+template <class T>
+STRATA_ISA_CLONES void multiply_kernel(const T* a, const T* b, T* out, Index i0, Index i1) {
 #pragma omp simd
-  for (Index i = i0; i < i1; ++i) out[i] = a[i] * b[i];
+  for (Index i = i0; i < i1; ++i) out[i] = detail::cast_element<T>(static_cast<float>(a[i]) * static_cast<float>(b[i]));
 }
 
 STRATA_ISA_CLONES
@@ -64,18 +66,24 @@ double sum_squares_kernel(const float* x, Index b, Index e) {
 
 void CpuBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) {
   const float keep_scale = 1.f / (1.f - rate);
-  const float* px = f32(x);
-  float* pm = f32(mask);
-  float* py = f32(y);
-  parallel_range(x.size(), kSerialHeavy,
-                 [&](Index b, Index e) { dropout_kernel(px, rate, keep_scale, seed, pm, py, b, e); });
+  with_float_type(float_form({{&x, DType::BF16}, {&mask, DType::BF16}, {&y, DType::BF16}}), [&](auto type) {
+    using T = decltype(type);
+    const T* px = x.data<const T>();
+    T* pm = mask.data<T>();
+    T* py = y.data<T>();
+    parallel_range(x.size(), kSerialHeavy,
+                   [&](Index b, Index e) { dropout_kernel(px, rate, keep_scale, seed, pm, py, b, e); });
+  });
 }
 
 void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor& out) {
-  const float* pa = f32(a);
-  const float* pb = f32(b);
-  float* po = f32(out);
-  parallel_range(out.size(), kSerialCheap, [&](Index i0, Index i1) { multiply_kernel(pa, pb, po, i0, i1); });
+  with_float_type(float_form({{&a, DType::BF16}, {&b, DType::BF16}, {&out, DType::BF16}}), [&](auto type) {
+    using T = decltype(type);
+    const T* pa = a.data<const T>();
+    const T* pb = b.data<const T>();
+    T* po = out.data<T>();
+    parallel_range(out.size(), kSerialCheap, [&](Index i0, Index i1) { multiply_kernel(pa, pb, po, i0, i1); });
+  });
 }
 
 void CpuBackend::add(const Tensor& a, const Tensor& b, Tensor& out) {

@@ -61,14 +61,14 @@ InvSqrtFn pick_inv_sqrt() {
 
 #endif
 
-STRATA_ISA_CLONES
-Magnitude magnitude_kernel(const float* x, Index b, Index e) {
+template <class T>
+STRATA_ISA_CLONES Magnitude magnitude_kernel(const T* x, Index b, Index e) {
   // |x| <= FLT_MAX is false exactly for NaN and the infinities; no early exit, so it vectorises.
   int bad = 0;
   float top = 0.f;
 #pragma omp simd reduction(| : bad) reduction(max : top)
   for (Index i = b; i < e; ++i) {
-    const float a = std::fabs(x[i]);
+    const float a = std::fabs(static_cast<float>(x[i]));
     bad |= !(a <= std::numeric_limits<float>::max());
     top = a > top ? a : top;
   }
@@ -77,7 +77,8 @@ Magnitude magnitude_kernel(const float* x, Index b, Index e) {
 
 }  // namespace
 
-Magnitude magnitude(const float* x, Index n) {
+template <class T>
+Magnitude magnitude(const T* x, Index n) {
   Magnitude merged;
   std::mutex lock;
   parallel_range(n, kSerialCheap, [&](Index b, Index e) {
@@ -88,6 +89,9 @@ Magnitude magnitude(const float* x, Index n) {
   });
   return merged;
 }
+
+template Magnitude magnitude(const float* x, Index n);
+template Magnitude magnitude(const bfloat16* x, Index n);
 
 void inv_sqrt_plus_inplace(float* x, Index n, float eps) {
 #ifdef STRATA_X86_SQRT

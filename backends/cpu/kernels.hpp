@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <source_location>
+#include <vector>
 
+#include "backends/cast_element.hpp"
 #include "backends/dtype_check.hpp"
 #include "strata/tensor.hpp"
 
@@ -88,7 +90,9 @@ struct Magnitude {
   bool finite = true;
   float max_abs = 0.f;
 };
-Magnitude magnitude(const float* x, Index n);
+/// Defined for float and bfloat16 elements.
+template <class T>
+Magnitude magnitude(const T* x, Index n);
 
 /// x[i] = 1 / (sqrt(x[i]) + eps): the denominator of Adam, RMSprop and Adagrad. Within ~2 ulp of
 /// the correctly rounded value (AVX-512 refines hardware estimates; other CPUs divide exactly).
@@ -97,12 +101,42 @@ void inv_sqrt_plus_inplace(float* x, Index n, float eps);
 /// Elements processed per block by kernels that stage values for inv_sqrt_plus_inplace.
 inline constexpr Index kSqrtBlock = 512;
 
+/// Calls f(T{}) with T the element type of a float32 tensor (float) or of a bfloat16 one. Kernels
+/// templated on T read elements as float (static_cast<float>: exact for bf16), compute in f32,
+/// and round each result once into T with detail::cast_element, as Backend::cast rounds.
+template <class F>
+void with_float_type(DType dtype, F&& f) {
+  if (dtype == DType::BF16)
+    f(bfloat16{});
+  else
+    f(float{});
+}
+
 /// The elements of an F32 tensor; BackendError naming the calling op for any other dtype
 /// (backends/dtype_check.hpp).
 inline float* f32(const Tensor& t, const std::source_location& where = std::source_location::current()) {
   if (t.dtype() != DType::F32) [[unlikely]]
     refuse_dtype("cpu", t, DType::F32, where);
   return t.data<float>();
+}
+
+/// At least n floats owned by the calling thread, grown only when more are asked for (a steady
+/// step allocates nothing): where a bf16 op keeps an f32 intermediate so as to round it once.
+/// Valid until the thread's next call.
+inline float* thread_scratch(Index n) {
+  thread_local std::vector<float> scratch;
+  if (scratch.size() < static_cast<std::size_t>(n)) scratch.resize(static_cast<std::size_t>(n));
+  return scratch.data();
+}
+
+/// The element type a call of an op ported to bfloat16 computes in: BF16 for its bfloat16 form
+/// (takes_bf16, which refuses a wrong mix), else F32 once f32 has checked every listed tensor.
+inline DType float_form(std::initializer_list<DTypeRole> roles,
+                        const std::source_location& where = std::source_location::current()) {
+  if (takes_bf16("cpu", roles, where)) return DType::BF16;
+  for (const DTypeRole& role : roles)
+    if (role.tensor && role.tensor->defined()) f32(*role.tensor, where);
+  return DType::F32;
 }
 
 }  // namespace strata::backends::cpu

@@ -5,6 +5,7 @@
 #include "backends/cpu/cpu_backend.hpp"
 #include "backends/cpu/kernels.hpp"
 #include "backends/host_memory.hpp"
+#include "strata/bfloat16.hpp"
 
 namespace strata::backends {
 
@@ -34,6 +35,12 @@ void CpuBackend::copy(const Tensor& src, Tensor& dst) {
 }
 
 void CpuBackend::fill(Tensor& dst, float value) {
+  if (dst.dtype() == DType::BF16) {  // a mixed-precision buffer: the value rounded once
+    auto* d = dst.data<bfloat16>();
+    const bfloat16 v(value);
+    cpu::parallel_range(dst.size(), cpu::kSerialCheap, [&](cpu::Index b, cpu::Index e) { std::fill(d + b, d + e, v); });
+    return;
+  }
   float* d = cpu::f32(dst);
   cpu::parallel_range(dst.size(), cpu::kSerialCheap,
                       [&](cpu::Index b, cpu::Index e) { std::fill(d + b, d + e, value); });

@@ -131,6 +131,12 @@ void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx) {
 }  // namespace
 
 void ReferenceBackend::activation_forward(ActivationFunction act, const Tensor& x, Tensor& y) {
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&y, DType::BF16}})) {
+    Tensor yf = reference::widened(y);
+    activation_forward(act, reference::widened(x), yf);
+    reference::narrow_into(yf, y);
+    return;
+  }
   assert(x.size() == y.size());
   if (act.kind == ActivationKind::Softmax) return softmax_forward(x, y);
   const auto in = reference::values_of(x);
@@ -140,6 +146,12 @@ void ReferenceBackend::activation_forward(ActivationFunction act, const Tensor& 
 
 void ReferenceBackend::activation_backward(ActivationFunction act, const Tensor& x, const Tensor& y, const Tensor& dy,
                                            Tensor& dx) {
+  if (takes_bf16("reference", {{&dy, DType::BF16}, {&x, DType::BF16}, {&y, DType::BF16}, {&dx, DType::BF16}})) {
+    Tensor dxf = reference::widened(dx);
+    activation_backward(act, reference::widened(x), reference::widened(y), reference::widened(dy), dxf);
+    reference::narrow_into(dxf, dx);
+    return;
+  }
   assert(dy.size() == dx.size());
   if (act.kind == ActivationKind::Softmax) return softmax_backward(y, dy, dx);
   const auto grad_out = reference::values_of(dy);

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "backends/dtype_check.hpp"
+#include "strata/backend.hpp"
 #include "strata/tensor.hpp"
 
 namespace strata::backends::reference {
@@ -26,6 +27,22 @@ inline std::span<const float> values_of(const Tensor& t,
   if (t.dtype() != DType::F32) [[unlikely]]
     refuse_dtype("reference", t, DType::F32, where);
   return {t.data<const float>(), static_cast<std::size_t>(t.size())};
+}
+
+/// t's values as float32, for an op's float32 code to compute its bfloat16 form: a float32 copy
+/// of a BF16 tensor (exact: every bfloat16 is a float32), any other tensor (undefined included)
+/// itself, so that the float32 code's own checks still see it.
+inline Tensor widened(const Tensor& t) {
+  if (!t.defined() || t.dtype() != DType::BF16) return t;
+  Tensor out(t.backend(), t.shape());
+  t.backend().cast(t, out);
+  return out;
+}
+
+/// Ends an output's widened() stand-in `f`: a BF16 `out` gets f's float32 result rounded once
+/// (strata::bfloat16's rounding, as Backend::cast does); any other out was `f` itself.
+inline void narrow_into(const Tensor& f, Tensor& out) {
+  if (out.defined() && out.dtype() == DType::BF16) out.backend().cast(f, out);
 }
 
 /// A tensor seen as rows over its last axis: `rows` samples of `cols` values each.

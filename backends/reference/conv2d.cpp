@@ -71,6 +71,12 @@ void store(const std::vector<double>& acc, Tensor& t) {
 
 void ReferenceBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                                       const Conv2DParams& p, Tensor& dst) {
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&dst, DType::BF16}})) {
+    Tensor yf = reference::widened(dst);
+    conv2d_forward(reference::widened(x), reference::widened(w), b, act, p, yf);
+    reference::narrow_into(yf, dst);
+    return;
+  }
   const ConvDims d = conv_dims(x.shape(), w.shape(), dst.shape(), p);
   const auto in = reference::values_of(x);
   const auto kernel = reference::values_of(w);
@@ -88,6 +94,12 @@ void ReferenceBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Te
 }
 
 void ReferenceBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, const Conv2DParams& p, Tensor& dx) {
+  if (takes_bf16("reference", {{&dy, DType::BF16}, {&w, DType::BF16}, {&dx, DType::BF16}})) {
+    Tensor dxf = reference::widened(dx);
+    conv2d_backward_data(reference::widened(dy), reference::widened(w), p, dxf);
+    reference::narrow_into(dxf, dx);
+    return;
+  }
   const ConvDims d = conv_dims(dx.shape(), w.shape(), dy.shape(), p);
   const auto grad_out = reference::values_of(dy);
   const auto kernel = reference::values_of(w);
@@ -100,6 +112,11 @@ void ReferenceBackend::conv2d_backward_data(const Tensor& dy, const Tensor& w, c
 
 void ReferenceBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, const Conv2DParams& p, Tensor& dw,
                                                Tensor* db) {
+  // The gradients of f32 variables stay f32: only the bf16 activations are widened.
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&dy, DType::BF16}, {&dw, DType::F32}, {db, DType::F32}})) {
+    conv2d_backward_weights(reference::widened(x), reference::widened(dy), p, dw, db);
+    return;
+  }
   const ConvDims d = conv_dims(x.shape(), dw.shape(), dy.shape(), p);
   const auto in = reference::values_of(x);
   const auto grad_out = reference::values_of(dy);

@@ -57,6 +57,12 @@ std::vector<double> product(const Tensor& a, bool transpose_a, const Tensor& b, 
 
 void ReferenceBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                                      Tensor& y) {
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&y, DType::BF16}})) {
+    Tensor yf = reference::widened(y);
+    dense_forward(reference::widened(x), reference::widened(w), b, act, yf);
+    reference::narrow_into(yf, y);
+    return;
+  }
   std::size_t n = 0, m = 0;
   auto z = product(x, false, w, false, n, m);
   assert(y.size() == static_cast<std::int64_t>(n * m));
@@ -87,6 +93,13 @@ void ReferenceBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b
 }
 
 void ReferenceBackend::sum_rows(const Tensor& x, Tensor& out) {
+  // A bf16 x sums into either float type: an f32 out is a bias gradient, a bf16 one an activation.
+  if (takes_bf16("reference", {{&x, DType::BF16}})) {
+    Tensor f = reference::widened(out);
+    sum_rows(reference::widened(x), f);
+    reference::narrow_into(f, out);
+    return;
+  }
   const auto [rows, cols] = reference::rows_over_last_axis(x.shape());
   const auto in = reference::values_of(x);
   auto dst = reference::values_of(out);

@@ -5,6 +5,13 @@
 namespace strata::backends {
 
 void ReferenceBackend::dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) {
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&mask, DType::BF16}, {&y, DType::BF16}})) {
+    Tensor maskf = reference::widened(mask), yf = reference::widened(y);
+    dropout_forward(reference::widened(x), rate, seed, maskf, yf);
+    reference::narrow_into(maskf, mask);
+    reference::narrow_into(yf, y);
+    return;
+  }
   const auto in = reference::values_of(x);
   auto keep_scale = reference::values_of(mask);
   auto out = reference::values_of(y);
@@ -18,6 +25,12 @@ void ReferenceBackend::dropout_forward(const Tensor& x, float rate, std::uint64_
 }
 
 void ReferenceBackend::multiply(const Tensor& a, const Tensor& b, Tensor& out) {
+  if (takes_bf16("reference", {{&a, DType::BF16}, {&b, DType::BF16}, {&out, DType::BF16}})) {
+    Tensor f = reference::widened(out);
+    multiply(reference::widened(a), reference::widened(b), f);
+    reference::narrow_into(f, out);
+    return;
+  }
   const auto lhs = reference::values_of(a);
   const auto rhs = reference::values_of(b);
   auto dst = reference::values_of(out);

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <cstring>
 
 #include "backends/host_memory.hpp"
 #include "backends/reference/common.hpp"
 #include "backends/reference/reference_backend.hpp"
+#include "strata/bfloat16.hpp"
 
 namespace strata::backends {
 
@@ -25,6 +27,10 @@ void ReferenceBackend::copy(const Tensor& src, Tensor& dst) {
 }
 
 void ReferenceBackend::fill(Tensor& dst, float value) {
+  if (dst.dtype() == DType::BF16) {  // a mixed-precision buffer: the value rounded once
+    std::fill_n(dst.data<bfloat16>(), dst.size(), bfloat16(value));
+    return;
+  }
   for (float& v : reference::values_of(dst)) v = value;
 }
 

@@ -74,6 +74,12 @@ std::size_t first_max(std::span<const float> in, const std::vector<std::size_t>&
 
 void ReferenceBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& y,
                                       std::unique_ptr<OpState>* state) {
+  if (takes_bf16("reference", {{&x, DType::BF16}, {&y, DType::BF16}})) {
+    Tensor yf = reference::widened(y);
+    pool2d_forward(reference::widened(x), p, yf, state);
+    reference::narrow_into(yf, y);
+    return;
+  }
   const PoolDims d = pool_dims(x.shape(), y.shape(), p);
   const auto in = reference::values_of(x);
   auto out = reference::values_of(y);
@@ -94,6 +100,12 @@ void ReferenceBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Te
 
 void ReferenceBackend::pool2d_backward(const Tensor& x, const Tensor& y, const Tensor& dy, const Pool2DParams& p,
                                        std::unique_ptr<OpState>& state, Tensor& dx) {
+  if (takes_bf16("reference", {{&dy, DType::BF16}, {&x, DType::BF16}, {&y, DType::BF16}, {&dx, DType::BF16}})) {
+    Tensor dxf = reference::widened(dx);
+    pool2d_backward(reference::widened(x), reference::widened(y), reference::widened(dy), p, state, dxf);
+    reference::narrow_into(dxf, dx);
+    return;
+  }
   assert(state != nullptr && dynamic_cast<const ReferencePoolState*>(state.get()) != nullptr &&
          static_cast<const ReferencePoolState&>(*state).x_shape == x.shape());
   (void)state;

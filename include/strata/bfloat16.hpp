@@ -31,10 +31,12 @@ class bfloat16 {
 
  private:
   static std::uint16_t round(std::uint32_t u) {
-    if ((u & 0x7fffffffU) > 0x7f800000U) return static_cast<std::uint16_t>((u >> 16) | 0x0040U);
     // Adding 0x7fff plus the lowest kept bit carries into the kept bits exactly when the dropped
     // half is above one half, or equal to it with the kept part odd.
-    return static_cast<std::uint16_t>((u + 0x7fffU + ((u >> 16) & 1U)) >> 16);
+    const std::uint32_t rounded = (u + 0x7fffU + ((u >> 16) & 1U)) >> 16;
+    const std::uint32_t quiet_nan = (u >> 16) | 0x0040U;
+    // A select, not a branch, so that loops converting arrays vectorise.
+    return static_cast<std::uint16_t>((u & 0x7fffffffU) > 0x7f800000U ? quiet_nan : rounded);
   }
 
   std::uint16_t bits_ = 0;

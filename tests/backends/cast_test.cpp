@@ -152,14 +152,17 @@ TEST_CASE("cast: cpu matches reference bit for bit in every direction", "[dtype]
   }
 }
 
-TEST_CASE("cast: supports() says cast takes every dtype, matmul bf16 too, other ops f32 only", "[dtype][cast]") {
+TEST_CASE("cast: supports() says cast takes every dtype, the ported ops bf16 too, the others f32 only",
+          "[dtype][cast]") {
   for (Backend* b : {&cpu(), &ref()}) {
     INFO(b->name());
     for (const DType d : {DType::F32, DType::BF16, DType::I32}) CHECK(b->supports("cast", d));
     CHECK(b->supports("matmul", DType::F32));
     CHECK(b->supports("matmul", DType::BF16));
     CHECK_FALSE(b->supports("matmul", DType::I32));
-    CHECK_FALSE(b->supports("dense_forward", DType::BF16));
+    CHECK(b->supports("dense_forward", DType::BF16));
+    CHECK_FALSE(b->supports("add", DType::BF16));
+    CHECK_FALSE(b->supports("batch_norm_forward_training", DType::BF16));
     CHECK_FALSE(b->supports("activation_forward", DType::I32));
   }
 }
@@ -168,7 +171,7 @@ TEST_CASE("cast: an f32-only op refuses a bf16 tensor, naming the op", "[dtype][
   using Catch::Matchers::Contains;
   for (Backend* b : {&cpu(), &ref()}) {
     INFO(b->name());
-    REQUIRE_FALSE(b->supports("dense_forward", DType::BF16));
+    REQUIRE_FALSE(b->supports("add", DType::BF16));
     const Tensor xb(*b, Shape{2, 3}, DType::BF16);
     const Tensor xf(*b, Shape{2, 3});
     const Tensor wf(*b, Shape{3, 4});
@@ -186,7 +189,7 @@ TEST_CASE("cast: an f32-only op refuses a bf16 tensor, naming the op", "[dtype][
     refuses([&] { b->activation_forward({ActivationKind::Sigmoid}, xf, ybf); }, "activation_forward", "bfloat16");
     refuses([&] { b->matmul(xb, false, wf, false, cf); }, "matmul", "bfloat16");
     refuses([&] { b->dense_forward(xb, wf, nullptr, {}, cf); }, "dense_forward", "bfloat16");
-    refuses([&] { b->fill(ybf, 1.f); }, "fill", "bfloat16");
+    refuses([&] { b->add(xb, xb, ybf); }, "add", "bfloat16");
     // Average pooling runs on a oneDNN primitive on the cpu backend: refused before it is made.
     Pool2DParams average;
     average.kind = PoolKind::Average;

@@ -412,6 +412,19 @@ void Trainer::load_batch(const Batch& batch, bool with_targets, const std::map<i
   load_rows(x, with_targets ? &y : nullptr, w, 0, {}, 0, n);
 }
 
+namespace {
+
+// Keras computes losses and metrics in float32: a model output in another floating dtype (a
+// mixed_bfloat16 model's) is widened into `staging` first, exactly.
+const Tensor& in_float32(const Tensor& y, Tensor& staging) {
+  if (y.dtype() == DType::F32) return y;
+  reuse_or_allocate(staging, y.backend(), y.shape(), DType::F32);
+  y.backend().cast(y, staging);
+  return staging;
+}
+
+}  // namespace
+
 void Trainer::train_step() {
   compute_gradients();
   zero_missing_gradients(true);
@@ -425,15 +438,20 @@ void Trainer::compute_gradients() {
   grads_.resize(heads_.size());
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
-    const Tensor& y_pred = outputs[h];
     if (!head.loss) {
       grads_[h] = Tensor();
       continue;
     }
+    const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
     reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
     reuse_or_allocate(head.grad, backend, y_pred.shape());
     head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight, weights);
     grads_[h] = head.grad;
+    if (outputs[h].dtype() != DType::F32) {  // the gradient enters backward in the output's dtype
+      reuse_or_allocate(head.grad_out, backend, y_pred.shape(), outputs[h].dtype());
+      backend.cast(head.grad, head.grad_out);
+      grads_[h] = head.grad_out;
+    }
     for (std::size_t m = 0; m < head.metrics.size(); ++m)
       head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
   }
@@ -514,9 +532,10 @@ void Trainer::test_step() {
     Head& head = heads_[h];
     if (!head.loss) continue;
     reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
-    head.loss->compute(head.y_batch, outputs[h], head.values, nullptr, head.tracker, 1.0, weights);
+    const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
+    head.loss->compute(head.y_batch, y_pred, head.values, nullptr, head.tracker, 1.0, weights);
     for (std::size_t m = 0; m < head.metrics.size(); ++m)
-      head.metrics[m]->update_state(head.y_batch, outputs[h], head.metric_weighted[m] ? weights : nullptr);
+      head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
   }
   if (penalties_ && !penalties_->empty()) penalties_->after_step(false, x_batches_[0].shape()[0], penalty_tracker_);
 }
@@ -877,7 +896,7 @@ void Trainer::release_batch_buffers() {
   weight_batch_ = Tensor();
   weight_staging_ = {};
   for (Head& head : heads_) {
-    head.y_batch = head.values = head.grad = Tensor();
+    head.y_batch = head.values = head.grad = head.pred_f32 = head.grad_out = Tensor();
     head.staging = {};
   }
   grads_.clear();
@@ -890,6 +909,7 @@ std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const Predic
   detail::CallbackList callbacks(options.callbacks, model_, {options.verbose, 1, source.steps()});
   // Each output's rows, appended batch by batch (checked as a backend checks a tensor).
   std::vector<std::vector<float>> rows(model_.output_shapes().size());
+  std::vector<Tensor> widened(rows.size());  // bf16 outputs widened to the float32 rows
   std::int64_t samples = 0;
   Logs logs;
   callbacks.on_predict_begin(logs);
@@ -905,7 +925,8 @@ std::vector<xt::xarray<float>> Trainer::run_predict(Source& source, const Predic
       STRATA_CHECK(old + added <= backends::host_memory_limit() / sizeof(float), ResourceExhaustedError,
                    "predict cannot hold its result: more than this machine's memory after ", samples, " samples");
       rows[o].resize(old + added);
-      outputs[o].backend().download(outputs[o], rows[o].data() + old);
+      const Tensor& output = in_float32(outputs[o], widened[o]);
+      output.backend().download(output, rows[o].data() + old);
     }
     samples += outputs.empty() ? 0 : outputs[0].shape()[0];
     callbacks.on_batch_end(CallbackMode::Predict, int(step), logs);

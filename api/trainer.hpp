@@ -64,6 +64,9 @@ class Trainer {
     std::vector<bool> metric_weighted;     // compile's weighted_metrics: updated with the sample weights
     std::string loss_key;                  // "cls_loss" with several outputs
     Tensor y_batch, values, grad, tracker;
+    // A bfloat16 output widened to float32 for the loss and metrics, and the loss's gradient
+    // rounded back to the output's dtype for backward (mixed precision).
+    Tensor pred_f32, grad_out;
     std::vector<float> staging;
   };
 

@@ -8,6 +8,10 @@ namespace {
 enum Saved : std::size_t { kSavedInput, kSavedOutput };
 }  // namespace
 
+bool activation_computes_in(const Backend& backend, DType dtype) {
+  return backend.supports("activation_forward", dtype) && backend.supports("activation_backward", dtype);
+}
+
 Tensor activation_layer_forward(const ActivationFunction& f, const Tensor& x, Tensor& y, bool training,
                                 const std::function<void(std::size_t, const Tensor&)>& save) {
   y.backend().activation_forward(f, x, y);

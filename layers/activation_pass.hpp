@@ -10,7 +10,15 @@
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
 
+namespace strata {
+class Backend;
+}
+
 namespace strata::detail {
+
+/// Whether `backend` runs activations forward and backward in `dtype`: the layers'
+/// Layer::computes_in.
+bool activation_computes_in(const Backend& backend, DType dtype);
 
 /// y = f(x), written into `y` (the layer's output buffer, on its backend). A training call saves
 /// x and y for the backward pass with `save` (the layer's Layer::save).

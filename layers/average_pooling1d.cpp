@@ -12,8 +12,9 @@ constexpr bool kOneD = true;
 }
 
 AveragePooling1D::AveragePooling1D(std::int64_t pool_size, Pooling1DOptions options)
-    : LayerOf<AveragePooling1D>("average_pooling1d",
-                                LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<AveragePooling1D>(
+          "average_pooling1d",
+          LayerOptions{std::move(options.name), std::move(options.input_shape), std::move(options.dtype)}),
       pool_size_(1, pool_size),
       strides_(1, options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/layer_args.hpp"
 #include "layers/pooling.hpp"
 
 namespace strata {
@@ -12,8 +13,9 @@ constexpr bool kOneD = false;
 }
 
 AveragePooling2D::AveragePooling2D(Size2 pool_size, Pooling2DOptions options)
-    : LayerOf<AveragePooling2D>("average_pooling2d",
-                                LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<AveragePooling2D>(
+          "average_pooling2d",
+          LayerOptions{std::move(options.name), std::move(options.input_shape), std::move(options.dtype)}),
       pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
@@ -27,7 +29,7 @@ Shape AveragePooling2D::compute_output_shape(const Shape& input_shape) const {
 void AveragePooling2D::build_weights(const Shape& input_shape) { compute_output_shape(input_shape); }
 
 Tensor AveragePooling2D::forward(const Tensor& x, bool training) {
-  Tensor& y = buffer(0, compute_output_shape(x.shape()));
+  Tensor& y = buffer(0, compute_output_shape(x.shape()), x.dtype());
   detail::pool_forward(backend(), PoolKind::Average, x, pool_size_, strides_, padding_ == "same", kOneD, y,
                        training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
@@ -37,9 +39,13 @@ Tensor AveragePooling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
   detail::PoolingState& state = call_state<detail::PoolingState>();
   const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, input_shape);
+  Tensor& dx = buffer(1, input_shape, dy.dtype());
   detail::pool_backward(backend(), state, dy, dx);
   return dx;
+}
+
+bool AveragePooling2D::computes_in(DType dtype) const {
+  return detail::supports_all(backend(), dtype, {"pool2d_forward", "pool2d_backward"});
 }
 
 nlohmann::json AveragePooling2D::get_config() const {

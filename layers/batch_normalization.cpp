@@ -21,7 +21,8 @@ enum Slot : std::size_t { kOutput, kMean, kVariance, kInputGrad, kGammaGrad, kBe
 }  // namespace
 
 BatchNormalization::BatchNormalization(BatchNormalizationOptions options)
-    : LayerOf<BatchNormalization>("batch_normalization", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<BatchNormalization>("batch_normalization",
+                                  LayerOptions{options.name, options.input_shape, options.dtype}),
       options_(std::move(options)) {
   STRATA_CHECK(options_.epsilon > 0, ValueError,
                "BatchNormalization needs epsilon > 0. Received: epsilon=", options_.epsilon);

@@ -12,7 +12,7 @@ namespace strata {
 inline namespace layers {
 
 Conv1D::Conv1D(std::int64_t filters, std::int64_t kernel_size, const std::string& activation, Conv1DOptions options)
-    : LayerOf<Conv1D>("conv1d", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Conv1D>("conv1d", LayerOptions{options.name, options.input_shape, options.dtype}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {

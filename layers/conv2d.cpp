@@ -9,7 +9,7 @@ namespace strata {
 inline namespace layers {
 
 Conv2D::Conv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation, Conv2DOptions options)
-    : LayerOf<Conv2D>("conv2d", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Conv2D>("conv2d", LayerOptions{options.name, options.input_shape, options.dtype}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
@@ -57,10 +57,11 @@ Tensor Conv2D::forward(const Tensor& x, bool training) {
   detail::check_output_not_empty(name(), x.shape(), out_shape);
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  const Tensor& kernel = compute_value(*kernel_);
   Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
-      [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x, kernel_->value, bias, fused, p, out); });
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape, x.dtype()); },
+      [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x, kernel, bias, fused, p, out); });
   if (training) {
     save(detail::kSavedInput, x);
     save(detail::kSavedOutput, y);
@@ -76,12 +77,18 @@ Tensor Conv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
   Backend& b = backend();
   const Tensor dz = detail::pre_activation_grad(
       b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy,
-      [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); });
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape, dy.dtype()); });
   if (trainable()) b.conv2d_backward_weights(input, dz, p, kernel_->grad, bias_ ? &bias_->grad : nullptr);
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, input.shape());
-  b.conv2d_backward_data(dz, kernel_->value, p, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, input.shape(), input.dtype());
+  b.conv2d_backward_data(dz, compute_value(*kernel_), p, dx);
   return dx;
+}
+
+bool Conv2D::computes_in(DType dtype) const {
+  return detail::supports_all(backend(), dtype,
+                              {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weights",
+                               "activation_forward", "activation_backward"});
 }
 
 nlohmann::json Conv2D::get_config() const {

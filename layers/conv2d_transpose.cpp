@@ -21,7 +21,7 @@ struct Conv2DTranspose::Geometry {
 
 Conv2DTranspose::Conv2DTranspose(std::int64_t filters, Size2 kernel_size, const std::string& activation,
                                  Conv2DTransposeOptions options)
-    : LayerOf<Conv2DTranspose>("conv2d_transpose", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Conv2DTranspose>("conv2d_transpose", LayerOptions{options.name, options.input_shape, options.dtype}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {

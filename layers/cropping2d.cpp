@@ -10,7 +10,8 @@ namespace strata {
 inline namespace layers {
 
 Cropping2D::Cropping2D(Sides2 cropping, Cropping2DOptions options)
-    : LayerOf<Cropping2D>("cropping2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<Cropping2D>("cropping2d", LayerOptions{std::move(options.name), std::move(options.input_shape),
+                                                     std::move(options.dtype)}),
       cropping_(cropping) {
   detail::check_sides(cropping_, "cropping");
   input_spec_.ndim = 4;

@@ -19,7 +19,7 @@ enum Saved : std::size_t { kSavedInput, kSavedOutput, kSavedPre };
 }  // namespace
 
 Dense::Dense(std::int64_t units, const std::string& activation, DenseOptions options)
-    : LayerOf<Dense>("dense", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Dense>("dense", LayerOptions{options.name, options.input_shape, options.dtype}),
       units_(units),
       activation_(ActivationFunction::from_name(activation)),
       options_(std::move(options)) {
@@ -52,15 +52,17 @@ Tensor Dense::forward(const Tensor& x, bool training) {
   const std::int64_t input_dim = x.shape()[-1];
   const std::int64_t rows = x.size() / input_dim;
   const Tensor x2 = x.reshaped({rows, input_dim});
-  Tensor& y = buffer(kOutput, {rows, units_});
+  Tensor& y = buffer(kOutput, {rows, units_}, x.dtype());
   Backend& b = backend();
+  // The bias stays in its own dtype: a bf16 product adds an f32 bias before rounding once.
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
+  const Tensor& kernel = compute_value(*kernel_);
   Tensor pre;
   if (activation_.backward_from_output()) {
-    b.dense_forward(x2, kernel_->value, bias, activation_, y);
+    b.dense_forward(x2, kernel, bias, activation_, y);
   } else {
-    pre = buffer(kPreActivation, {rows, units_});
-    b.dense_forward(x2, kernel_->value, bias, ActivationFunction{}, pre);
+    pre = buffer(kPreActivation, {rows, units_}, x.dtype());
+    b.dense_forward(x2, kernel, bias, ActivationFunction{}, pre);
     b.activation_forward(activation_, pre, y);
   }
   if (training) {
@@ -79,7 +81,7 @@ Tensor Dense::backward_impl(const Tensor& dy, bool need_input_grad) {
   const Tensor dy2 = dy.reshaped({rows, units_});
   Tensor dz = dy2;
   if (activation_.kind != ActivationKind::Linear) {
-    dz = buffer(kPreActivationGrad, {rows, units_});
+    dz = buffer(kPreActivationGrad, {rows, units_}, dy.dtype());
     b.activation_backward(activation_, activation_.backward_from_output() ? Tensor() : saved(kSavedPre),
                           saved(kSavedOutput), dy2, dz);
   }
@@ -88,9 +90,14 @@ Tensor Dense::backward_impl(const Tensor& dy, bool need_input_grad) {
     if (bias_) b.sum_rows(dz, bias_->grad);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(kInputGrad, input.shape());
-  b.matmul(dz, false, kernel_->value, true, dx);
+  Tensor& dx = buffer(kInputGrad, input.shape(), input.dtype());
+  b.matmul(dz, false, compute_value(*kernel_), true, dx);
   return dx.reshaped(saved_shape(0));
+}
+
+bool Dense::computes_in(DType dtype) const {
+  return detail::supports_all(backend(), dtype,
+                              {"dense_forward", "matmul", "activation_forward", "activation_backward", "sum_rows"});
 }
 
 nlohmann::json Dense::get_config() const {

@@ -9,7 +9,7 @@ namespace strata {
 inline namespace layers {
 
 DepthwiseConv2D::DepthwiseConv2D(Size2 kernel_size, const std::string& activation, DepthwiseConv2DOptions options)
-    : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<DepthwiseConv2D>("depthwise_conv2d", LayerOptions{options.name, options.input_shape, options.dtype}),
       kernel_size_(kernel_size),
       options_(std::move(options)) {
   set_activity_regularizer(detail::activity_of(options_.activity_regularizer));

@@ -57,7 +57,9 @@ DotAxes::DotAxes(std::initializer_list<int> list) : axes{0, 0}, pair(true) {
 }
 
 Dot::Dot(DotAxes axes, DotOptions options)
-    : LayerOf<Dot>("dot", LayerOptions{options.name, options.input_shape}), axes_(axes), normalize_(options.normalize) {
+    : LayerOf<Dot>("dot", LayerOptions{options.name, options.input_shape, options.dtype}),
+      axes_(axes),
+      normalize_(options.normalize) {
   STRATA_CHECK(!normalize_, ValueError,
                "Dot(normalize=True) is not supported yet: it needs a square root, which no Strata backend "
                "op provides yet.");

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/distributed/rank_context.hpp"
+#include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 #include "strata/random.hpp"
@@ -11,7 +12,7 @@ namespace strata {
 inline namespace layers {
 
 Dropout::Dropout(float rate, DropoutOptions options)
-    : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Dropout>("dropout", LayerOptions{options.name, options.input_shape, options.dtype}),
       rate_(rate),
       options_(std::move(options)) {
   STRATA_CHECK(
@@ -27,8 +28,8 @@ Tensor Dropout::forward(const Tensor& x, bool training) {
   // The flag: whether this call applied a mask (saved as tensor 0).
   saved_flag() = rate_ > 0.f;
   if (rate_ == 0.f) return x;
-  Tensor& y = buffer(0, x.shape());
-  Tensor& mask = buffer(1, x.shape());
+  Tensor& y = buffer(0, x.shape(), x.dtype());
+  Tensor& mask = buffer(1, x.shape(), x.dtype());
   if (rate_ >= 1.f) {  // everything dropped; 1 / (1 - rate) would be infinite
     backend().fill(mask, 0.f);
     backend().fill(y, 0.f);
@@ -42,9 +43,13 @@ Tensor Dropout::forward(const Tensor& x, bool training) {
 Tensor Dropout::backward_impl(const Tensor& dy, bool need_input_grad) {
   if (!need_input_grad) return {};
   if (!saved_flag()) return dy;
-  Tensor& dx = buffer(2, dy.shape());
+  Tensor& dx = buffer(2, dy.shape(), dy.dtype());
   backend().multiply(dy, saved(0), dx);
   return dx;
+}
+
+bool Dropout::computes_in(DType dtype) const {
+  return detail::supports_all(backend(), dtype, {"dropout_forward", "multiply", "fill"});
 }
 
 nlohmann::json Dropout::get_config() const {

@@ -52,16 +52,19 @@ std::string unique_layer_name(std::string_view prefix) {
 }
 
 Layer::Layer(std::string_view prefix, std::string name)
-    : name_(name.empty() ? unique_layer_name(prefix) : std::move(name)) {}
+    : name_(name.empty() ? unique_layer_name(prefix) : std::move(name)),
+      dtype_policy_(mixed_precision::global_policy()) {}
 
 Layer::Layer(std::string_view prefix, const LayerOptions& options) : Layer(prefix, options.name) {
   if (options.input_shape.rank() > 0) input_shape_arg_ = options.input_shape;
+  if (!options.dtype.empty()) dtype_policy_ = mixed_precision::DTypePolicy(options.dtype);
 }
 
 Layer::Layer(Layer&& other) noexcept
     : std::enable_shared_from_this<Layer>(),
       input_spec_(std::move(other.input_spec_)),
       name_(std::move(other.name_)),
+      dtype_policy_(std::move(other.dtype_policy_)),
       trainable_(other.trainable_),
       built_(other.built_),
       is_op_(other.is_op_),
@@ -276,6 +279,8 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   detail::Tape* tape = engine.tape;
   CallContext& context =
       tape ? tape->next_context(is_op_ ? static_cast<const void*>(&typeid(*this)) : this) : own_context_;
+  std::array<Tensor, 8> cast;
+  const std::span<const Tensor> computed = autocast(context, inputs, cast);
   CallContext* previous = active_context_;
   active_context_ = &context;
   Tensor y;
@@ -283,7 +288,7 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
     // A primitive layer's forward is one node: whatever it runs inside is not recorded.
     const detail::EngineScope scope({.tape = nullptr, .training = engine.training, .caller = engine.caller});
     try {
-      y = naming_resource_errors([&] { return forward_inputs(inputs, training); },
+      y = naming_resource_errors([&] { return forward_inputs(computed, training); },
                                  [&] {
                                    return detail::concat("Layer \"", name_, "\" (", class_name(),
                                                          ") cannot compute its output for input shape ",
@@ -298,6 +303,67 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
   if (tape) tape->record(*this, is_op_ ? shared_from_this() : nullptr, inputs, y);
   return y;
 }
+
+namespace {
+
+bool floating(DType dtype) { return dtype == DType::F32 || dtype == DType::BF16; }
+
+}  // namespace
+
+std::span<const Tensor> Layer::autocast(CallContext& context, std::span<const Tensor> inputs,
+                                        std::array<Tensor, 8>& cast) {
+  context.cast_mask = 0;
+  context.weights_cast = 0;
+  if (is_op_) {
+    context.compute_dtype = inputs[0].dtype();
+    return inputs;
+  }
+  const DType wanted = compute_dtype();
+  context.compute_dtype = wanted == DType::F32 || computes_in(wanted) ? wanted : DType::F32;
+  const auto needs_cast = [&](const Tensor& x) { return floating(x.dtype()) && x.dtype() != context.compute_dtype; };
+  if (std::none_of(inputs.begin(), inputs.end(), needs_cast)) return inputs;
+  STRATA_CHECK(inputs.size() <= cast.size(), ValueError, "Layer \"", name_, "\" can cast at most ", cast.size(),
+               " inputs to its compute dtype ", dtype_name(context.compute_dtype), ", and was called on ",
+               inputs.size());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    if (!needs_cast(x)) {
+      cast[i] = x;
+      continue;
+    }
+    Tensor& to = reuse_or_allocate(context.input_casts[i], x.backend(), x.shape(), context.compute_dtype);
+    x.backend().cast(x, to);
+    context.input_dtypes[i] = x.dtype();
+    context.cast_mask |= 1u << i;
+    cast[i] = to;
+  }
+  return std::span<const Tensor>(cast.data(), inputs.size());
+}
+
+bool Layer::computes_in(DType dtype) const { return dtype == DType::F32; }
+
+const Tensor& Layer::compute_value(const Variable& variable) {
+  CallContext& c = context();
+  if (variable.value.dtype() == c.compute_dtype) return variable.value;
+  std::size_t index = 0;
+  while (index < weights_.size() && weights_[index].get() != &variable) ++index;
+  STRATA_CHECK(index < weights_.size(), StateError, "layer \"", name_, "\" asked for the value of \"", variable.path,
+               "\", which is not one of its own variables");
+  if (c.weight_casts.size() < weights_.size()) c.weight_casts.resize(weights_.size());
+  Tensor& copy = c.weight_casts[index];
+  // The first read in a call casts (the variable may have changed since the last call); later
+  // reads, backward's included, take that copy, which stays current: nothing updates a variable
+  // between a call's forward and its backward.
+  const std::uint64_t bit = index < 64 ? std::uint64_t{1} << index : 0;
+  if ((c.weights_cast & bit) == 0 || copy.dtype() != c.compute_dtype) {
+    reuse_or_allocate(copy, variable.value.backend(), variable.value.shape(), c.compute_dtype);
+    variable.value.backend().cast(variable.value, copy);
+    c.weights_cast |= bit;
+  }
+  return copy;
+}
+
+void Layer::set_dtype_policy(const mixed_precision::DTypePolicy& policy) { dtype_policy_ = policy; }
 
 Tensor Layer::forward(const Tensor&, bool) {
   throw StateError(detail::concat("Layer \"", name_, "\" (", class_name(),
@@ -330,6 +396,14 @@ void Layer::backward_in(CallContext& context, const Tensor& dy, std::span<Tensor
   active_context_ = &context;
   try {
     backward_inputs(dy, dxs, need_mask);
+    // Autocast's backward: each cast input's gradient returns in the input's own dtype.
+    for (std::size_t i = 0; i < dxs.size() && i < context.input_casts.size(); ++i) {
+      if ((context.cast_mask >> i & 1u) == 0 || !dxs[i].defined()) continue;
+      Tensor& back =
+          reuse_or_allocate(context.grad_casts[i], dxs[i].backend(), dxs[i].shape(), context.input_dtypes[i]);
+      dxs[i].backend().cast(dxs[i], back);
+      dxs[i] = back;
+    }
   } catch (...) {
     active_context_ = previous;
     throw;
@@ -458,7 +532,7 @@ nlohmann::json Layer::get_config() const {
                            {"dtype",
                             {{"module", "keras"},
                              {"class_name", "DTypePolicy"},
-                             {"config", {{"name", "float32"}}},
+                             {"config", {{"name", dtype_policy_.name()}}},
                              {"registered_name", nullptr}}}};
   // Keras's base config names the activity regularizer only when there is one.
   if (activity_regularizer_) config["activity_regularizer"] = regularizers::serialize(*activity_regularizer_);
@@ -481,6 +555,13 @@ nlohmann::json Layer::get_build_config() const {
 void Layer::read_base_config(const nlohmann::json& config) {
   if (config.contains("name") && config["name"].is_string()) name_ = config["name"].get<std::string>();
   if (config.contains("trainable")) trainable_ = config["trainable"].get<bool>();
+  // Keras >= 3.4 writes a DTypePolicy object, earlier versions the policy's name.
+  if (const auto dtype = config.find("dtype"); dtype != config.end() && !dtype->is_null()) {
+    if (dtype->is_string())
+      dtype_policy_ = mixed_precision::DTypePolicy(dtype->get<std::string>());
+    else if (dtype->is_object() && dtype->contains("config"))
+      dtype_policy_ = mixed_precision::DTypePolicy((*dtype)["config"].value("name", "float32"));
+  }
   if (config.contains("activity_regularizer") && !config["activity_regularizer"].is_null())
     activity_regularizer_ = Regularizer::from_config(config["activity_regularizer"]);
 }

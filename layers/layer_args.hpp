@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "strata/backend.hpp"
 #include "strata/constraints.hpp"
 #include "strata/handle.hpp"
 #include "strata/initializers.hpp"
@@ -106,5 +107,12 @@ void check_last_axis(int axis, const Shape& input_shape, std::string_view layer_
 /// `axis`, then check_last_axis.
 std::int64_t last_axis_size(int axis, const Shape& input_shape, std::string_view layer_name,
                             std::string_view class_name);
+
+/// Whether `backend` runs every op of `ops` in `dtype`: a layer's Layer::computes_in.
+inline bool supports_all(const Backend& backend, DType dtype, std::initializer_list<std::string_view> ops) {
+  for (const std::string_view op : ops)
+    if (!backend.supports(op, dtype)) return false;
+  return true;
+}
 
 }  // namespace strata::detail

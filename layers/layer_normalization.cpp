@@ -19,7 +19,8 @@ enum Slot : std::size_t { kOutput, kMean, kRstd, kInputGrad, kInferenceMean, kIn
 }  // namespace
 
 LayerNormalization::LayerNormalization(LayerNormalizationOptions options)
-    : LayerOf<LayerNormalization>("layer_normalization", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<LayerNormalization>("layer_normalization",
+                                  LayerOptions{options.name, options.input_shape, options.dtype}),
       options_(std::move(options)) {
   STRATA_CHECK(options_.epsilon > 0, ValueError,
                "LayerNormalization needs epsilon > 0. Received: epsilon=", options_.epsilon);

@@ -20,15 +20,17 @@ LeakyReLU::LeakyReLU(double negative_slope, LayerOptions options)
 }
 
 Tensor LeakyReLU::forward(const Tensor& x, bool training) {
-  return detail::activation_layer_forward(function_, x, buffer(0, x.shape()), training,
+  return detail::activation_layer_forward(function_, x, buffer(0, x.shape(), x.dtype()), training,
                                           [this](std::size_t slot, const Tensor& t) { save(slot, t); });
 }
 
 Tensor LeakyReLU::backward_impl(const Tensor& dy, bool need_input_grad) {
   return detail::activation_layer_backward(
       function_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy, need_input_grad,
-      [this](const Shape& shape) -> Tensor& { return buffer(1, shape); });
+      [this, &dy](const Shape& shape) -> Tensor& { return buffer(1, shape, dy.dtype()); });
 }
+
+bool LeakyReLU::computes_in(DType dtype) const { return detail::activation_computes_in(backend(), dtype); }
 
 nlohmann::json LeakyReLU::get_config() const {
   nlohmann::json config = Layer::get_config();

@@ -12,7 +12,8 @@ constexpr bool kOneD = true;
 }
 
 MaxPooling1D::MaxPooling1D(std::int64_t pool_size, Pooling1DOptions options)
-    : LayerOf<MaxPooling1D>("max_pooling1d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<MaxPooling1D>("max_pooling1d", LayerOptions{std::move(options.name), std::move(options.input_shape),
+                                                          std::move(options.dtype)}),
       pool_size_(1, pool_size),
       strides_(1, options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/layer_args.hpp"
 #include "layers/pooling.hpp"
 
 namespace strata {
@@ -12,7 +13,8 @@ constexpr bool kOneD = false;
 }
 
 MaxPooling2D::MaxPooling2D(Size2 pool_size, Pooling2DOptions options)
-    : LayerOf<MaxPooling2D>("max_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<MaxPooling2D>("max_pooling2d", LayerOptions{std::move(options.name), std::move(options.input_shape),
+                                                          std::move(options.dtype)}),
       pool_size_(pool_size),
       strides_(options.strides.value_or(pool_size)),
       padding_(detail::check_pooling_args(pool_size_, strides_, options.padding, kOneD)) {
@@ -26,7 +28,7 @@ Shape MaxPooling2D::compute_output_shape(const Shape& input_shape) const {
 void MaxPooling2D::build_weights(const Shape& input_shape) { compute_output_shape(input_shape); }
 
 Tensor MaxPooling2D::forward(const Tensor& x, bool training) {
-  Tensor& y = buffer(0, compute_output_shape(x.shape()));
+  Tensor& y = buffer(0, compute_output_shape(x.shape()), x.dtype());
   detail::pool_forward(backend(), PoolKind::Max, x, pool_size_, strides_, padding_ == "same", kOneD, y,
                        training ? &call_state<detail::PoolingState>() : nullptr);
   return y;
@@ -36,9 +38,13 @@ Tensor MaxPooling2D::backward_impl(const Tensor& dy, bool need_input_grad) {
   detail::PoolingState& state = call_state<detail::PoolingState>();
   const Shape& input_shape = detail::pooling_input_shape(state, name());
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, input_shape);
+  Tensor& dx = buffer(1, input_shape, dy.dtype());
   detail::pool_backward(backend(), state, dy, dx);
   return dx;
+}
+
+bool MaxPooling2D::computes_in(DType dtype) const {
+  return detail::supports_all(backend(), dtype, {"pool2d_forward", "pool2d_backward"});
 }
 
 nlohmann::json MaxPooling2D::get_config() const {

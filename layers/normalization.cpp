@@ -117,7 +117,7 @@ Moments moments_of(const xt::xarray<float>& data, const std::vector<std::size_t>
 }  // namespace
 
 Normalization::Normalization(NormalizationOptions options)
-    : LayerOf<Normalization>("normalization", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<Normalization>("normalization", LayerOptions{options.name, options.input_shape, options.dtype}),
       options_(std::move(options)) {
   const auto& mean = options_.mean;
   const auto& variance = options_.variance;

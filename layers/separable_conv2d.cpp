@@ -22,7 +22,7 @@ constexpr std::size_t kSavedMiddle = detail::kSavedPre + 1;
 
 SeparableConv2D::SeparableConv2D(std::int64_t filters, Size2 kernel_size, const std::string& activation,
                                  SeparableConv2DOptions options)
-    : LayerOf<SeparableConv2D>("separable_conv2d", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<SeparableConv2D>("separable_conv2d", LayerOptions{options.name, options.input_shape, options.dtype}),
       filters_(filters),
       kernel_size_(kernel_size),
       options_(std::move(options)) {

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "layers/activation_pass.hpp"
 #include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -22,7 +23,7 @@ void Softmax::build_weights(const Shape& input_shape) {
 }
 
 Tensor Softmax::forward(const Tensor& x, bool training) {
-  Tensor& y = buffer(0, x.shape());
+  Tensor& y = buffer(0, x.shape(), x.dtype());
   backend().activation_forward(kSoftmax, x, y);
   if (training) save(0, y);
   return y;
@@ -31,10 +32,12 @@ Tensor Softmax::forward(const Tensor& x, bool training) {
 Tensor Softmax::backward_impl(const Tensor& dy, bool need_input_grad) {
   const Tensor& output = saved(0);
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(1, dy.shape());
+  Tensor& dx = buffer(1, dy.shape(), dy.dtype());
   backend().activation_backward(kSoftmax, Tensor(), output, dy, dx);
   return dx;
 }
+
+bool Softmax::computes_in(DType dtype) const { return detail::activation_computes_in(backend(), dtype); }
 
 nlohmann::json Softmax::get_config() const {
   nlohmann::json config = Layer::get_config();

@@ -12,7 +12,7 @@ namespace strata {
 inline namespace layers {
 
 SpatialDropout2D::SpatialDropout2D(double rate, DropoutOptions options)
-    : LayerOf<SpatialDropout2D>("spatial_dropout2d", LayerOptions{options.name, options.input_shape}),
+    : LayerOf<SpatialDropout2D>("spatial_dropout2d", LayerOptions{options.name, options.input_shape, options.dtype}),
       rate_(rate),
       options_(std::move(options)) {
   STRATA_CHECK(
@@ -60,7 +60,7 @@ nlohmann::json SpatialDropout2D::get_config() const {
   return {{"rate", rate_},
           {"seed", options_.seed ? nlohmann::json(*options_.seed) : nlohmann::json(nullptr)},
           {"name", name()},
-          {"dtype", "float32"},
+          {"dtype", dtype_policy().name()},
           {"data_format", "channels_last"}};
 }
 

@@ -35,7 +35,8 @@ void check_interpolation(std::string interpolation) {
 }  // namespace
 
 UpSampling2D::UpSampling2D(Size2 size, UpSampling2DOptions options)
-    : LayerOf<UpSampling2D>("up_sampling2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<UpSampling2D>("up_sampling2d", LayerOptions{std::move(options.name), std::move(options.input_shape),
+                                                          std::move(options.dtype)}),
       size_(size) {
   detail::check_size(size_, "size", false);
   check_interpolation(options.interpolation);

@@ -10,7 +10,8 @@ namespace strata {
 inline namespace layers {
 
 ZeroPadding2D::ZeroPadding2D(Sides2 padding, ZeroPadding2DOptions options)
-    : LayerOf<ZeroPadding2D>("zero_padding2d", LayerOptions{std::move(options.name), std::move(options.input_shape)}),
+    : LayerOf<ZeroPadding2D>("zero_padding2d", LayerOptions{std::move(options.name), std::move(options.input_shape),
+                                                            std::move(options.dtype)}),
       padding_(padding) {
   detail::check_sides(padding_, "padding");
   input_spec_.ndim = 4;

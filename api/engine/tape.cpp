@@ -83,7 +83,7 @@ Tensor* Tape::output_gradient(const Tensor& output) {
   if (extra_.size() <= extra_count_) extra_.emplace_back();
   ExtraGradient& extra = extra_[extra_count_++];
   extra.slot = slot;
-  reuse_or_allocate(extra.grad, output.backend(), output.shape());
+  reuse_or_allocate(extra.grad, output.backend(), output.shape(), output.dtype());
   output.backend().fill(extra.grad, 0.f);
   return &extra.grad;
 }
@@ -99,7 +99,7 @@ void Tape::accumulate(std::int32_t index, const Tensor& dx) {
   }
   Backend& backend = grad.backend();
   if (!slot.owns_grad) {
-    reuse_or_allocate(slot.sum, backend, slot.shape);
+    reuse_or_allocate(slot.sum, backend, slot.shape, grad.dtype());
     backend.add(slot.grad, grad, slot.sum);
     slot.grad = slot.sum;
     slot.owns_grad = true;

@@ -8,9 +8,12 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
+#include <vector>
 
+#include "strata/dtype.hpp"
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
 
@@ -34,6 +37,20 @@ struct CallContext {
   /// Layer::saved_flag(): one per-call choice (whether dropout applied a mask, whether batch
   /// normalisation used the batch's statistics).
   bool flag = false;
+  /// Layer::call_dtype(): the dtype this call computes in.
+  DType compute_dtype = DType::F32;
+  /// Layer::compute_value(): the layer's variables cast to compute_dtype, by the variable's
+  /// position among the layer's own variables (empty where no cast was needed).
+  std::vector<Tensor> weight_casts;
+  /// Bit i: weight_casts[i] was cast in this call (the first 64 variables; later ones are cast
+  /// at every read).
+  std::uint64_t weights_cast = 0;
+  /// Autocast: the inputs cast to compute_dtype (where bit i of cast_mask is set), their
+  /// dtypes as received, and their gradients cast back to those dtypes in backward.
+  std::array<Tensor, 8> input_casts;
+  std::array<DType, 8> input_dtypes{};
+  std::array<Tensor, 8> grad_casts;
+  std::uint32_t cast_mask = 0;
   /// Layer::call_state<T>().
   std::unique_ptr<CallState> state;
   /// Who used this context last (the engine clears it when another layer takes it over).

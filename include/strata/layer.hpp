@@ -20,6 +20,7 @@
 /// tensor (`Dense(10)(x)`) is moved into the graph; a named one is referenced, so calling it
 /// twice shares it.
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -33,6 +34,7 @@
 
 #include "strata/call_context.hpp"
 #include "strata/input_spec.hpp"
+#include "strata/mixed_precision.hpp"
 #include "strata/shape.hpp"
 #include "strata/tensor.hpp"
 #include "strata/variable.hpp"
@@ -56,6 +58,8 @@ struct LayerOptions {
   std::string name = {};
   /// Keras's legacy `input_shape`, batch axis excluded; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
 };
 
 class Layer : public std::enable_shared_from_this<Layer> {
@@ -146,6 +150,17 @@ class Layer : public std::enable_shared_from_this<Layer> {
     return activity_step_ == step && activity_penalty_.defined() ? &activity_penalty_ : nullptr;
   }
 
+  /// Keras's `layer.dtype_policy`: the global policy when the layer was constructed, unless its
+  /// `dtype` option named one.
+  const mixed_precision::DTypePolicy& dtype_policy() const { return dtype_policy_; }
+  /// Gives the layer another policy (Keras's `layer.dtype_policy = ...`); its next call computes
+  /// in the new policy's dtype.
+  void set_dtype_policy(const mixed_precision::DTypePolicy& policy);
+  /// The dtype the layer computes in (Keras's `layer.compute_dtype`).
+  DType compute_dtype() const { return dtype_policy_.compute_dtype(); }
+  /// The dtype of the layer's variables (Keras's `layer.variable_dtype`; float32).
+  DType variable_dtype() const { return dtype_policy_.variable_dtype(); }
+
   /// The constructor arguments, under Keras's keys: {"name", "trainable", "dtype", ...}.
   virtual nlohmann::json get_config() const;
   /// {"input_shape": [null, ...]} once built, else null.
@@ -190,6 +205,19 @@ class Layer : public std::enable_shared_from_this<Layer> {
   virtual Tensor forward_inputs(std::span<const Tensor> inputs, bool training);
   /// backward_impl for several inputs: fills dxs[i] where bit i of need_mask is set.
   virtual void backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
+
+  /// Whether this layer's computation can run in `dtype` on its backend (F32 always does). A
+  /// layer whose policy asks for another dtype that it cannot compute in runs in float32 instead:
+  /// its inputs are cast to float32 and its output is float32 (the per-op fallback of mixed
+  /// precision). Layers that compute in bfloat16 override this, asking Backend::supports.
+  virtual bool computes_in(DType dtype) const;
+  /// The dtype the current call computes in: the policy's compute dtype, or float32 when the
+  /// layer cannot compute in it. The call's floating inputs arrive in it (autocast).
+  DType call_dtype() const { return context().compute_dtype; }
+  /// `variable`'s value in the current call's dtype: the variable itself when the dtypes agree,
+  /// else a copy cast once per call (in forward) and kept for the call's backward, which reads
+  /// the same copy. The variable's gradient stays in the variable's own dtype.
+  const Tensor& compute_value(const Variable& variable);
 
   /// A weight initialised on the host and uploaded once; trainable ones get a gradient tensor.
   Variable& add_weight(std::string name, const Shape& shape, const Initializer& initializer, bool trainable = true);
@@ -242,8 +270,15 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// gradient to the tape's gradient of `y`.
   void record_activity_penalty(detail::Tape& tape, const Tensor& y, bool training);
   void adopt_child(Layer& child);
+  /// Keras's autocast for a primitive call in `context`: picks the dtype the call computes in
+  /// and casts the floating inputs that differ into the context's buffers, returning the inputs
+  /// forward sees in `cast`. backward_in casts their gradients back to the inputs' own dtypes,
+  /// so the tape, which records the original inputs, sees every gradient in its tensor's dtype.
+  /// Op layers compute in their inputs' dtypes, as Keras's ops do.
+  std::span<const Tensor> autocast(CallContext& context, std::span<const Tensor> inputs, std::array<Tensor, 8>& cast);
 
   std::string name_;
+  mixed_precision::DTypePolicy dtype_policy_;
   bool trainable_ = true;
   bool built_ = false;
   bool is_op_ = false;

@@ -28,6 +28,7 @@
 #include "strata/history.hpp"
 #include "strata/initializers.hpp"
 #include "strata/layer.hpp"
+#include "strata/mixed_precision.hpp"
 #include "strata/model.hpp"
 #include "strata/ops.hpp"
 #include "strata/plot_model.hpp"

@@ -27,6 +27,7 @@ class Activation : public LayerOf<Activation> {
   const ActivationFunction& function() const { return function_; }
 
  protected:
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

@@ -39,6 +39,7 @@ class AveragePooling2D : public LayerOf<AveragePooling2D> {
 
  protected:
   void build_weights(const Shape& input_shape) override;
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

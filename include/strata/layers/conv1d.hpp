@@ -55,6 +55,8 @@ struct Conv1DOptions {
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
 };
 
 class Conv1D : public LayerOf<Conv1D> {

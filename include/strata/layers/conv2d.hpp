@@ -55,6 +55,8 @@ struct Conv2DOptions {
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
 };
 
 class Conv2D : public LayerOf<Conv2D> {
@@ -79,6 +81,7 @@ class Conv2D : public LayerOf<Conv2D> {
 
  protected:
   void build_weights(const Shape& input_shape) override;
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

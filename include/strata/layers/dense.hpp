@@ -45,6 +45,8 @@ struct DenseOptions {
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
 };
 
 class Dense : public LayerOf<Dense> {
@@ -65,6 +67,7 @@ class Dense : public LayerOf<Dense> {
 
  protected:
   void build_weights(const Shape& input_shape) override;
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

@@ -51,6 +51,8 @@ struct DotOptions {
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
   /// Keras's L2 normalisation of both inputs along the axes first; not supported yet (ValueError when true).
   bool normalize = false;
 };

@@ -25,6 +25,8 @@ struct DropoutOptions {
   std::string name = {};
   /// Keras's legacy `input_shape` (batch axis excluded) for a first layer; empty: not given.
   Shape input_shape = {};
+  /// Keras's `dtype`: a dtype policy's name ("float32", "mixed_bfloat16"); empty: the global policy.
+  std::string dtype = {};
 };
 
 class Dropout : public LayerOf<Dropout> {
@@ -40,6 +42,7 @@ class Dropout : public LayerOf<Dropout> {
   float rate() const { return rate_; }
 
  protected:
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

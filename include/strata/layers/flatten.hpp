@@ -24,6 +24,8 @@ class Flatten : public LayerOf<Flatten> {
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:
+  /// A reshape computes nothing: it passes any dtype through.
+  bool computes_in(DType) const override { return true; }
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 };

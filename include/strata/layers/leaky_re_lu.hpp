@@ -28,6 +28,7 @@ class LeakyReLU : public LayerOf<LeakyReLU> {
   double negative_slope() const { return negative_slope_; }
 
  protected:
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

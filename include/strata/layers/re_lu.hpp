@@ -39,6 +39,7 @@ class ReLU : public LayerOf<ReLU> {
   double threshold() const { return threshold_; }
 
  protected:
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

@@ -24,6 +24,8 @@ class Reshape : public LayerOf<Reshape> {
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 
  protected:
+  /// A reshape computes nothing: it passes any dtype through.
+  bool computes_in(DType) const override { return true; }
   void build_weights(const Shape& input_shape) override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;

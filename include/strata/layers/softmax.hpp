@@ -30,6 +30,7 @@ class Softmax : public LayerOf<Softmax> {
   int axis() const { return axis_; }
 
  protected:
+  bool computes_in(DType dtype) const override;
   void build_weights(const Shape& input_shape) override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;

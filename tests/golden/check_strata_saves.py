@@ -17,7 +17,9 @@ them for several inputs or outputs):
                  "legacy_h5": "seq_cnn.h5"},          # legacy model.save(x.h5)  } null: skipped)
        "inputs": {"shape": [3, 6, 6, 2], "data": [...]},
        "predictions": {"shape": [3, 3], "data": [...]},   # Strata's, in inference mode
-       "optimizer_iterations": 2}                         # optional: optimizer.iterations saved
+       "optimizer_iterations": 2,                         # optional: optimizer.iterations saved
+       "policies": {"conv2d": "mixed_bfloat16", ...},     # optional: each layer's dtype policy
+       "atol": 0.02}                                      # optional: the absolute tolerance
     ]}
 
 (A bare list of cases is accepted too.) Per case and file:
@@ -31,7 +33,9 @@ them for several inputs or outputs):
                 its own included (a loss named "mse" or "mae": "Could not deserialize
                 'keras.metrics.mse'"); such a file is then loaded with compile=False and the
                 refusal is printed, not counted as a failure.
-Predictions must match Strata's to rtol 1e-5, atol 1e-6. One line per case and file: "ok" or what
+Predictions must match Strata's to rtol 1e-5, atol 1e-6 (or the case's "atol": a mixed_bfloat16
+model rounds its activations to bfloat16, where XLA and oneDNN round in different places). A
+case with "policies" must load with each named layer's dtype policy (.keras and json files). One line per case and file: "ok" or what
 differed (a load error prints the exception text, and the script goes on to the next file).
 Exit status 1 when anything failed, 0 otherwise.
 """
@@ -78,7 +82,8 @@ def as_list(a):
     return list(a) if isinstance(a, (list, tuple)) else [a]
 
 
-def compare(got, want):
+def compare(got, want, case):
+    rtol, atol = RTOL, case.get("atol", ATOL)
     got, want = as_list(got), as_list(want)
     if len(got) != len(want):
         raise CheckFailed(f"Keras gives {len(got)} outputs, Strata recorded {len(want)}")
@@ -87,13 +92,20 @@ def compare(got, want):
         which = f"output {i}: " if len(want) > 1 else ""
         if g.shape != w.shape:
             raise CheckFailed(f"{which}Keras predicts shape {list(g.shape)}, Strata {list(w.shape)}")
-        if not np.allclose(g, w, rtol=RTOL, atol=ATOL):
+        if not np.allclose(g, w, rtol=rtol, atol=atol):
             diff = np.abs(g - w)
-            worst = np.unravel_index(np.argmax(diff - RTOL * np.abs(w)), diff.shape)
+            worst = np.unravel_index(np.argmax(diff - rtol * np.abs(w)), diff.shape)
             raise CheckFailed(
                 f"{which}predictions differ: max |diff| {diff.max():.3g}; at {list(map(int, worst))} "
-                f"Keras {g[worst]:.8g}, Strata {w[worst]:.8g} ({int(np.sum(~np.isclose(g, w, RTOL, ATOL)))} of "
-                f"{g.size} values outside rtol {RTOL}, atol {ATOL})")
+                f"Keras {g[worst]:.8g}, Strata {w[worst]:.8g} ({int(np.sum(~np.isclose(g, w, rtol, atol)))} of "
+                f"{g.size} values outside rtol {rtol}, atol {atol})")
+
+
+def check_policies(model, case):
+    for name, policy in case.get("policies", {}).items():
+        loaded = model.get_layer(name).dtype_policy.name
+        if loaded != policy:
+            raise CheckFailed(f"layer {name} loaded with dtype policy {loaded}, Strata saved {policy}")
 
 
 def first_line(e):
@@ -118,7 +130,8 @@ def check_keras(path, inputs, predictions, case):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = keras.saving.load_model(path, custom_objects=CUSTOM_OBJECTS)
-    compare(model.predict(inputs, verbose=0), predictions)
+    check_policies(model, case)
+    compare(model.predict(inputs, verbose=0), predictions, case)
     notes = []
     if not has_compile:
         return "ok (no compile_config)"
@@ -161,25 +174,26 @@ def _slot_free(config):
     return opt.get("class_name") == "SGD" and not opt.get("config", {}).get("momentum")
 
 
-def check_json_weights(json_path, weights_path, inputs, predictions):
+def check_json_weights(json_path, weights_path, inputs, predictions, case):
     with open(json_path) as f:
         text = f.read()
     model = keras.models.model_from_json(text, custom_objects=CUSTOM_OBJECTS)
     if isinstance(model, TwoLayerNet) and not model.built:
         model(np.zeros((1,) + as_list(inputs)[0].shape[1:], np.float32))
     model.load_weights(weights_path)
-    compare(model.predict(inputs, verbose=0), predictions)
+    check_policies(model, case)
+    compare(model.predict(inputs, verbose=0), predictions, case)
     return "ok"
 
 
-def check_legacy_h5(path, inputs, predictions):
+def check_legacy_h5(path, inputs, predictions, case):
     try:
         model = keras.saving.load_model(path, custom_objects=CUSTOM_OBJECTS)
         note = ""
     except Exception as e:  # noqa: BLE001 - Keras's own compile failure; retried uncompiled
         model = keras.saving.load_model(path, custom_objects=CUSTOM_OBJECTS, compile=False)
         note = f" (loaded with compile=False: Keras could not compile it: {first_line(e)})"
-    compare(model.predict(inputs, verbose=0), predictions)
+    compare(model.predict(inputs, verbose=0), predictions, case)
     return "ok" + note
 
 
@@ -220,13 +234,14 @@ def main(argv):
         if json_file and weights_file:
             jobs.append((f"{json_file} + {weights_file}",
                          lambda: check_json_weights(os.path.join(directory, json_file),
-                                                    os.path.join(directory, weights_file), inputs, predictions)))
+                                                    os.path.join(directory, weights_file), inputs, predictions,
+                                                    case)))
         elif json_file or weights_file:
             print(f"{name}: {json_file or weights_file}: FAIL: needs both a .json and a .weights.h5")
             failures += 1
         if legacy_file:
             jobs.append((legacy_file, lambda p=legacy_file: check_legacy_h5(os.path.join(directory, p), inputs,
-                                                                             predictions)))
+                                                                             predictions, case)))
         if not jobs:
             print(f"{name}: FAIL: no files listed")
             failures += 1

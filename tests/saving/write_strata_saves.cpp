@@ -135,6 +135,19 @@ int main(int argc, char** argv) {
   for (int step = 0; step < 2; ++step) nested.train_on_batch(xn, yn);
   cases.push_back(save_all(nested, "strata_nested", dir, {xn}));
 
+  // A mixed_bfloat16 model (the output layer float32): Keras must load it with its policies.
+  mixed_precision::set_global_policy("mixed_bfloat16");
+  Sequential mixed({Input({6, 6, 2}), Conv2D(4, 3, "relu"), MaxPooling2D(2), Flatten(), Dense(8, "relu"),
+                    Dense(3, "softmax", {.name = "probabilities", .dtype = "float32"})},
+                   "strata_mixed");
+  mixed_precision::set_global_policy("float32");
+  mixed.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+  for (int step = 0; step < 2; ++step) mixed.train_on_batch(x_image, y_class);
+  nlohmann::json mixed_case = save_all(mixed, "strata_mixed", dir, {x_image});
+  for (Layer* layer : mixed.layers()) mixed_case["policies"][layer->name()] = layer->dtype_policy().name();
+  mixed_case["atol"] = 2e-3;
+  cases.push_back(mixed_case);
+
   testing::TwoLayerNet net(8, "two_layer_net");
   net.compile(optimizers::SGD(0.05, {.momentum = 0.9}), "mse", {"mae"});
   const auto xs = uniform({4, 4}, 7), ys = uniform({4, 2}, 8);

@@ -3,7 +3,7 @@
 //
 //   ./build-bench/bench/cnn_strata [--model sequential|functional|subclass] [--threads 2]
 //                                  [--epochs 1] [--samples 54000] [--test-samples 10000]
-//                                  [--predict-batches 128]
+//                                  [--predict-batches 128] [--policy float32|mixed_bfloat16]
 //   ./build-bench/bench/cnn_strata --ops [--threads 2] [--reps 20]
 //   mpirun -np 2 ./build-bench/bench/cnn_strata --threads 1    (bench/run dp)
 //
@@ -14,6 +14,8 @@
 // Prints `strata: X.XXXX s/epoch`, `strata predict <batch>: X.XXXX s` for each batch size,
 // `strata predict: X.XXXX s` (batch 128, or the first batch size when 128 is not among them),
 // and the model's FLOPs per epoch and per predict pass, counted as bench/run reports them.
+// --policy is the Keras dtype policy the layers are built under (bench/run bf16 times both); the
+// classifier stays float32 under mixed_bfloat16, as Keras's mixed precision guide advises.
 // --model picks how the same network is written: a Sequential (the default), a Functional model
 // or a subclassed Model. All three run on one engine, so bench/run times them side by side to
 // show that the way a model is written costs nothing per step.
@@ -166,7 +168,7 @@ struct ConvNet : Model {
   MaxPooling2D pool2{2};
   Flatten flatten;
   Dropout dropout{0.5};
-  Dense classifier{10, "softmax"};
+  Dense classifier{10, "softmax", {.dtype = "float32"}};
   Tensor call(const Tensor& x, bool training) override {
     return classifier(dropout(flatten(pool2(conv2(pool1(conv1(x))))), training));
   }
@@ -176,7 +178,7 @@ std::unique_ptr<Model> make_model(const std::string& kind) {
   if (kind == "sequential")
     return std::make_unique<Sequential>(std::initializer_list<SequentialItem>{
         Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"), MaxPooling2D(2), Flatten(),
-        Dropout(0.5), Dense(10, "softmax")});
+        Dropout(0.5), Dense(10, "softmax", {.dtype = "float32"})});
   if (kind == "functional") {
     auto x = Input({28, 28, 1});
     Tensor h = Conv2D(32, 3, "relu")(x);
@@ -184,7 +186,7 @@ std::unique_ptr<Model> make_model(const std::string& kind) {
     h = Conv2D(64, 3, "relu")(h);
     h = MaxPooling2D(2)(h);
     h = Dropout(0.5)(Flatten()(h));
-    return std::make_unique<Model>(x, Dense(10, "softmax")(h));
+    return std::make_unique<Model>(x, Dense(10, "softmax", {.dtype = "float32"})(h));
   }
   if (kind == "subclass") return std::make_unique<ConvNet>();
   throw ValueError("--model expects sequential, functional or subclass, received " + kind);
@@ -315,6 +317,8 @@ int main(int argc, char** argv) try {
       reps = std::atoi(value);
     else if (flag == "--model")
       kind = value;
+    else if (flag == "--policy")
+      mixed_precision::set_global_policy(value);
     else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;

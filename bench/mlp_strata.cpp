@@ -2,14 +2,21 @@
 // model, data and settings as bench/mlp_pytorch.py. One warm-up epoch, then timed epochs.
 //
 //   ./build-bench/bench/mlp_strata [--threads 2] [--epochs 1] [--samples 54000]
+//                                  [--units 128] [--batch 32] [--policy float32|mixed_bfloat16]
 //
-// Prints `strata: X.XXXX s/epoch` (the mean over the timed epochs).
+// --units lists the hidden layers' widths (bench/run bf16 uses 1024,1024 at batch 256: the
+// 784-1024-1024-10 MLP, where the matmuls dominate); --policy is the Keras dtype policy the
+// layers are built under (the classifier stays float32, as Keras's mixed precision guide advises).
+// Prints `strata: X.XXXX s/epoch` (the mean over the timed epochs) and `strata: Y GFLOP/s`, the
+// matmul FLOPs of the epoch (forward, and both gradients but the first layer's input gradient)
+// over its time.
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include <xtensor/xview.hpp>
 
@@ -21,6 +28,8 @@ int main(int argc, char** argv) try {
   int threads = 2;
   int epochs = 1;
   std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
+  std::vector<std::int64_t> units = {128};
+  int batch = 32;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     if (flag == "--threads")
@@ -29,7 +38,22 @@ int main(int argc, char** argv) try {
       epochs = std::atoi(argv[i + 1]);
     else if (flag == "--samples")
       samples = static_cast<std::size_t>(std::atol(argv[i + 1]));
-    else {
+    else if (flag == "--batch")
+      batch = std::atoi(argv[i + 1]);
+    else if (flag == "--policy")
+      mixed_precision::set_global_policy(argv[i + 1]);
+    else if (flag == "--units") {
+      units.clear();
+      for (const char* p = argv[i + 1]; *p != '\0';) {
+        char* end = nullptr;
+        units.push_back(std::strtol(p, &end, 10));
+        if (end == p || units.back() <= 0) {
+          std::cerr << "--units expects positive widths separated by commas\n";
+          return 2;
+        }
+        p = *end == ',' ? end + 1 : end;
+      }
+    } else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;
     }
@@ -42,13 +66,24 @@ int main(int argc, char** argv) try {
   const xt::xarray<float> x = xt::view(xt::cast<float>(data.x_train), xt::range(0, samples)) / 255.0f;
   const xt::xarray<float> y = xt::view(xt::cast<float>(data.y_train), xt::range(0, samples));
 
-  Sequential model({Input({28, 28}), Flatten(), Dense(128, "relu"), Dropout(0.2), Dense(10, "softmax")});
+  // Keras's beginner MLP with --units 128 (the default): one hidden layer, then Dropout(0.2).
+  Sequential model({Input({28, 28}), Flatten()});
+  double flops_per_sample = 0;
+  std::int64_t fan_in = 784;
+  for (const std::int64_t width : units) {
+    model.add(Dense(width, "relu"));
+    flops_per_sample += 2.0 * double(fan_in * width) * (fan_in == 784 ? 2 : 3);
+    fan_in = width;
+  }
+  model.add(Dropout(0.2));
+  model.add(Dense(10, "softmax", {.dtype = "float32"}));
+  flops_per_sample += 2.0 * double(fan_in * 10) * 3;
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 
-  model.fit(x, y, {.batch_size = 32, .epochs = 1, .verbose = 0});  // warm-up: plan, primitives, pages
+  model.fit(x, y, {.batch_size = batch, .epochs = 1, .verbose = 0});  // warm-up: plan, primitives, pages
 
   const auto start = std::chrono::steady_clock::now();
-  const History history = model.fit(x, y, {.batch_size = 32, .epochs = epochs, .verbose = 0});
+  const History history = model.fit(x, y, {.batch_size = batch, .epochs = epochs, .verbose = 0});
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   std::cout << "strata: loss " << history.history.at("loss").back() << " accuracy "
@@ -56,6 +91,8 @@ int main(int argc, char** argv) try {
   std::cout.setf(std::ios::fixed);
   std::cout.precision(4);
   std::cout << "strata: " << seconds / epochs << " s/epoch\n";
+  std::cout.precision(1);
+  std::cout << "strata: " << flops_per_sample * double(samples) * epochs / seconds * 1e-9 << " GFLOP/s\n";
   return 0;
 } catch (const strata::Error& e) {
   std::cerr << "mlp_strata: " << e.what() << '\n';

@@ -2,8 +2,11 @@
 // Fashion-MNIST: two Conv2D + MaxPooling2D blocks, Dropout 0.5, Dense 10 softmax.
 // `--batchnorm` builds the variant with BatchNormalization after each Conv2D (the convolution
 // without activation or bias, then BatchNormalization, then Activation("relu")) in this same file.
+// `--mixed-bf16` trains under Keras's mixed_bfloat16 policy: float32 weights, computation in
+// bfloat16 (AMX or avx512_bf16 where the CPU has them), the output layer in float32 as Keras's
+// mixed precision guide advises.
 //
-//   ./fashion_mnist_cnn [--batchnorm] [data directory]
+//   ./fashion_mnist_cnn [--batchnorm] [--mixed-bf16] [data directory]
 
 #include <iostream>
 #include <string>
@@ -21,6 +24,8 @@ int main(int argc, char** argv) try {
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--batchnorm")
       batchnorm = true;
+    else if (std::string(argv[i]) == "--mixed-bf16")
+      mixed_precision::set_global_policy("mixed_bfloat16");
     else
       directory = argv[i];
   }
@@ -39,9 +44,9 @@ int main(int argc, char** argv) try {
                        ? Layers{Input({28, 28, 1}), Conv2D(32, 3, "linear", {.use_bias = false}), BatchNormalization(),
                                 Activation("relu"), MaxPooling2D(2), Conv2D(64, 3, "linear", {.use_bias = false}),
                                 BatchNormalization(), Activation("relu"), MaxPooling2D(2), Flatten(), Dropout(0.5),
-                                Dense(10, "softmax")}
+                                Dense(10, "softmax", {.dtype = "float32"})}
                        : Layers{Input({28, 28, 1}), Conv2D(32, 3, "relu"), MaxPooling2D(2), Conv2D(64, 3, "relu"),
-                                MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10, "softmax")});
+                                MaxPooling2D(2), Flatten(), Dropout(0.5), Dense(10, "softmax", {.dtype = "float32"})});
   model.summary();
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   // Keras's example trains 15 epochs; on Fashion-MNIST that lands right at 0.90. Train longer,

@@ -138,6 +138,18 @@ void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* 
       float_form({{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&dst, DType::BF16}}) == DType::BF16;
   const float* pb = b ? b->data<const float>() : nullptr;
   if (g.n == 0 || g.out == 0 || g.oh == 0 || g.ow == 0) return;
+  // A first layer (3x3 over one to three channels) without activation or with plain relu: the
+  // short-patch kernel, relu fused exactly (it keeps NaN), so no finiteness proof is needed.
+  if (const ShortPatchGeom sg{g.n, g.h, g.w, g.in, g.kh, g.kw, g.out, g.oh, g.ow, g.p};
+      short_patch(sg, g.groups) && (act.kind == ActivationKind::Linear || plain_relu(act))) {
+    const bool relu = act.kind == ActivationKind::Relu;
+    if (bf16)
+      short_patch_forward(sg, x.data<const std::uint16_t>(), w.data<const std::uint16_t>(), pb, relu,
+                          dst.data<std::uint16_t>());
+    else
+      short_patch_forward(sg, x.data<const float>(), w.data<const float>(), pb, relu, dst.data<float>());
+    return;
+  }
   const bool post_loop = !fusable(act) || (!keeps_nan(act) && !result_is_finite(x, w, b, g, dst));
   const ActivationFunction post = post_loop ? ActivationFunction{} : act;
   if (empty(g) || g.kh == 0 || g.kw == 0) {  // no products: y = act(b)

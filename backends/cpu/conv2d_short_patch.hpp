@@ -1,14 +1,17 @@
 #pragma once
-// Backward-weights of a first convolution layer on grey or RGB images: one group, a 3x3 kernel
-// over 1 or 3 input channels (9 or 27 products per output), output channels in multiples of 16,
-// on a CPU with AVX-512. oneDNN blocks such a layer's reduction over input channels, of which
-// there are one to three, and ran the Fashion-MNIST convnet's first layer (1 channel, 32
-// filters) at 18% of the sgemm rate. Here every pixel of an image adds its patch times dy into
+// Forward and backward-weights of a first convolution layer on grey or RGB images: one group, a
+// 3x3 kernel over 1 or 3 input channels (9 or 27 products per output), output channels in
+// multiples of 16, on a CPU with AVX-512. oneDNN blocks such a layer's reduction over input
+// channels, of which there are one to three: it ran the Fashion-MNIST convnet's first layer (1
+// channel, 32 filters) backward-weights at 18% of the sgemm rate, and its bf16 forward slower
+// than its f32 one. Backward-weights: every pixel of an image adds its patch times dy into
 // (taps + 1) x 16 sums held in AVX-512 registers (the last one dy's own sum, the bias gradient);
-// pixels whose patch reaches into the padding skip those taps (a padded zero times an infinite
-// dy would make a NaN the reference does not); each image's sums are added in double, in image
-// order, so the result does not depend on the thread count. bf16 x and dy (a mixed-precision
-// first layer) are widened as they are loaded and summed the same way.
+// each image's sums are added in double, in image order, so the result does not depend on the
+// thread count. Forward: each block of output channels keeps its taps' weights in registers
+// across the image's pixels, bias and relu fused. Both skip the taps of a patch that fall in the
+// padding (a padded zero times an infinity would make a NaN the reference does not), and both
+// take bf16 tensors (a mixed-precision first layer) as their bits, widened as they are loaded,
+// summed in f32 and rounded once.
 
 #include <cstdint>
 
@@ -26,6 +29,14 @@ struct ShortPatchGeom {
 /// Whether short_patch_backward_weights takes this convolution on this CPU.
 bool short_patch(const ShortPatchGeom& g, Index groups);
 
+/// y = b + the convolution of x with w (Keras's layout), relu'd when `relu` (NaN kept): the
+/// forward of such a layer, whose one to three input channels oneDNN's kernels use poorly (its bf16
+/// one took 730 µs on the MNIST convnet's first layer at batch 128, its f32 one 470). b may be
+/// null.
+void short_patch_forward(const ShortPatchGeom& g, const float* x, const float* w, const float* b, bool relu, float* y);
+/// The same on bf16 x, w and y (their bits), each output summed in f32 and rounded once.
+void short_patch_forward(const ShortPatchGeom& g, const std::uint16_t* x, const std::uint16_t* w, const float* b,
+                         bool relu, std::uint16_t* y);
 /// dw (kh, kw, in, out) = the sum over images and pixels of x's patch times dy; db (out) = the sum
 /// of dy, when not null.
 void short_patch_backward_weights(const ShortPatchGeom& g, const float* x, const float* dy, float* dw, float* db);

@@ -129,7 +129,7 @@ std::vector<ConvCase> conv_cases() {
       {"stride 2", 2, 11, 10, 4, 3, 8, conv_params(2, 0)},
       {"dilation 2", 2, 12, 11, 3, 3, 4, conv_params(1, 0, 2)},
       {"groups 2", 2, 9, 9, 6, 3, 4, conv_params(1, 1, 1, 2)},
-      {"RGB into 16 (the f32 short-patch shape)", 2, 9, 10, 3, 3, 16, conv_params(1, 1)},
+      {"RGB into 16 (a short-patch shape)", 2, 9, 10, 3, 3, 16, conv_params(1, 1)},
   };
 }
 

@@ -108,7 +108,8 @@ std::vector<ConvCase> conv_cases(bool include_mnist) {
       // One input channel: backward-weights takes its blocked-dy path.
       same_case("one channel, stride 2, same", 3, 11, 9, 1, 3, 3, 20, 2, 1, 1),
       // A first layer, 3x3 over 1 or 3 channels into a multiple of 16 filters: the cpu backend's
-      // own backward-weights (conv2d_short_patch), interior pixels in registers, borders apart.
+      // own forward and backward-weights (conv2d_short_patch), interior pixels in registers,
+      // borders apart.
       same_case("one channel, stride 2, same, 32 filters", 3, 11, 9, 1, 3, 3, 32, 2, 1, 1),
       same_case("RGB, same, 16 filters", 2, 9, 10, 3, 3, 3, 16, 1, 1, 1),
       same_case("one channel, dilation 2, same", 2, 12, 11, 1, 3, 3, 16, 1, 2, 1),

@@ -58,14 +58,14 @@ Tensor Conv1D::forward(const Tensor& x, bool training) {
   detail::check_output_not_empty(name(), s, out3);
   const Conv2DParams p = params_for(s);
   const Tensor x4 = x.reshaped({s[0], 1, s[1], s[2]});
-  const Tensor& kernel = kernel_->value;
+  const Tensor& kernel = compute_value(*kernel_);
   const Tensor w4 = kernel.reshaped({1, kernel.shape()[0], kernel.shape()[1], kernel.shape()[2]});
   const Shape out_shape{s[0], 1, out3[1], filters_};
   Backend& b = backend();
   const Tensor* bias = bias_ ? &bias_->value : nullptr;
   Tensor pre;
   Tensor& y = detail::activated_forward(
-      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape); },
+      b, activation_, pre, [&](std::size_t slot) -> Tensor& { return buffer(slot, out_shape, x.dtype()); },
       [&](const ActivationFunction& fused, Tensor& out) { b.conv2d_forward(x4, w4, bias, fused, p, out); });
   if (training) {  // the 4-D views the 2-D convolution ran on
     save(detail::kSavedInput, x4);
@@ -83,7 +83,7 @@ Tensor Conv1D::backward_impl(const Tensor& dy, bool need_input_grad) {
   Backend& b = backend();
   const Tensor dz = detail::pre_activation_grad(
       b, activation_, [this](std::size_t slot) -> const Tensor& { return saved(slot); }, dy.reshaped(out),
-      [&](std::size_t slot) -> Tensor& { return buffer(slot, out); });
+      [&](std::size_t slot) -> Tensor& { return buffer(slot, out, dy.dtype()); });
   const Shape& k = kernel_->value.shape();
   const Shape k4{1, k[0], k[1], k[2]};
   if (trainable()) {
@@ -91,10 +91,12 @@ Tensor Conv1D::backward_impl(const Tensor& dy, bool need_input_grad) {
     b.conv2d_backward_weights(input, dz, p, dw, bias_ ? &bias_->grad : nullptr);
   }
   if (!need_input_grad) return {};
-  Tensor& dx = buffer(detail::kConvInputGrad, in);
-  b.conv2d_backward_data(dz, kernel_->value.reshaped(k4), p, dx);
+  Tensor& dx = buffer(detail::kConvInputGrad, in, input.dtype());
+  b.conv2d_backward_data(dz, compute_value(*kernel_).reshaped(k4), p, dx);
   return dx.reshaped({in[0], in[2], in[3]});
 }
+
+bool Conv1D::computes_in(DType dtype) const { return detail::conv_computes_in(backend(), dtype); }
 
 nlohmann::json Conv1D::get_config() const {
   nlohmann::json config = Layer::get_config();

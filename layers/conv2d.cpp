@@ -85,11 +85,7 @@ Tensor Conv2D::backward_impl(const Tensor& dy, bool need_input_grad) {
   return dx;
 }
 
-bool Conv2D::computes_in(DType dtype) const {
-  return detail::supports_all(backend(), dtype,
-                              {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weights",
-                               "activation_forward", "activation_backward"});
-}
+bool Conv2D::computes_in(DType dtype) const { return detail::conv_computes_in(backend(), dtype); }
 
 nlohmann::json Conv2D::get_config() const {
   nlohmann::json config = Layer::get_config();

@@ -108,6 +108,14 @@ std::int64_t conv_input_channels(const Shape& input_shape, std::size_t rank, std
 
 // ---- the activation around the op --------------------------------------------------------
 
+/// Whether `backend` runs a convolution layer's ops (the convolution three ways and its
+/// activation) in `dtype`: Conv2D's and Conv1D's Layer::computes_in.
+inline bool conv_computes_in(const Backend& backend, DType dtype) {
+  return supports_all(backend, dtype,
+                      {"conv2d_forward", "conv2d_backward_data", "conv2d_backward_weights", "activation_forward",
+                       "activation_backward"});
+}
+
 /// The buffer slots the convolution layers share; SeparableConv2D adds its own after them.
 enum ConvSlot : std::size_t { kConvOutput, kConvPreActivation, kConvPreActivationGrad, kConvInputGrad, kConvSlots };
 /// The tensors a convolution layer's training call saves for backward (Layer::save slots);

@@ -112,6 +112,36 @@ TEST_CASE("A mixed_bfloat16 layer computes in bfloat16 with float32 variables an
   for (const Variable* v : dense.trainable_weights()) CHECK(v->grad.dtype() == DType::F32);
 }
 
+TEST_CASE("Conv1D and Conv2D compute in bfloat16 under mixed_bfloat16, close to their float32 twins",
+          "[mixed_precision]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  const GlobalPolicy policy("mixed_bfloat16");
+  Backend& backend = current_backend();
+  const auto check = [&](Layer& mixed, Layer& twin, const xt::xarray<float>& input) {
+    const Tensor x = from_host(backend, input);
+    const Tensor y = mixed(x, true);
+    CHECK(y.dtype() == DType::BF16);
+    twin(x);  // builds it
+    for (std::size_t i = 0; i < mixed.weights().size(); ++i)
+      backend.copy(mixed.weights()[i]->value, twin.weights()[i]->value);
+    const auto want = to_host(twin(x));
+    Tensor widened(backend, y.shape());
+    backend.cast(y, widened);
+    const auto got = to_host(widened);
+    for (std::size_t i = 0; i < got.size(); ++i)
+      CHECK(got.data()[i] == Approx(want.data()[i]).margin(0.03).epsilon(0.02));
+    Tensor dy(backend, y.shape(), DType::BF16);
+    backend.fill(dy, 1.f);
+    CHECK(mixed.backward(dy, true).dtype() == DType::F32);  // back in the input's dtype
+  };
+  Conv1D conv1d(4, 3, "relu");
+  Conv1D conv1d_twin(4, 3, "relu", {.dtype = "float32"});
+  check(conv1d, conv1d_twin, ramp({2, 10, 3}));
+  Conv2D conv2d(16, 3, "relu");
+  Conv2D conv2d_twin(16, 3, "relu", {.dtype = "float32"});
+  check(conv2d, conv2d_twin, ramp({2, 7, 6, 3}));
+}
+
 TEST_CASE("A layer that cannot compute in bfloat16 falls back to float32", "[mixed_precision]") {
   set_backend(GENERATE(from_range(available_backends())));
   const GlobalPolicy policy("mixed_bfloat16");

@@ -82,6 +82,7 @@ class Conv1D : public LayerOf<Conv1D> {
 
  protected:
   void build_weights(const Shape& input_shape) override;
+  bool computes_in(DType dtype) const override;
   Tensor forward(const Tensor& x, bool training) override;
   Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
 

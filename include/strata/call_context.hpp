@@ -45,11 +45,13 @@ struct CallContext {
   /// Bit i: weight_casts[i] was cast in this call (the first 64 variables; later ones are cast
   /// at every read).
   std::uint64_t weights_cast = 0;
-  /// Autocast: the inputs cast to compute_dtype (where bit i of cast_mask is set), their
-  /// dtypes as received, and their gradients cast back to those dtypes in backward.
+  /// Autocast: input i cast to compute_dtype (where bit i of cast_mask is set).
   std::array<Tensor, 8> input_casts;
+  /// Autocast: the dtype input i was received in.
   std::array<DType, 8> input_dtypes{};
+  /// Autocast: input i's gradient cast back to input_dtypes[i] in backward.
   std::array<Tensor, 8> grad_casts;
+  /// Autocast: bit i set when input i was cast.
   std::uint32_t cast_mask = 0;
   /// Layer::call_state<T>().
   std::unique_ptr<CallState> state;

@@ -41,6 +41,33 @@ std::pair<xt::xarray<float>, xt::xarray<float>> fashion_slice(std::size_t n) {
   return {x, y};
 }
 
+// Calls `mixed` (built under mixed_bfloat16) in training on `input`, then `twin` (the same layer in
+// float32) with mixed's weights copied in: the outputs agree to bfloat16's rounding; mixed's
+// output is bfloat16, its variables and their gradients float32, and its input's gradient comes
+// back in the input's float32.
+void check_against_float32_twin(Layer& mixed, Layer& twin, const xt::xarray<float>& input) {
+  Backend& backend = current_backend();
+  const Tensor x = from_host(backend, input);
+  const Tensor y = mixed(x, true);
+  CHECK(y.dtype() == DType::BF16);
+  twin(x);  // builds it
+  for (std::size_t i = 0; i < mixed.weights().size(); ++i) {
+    CHECK(mixed.weights()[i]->value.dtype() == DType::F32);
+    backend.copy(mixed.weights()[i]->value, twin.weights()[i]->value);
+  }
+  const auto want = to_host(twin(x));
+  Tensor widened(backend, y.shape());
+  backend.cast(y, widened);
+  const auto got = to_host(widened);
+  for (std::size_t i = 0; i < got.size(); ++i)
+    CHECK(got.data()[i] == Approx(want.data()[i]).margin(0.03).epsilon(0.02));
+  Tensor dy(backend, y.shape(), DType::BF16);
+  backend.cast(from_host(backend, ramp(std::vector<std::size_t>(y.shape().dims().begin(), y.shape().dims().end()))),
+               dy);
+  CHECK(mixed.backward(dy, true).dtype() == DType::F32);
+  for (const Variable* v : mixed.trainable_weights()) CHECK(v->grad.dtype() == DType::F32);
+}
+
 }  // namespace
 
 TEST_CASE("Dtype policies are Keras's, and the ones Strata lacks are refused by name", "[mixed_precision]") {
@@ -80,66 +107,21 @@ TEST_CASE("Layers take the global policy when constructed, or their own dtype op
   CHECK(Dense(4).compute_dtype() == DType::F32);
 }
 
-TEST_CASE("A mixed_bfloat16 layer computes in bfloat16 with float32 variables and gradients", "[mixed_precision]") {
-  set_backend(GENERATE(from_range(available_backends())));
-  const GlobalPolicy policy("mixed_bfloat16");
-  Backend& backend = current_backend();
-  Dense dense(6, "relu");
-  const Tensor x = from_host(backend, ramp({5, 7}));
-  const Tensor y = dense(x, true);
-  // The backend runs Dense in bfloat16 (cpu and reference both do): the output is bfloat16.
-  REQUIRE(backend.supports("dense_forward", DType::BF16));
-  CHECK(y.dtype() == DType::BF16);
-  for (const Variable* v : dense.weights()) CHECK(v->value.dtype() == DType::F32);
-
-  // The same layer in float32 from the same weights: bfloat16 rounding apart, the same output.
-  Dense reference(6, "relu", {.dtype = "float32"});
-  reference.build(Shape{kNone, 7});
-  for (std::size_t i = 0; i < 2; ++i) backend.copy(dense.weights()[i]->value, reference.weights()[i]->value);
-  const auto want = to_host(reference(x));
-  Tensor widened(backend, y.shape());
-  backend.cast(y, widened);
-  const auto got = to_host(widened);
-  for (std::size_t i = 0; i < got.size(); ++i)
-    CHECK(got.data()[i] == Approx(want.data()[i]).margin(0.02).epsilon(0.02));
-
-  // Backward from a bfloat16 dy: the input's gradient returns in the input's float32, the
-  // weights' gradients are float32.
-  Tensor dy(backend, y.shape(), DType::BF16);
-  backend.cast(from_host(backend, ramp({5, 6})), dy);
-  const Tensor dx = dense.backward(dy, true);
-  CHECK(dx.dtype() == DType::F32);
-  for (const Variable* v : dense.trainable_weights()) CHECK(v->grad.dtype() == DType::F32);
-}
-
-TEST_CASE("Conv1D and Conv2D compute in bfloat16 under mixed_bfloat16, close to their float32 twins",
+TEST_CASE("Dense, Conv1D and Conv2D compute in bfloat16 under mixed_bfloat16, close to their float32 twins",
           "[mixed_precision]") {
   set_backend(GENERATE(from_range(available_backends())));
   const GlobalPolicy policy("mixed_bfloat16");
-  Backend& backend = current_backend();
-  const auto check = [&](Layer& mixed, Layer& twin, const xt::xarray<float>& input) {
-    const Tensor x = from_host(backend, input);
-    const Tensor y = mixed(x, true);
-    CHECK(y.dtype() == DType::BF16);
-    twin(x);  // builds it
-    for (std::size_t i = 0; i < mixed.weights().size(); ++i)
-      backend.copy(mixed.weights()[i]->value, twin.weights()[i]->value);
-    const auto want = to_host(twin(x));
-    Tensor widened(backend, y.shape());
-    backend.cast(y, widened);
-    const auto got = to_host(widened);
-    for (std::size_t i = 0; i < got.size(); ++i)
-      CHECK(got.data()[i] == Approx(want.data()[i]).margin(0.03).epsilon(0.02));
-    Tensor dy(backend, y.shape(), DType::BF16);
-    backend.fill(dy, 1.f);
-    CHECK(mixed.backward(dy, true).dtype() == DType::F32);  // back in the input's dtype
-  };
+  // Both backends run these layers' ops in bfloat16.
+  REQUIRE(current_backend().supports("dense_forward", DType::BF16));
+  Dense dense(6, "relu");
+  Dense dense_twin(6, "relu", {.dtype = "float32"});
+  check_against_float32_twin(dense, dense_twin, ramp({5, 7}));
   Conv1D conv1d(4, 3, "relu");
   Conv1D conv1d_twin(4, 3, "relu", {.dtype = "float32"});
-  check(conv1d, conv1d_twin, ramp({2, 10, 3}));
+  check_against_float32_twin(conv1d, conv1d_twin, ramp({2, 10, 3}));
   Conv2D conv2d(16, 3, "relu");
   Conv2D conv2d_twin(16, 3, "relu", {.dtype = "float32"});
-  check(conv2d, conv2d_twin, ramp({2, 7, 6, 3}));
+  check_against_float32_twin(conv2d, conv2d_twin, ramp({2, 7, 6, 3}));
 }
 
 TEST_CASE("A layer that cannot compute in bfloat16 falls back to float32", "[mixed_precision]") {

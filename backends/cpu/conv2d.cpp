@@ -61,6 +61,7 @@ struct ConvGeom {
     return memory::desc(weight_dims(), dnnl_dt(dtype), memory::format_tag::any);
   }
   memory::desc bias_md() const { return plain_md({out}, b_dtype); }
+  ShortPatchGeom short_patch_geom() const { return {n, h, w, in, kh, kw, out, oh, ow, p}; }
   // Keras's kernel w[p, q, c, o] (o = g * out_per_group + o') seen through oneDNN's logical dims.
   memory::desc keras_weights_md() const {
     const Index ipg = in / groups;
@@ -134,20 +135,18 @@ memory weights_in(DnnlContext& ctx, CachedOp& op, const memory& user, const memo
 void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act,
                                 const Conv2DParams& p, Tensor& dst) {
   ConvGeom g = geometry(x, w, b, dst, p);
-  const bool bf16 =
-      float_form({{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&dst, DType::BF16}}) == DType::BF16;
+  const DType dtype = float_form({{&x, DType::BF16}, {&w, DType::BF16}, {b, DType::F32}, {&dst, DType::BF16}});
   const float* pb = b ? b->data<const float>() : nullptr;
   if (g.n == 0 || g.out == 0 || g.oh == 0 || g.ow == 0) return;
   // A first layer (3x3 over one to three channels) without activation or with plain relu: the
   // short-patch kernel, relu fused exactly (it keeps NaN), so no finiteness proof is needed.
-  if (const ShortPatchGeom sg{g.n, g.h, g.w, g.in, g.kh, g.kw, g.out, g.oh, g.ow, g.p};
+  if (const ShortPatchGeom sg = g.short_patch_geom();
       short_patch(sg, g.groups) && (act.kind == ActivationKind::Linear || plain_relu(act))) {
-    const bool relu = act.kind == ActivationKind::Relu;
-    if (bf16)
-      short_patch_forward(sg, x.data<const std::uint16_t>(), w.data<const std::uint16_t>(), pb, relu,
-                          dst.data<std::uint16_t>());
-    else
-      short_patch_forward(sg, x.data<const float>(), w.data<const float>(), pb, relu, dst.data<float>());
+    with_float_type(dtype, [&](auto type) {
+      using E = RawElement<decltype(type)>;
+      short_patch_forward(sg, x.data<const E>(), w.data<const E>(), pb, act.kind == ActivationKind::Relu,
+                          dst.data<E>());
+    });
     return;
   }
   const bool post_loop = !fusable(act) || (!keeps_nan(act) && !result_is_finite(x, w, b, g, dst));
@@ -166,7 +165,7 @@ void CpuBackend::conv2d_forward(const Tensor& x, const Tensor& w, const Tensor* 
   // As in dense_forward: a bf16 dst whose activation runs after the convolution is written in
   // f32 first (the thread's scratch) and rounded once by the activation; plain relu commutes with
   // rounding and runs on dst.
-  const bool f32_product = bf16 && post_loop && !plain_relu(act);
+  const bool f32_product = dtype == DType::BF16 && post_loop && !plain_relu(act);
   float* product = f32_product ? thread_scratch(dst.size()) : nullptr;
   if (f32_product) g.y_dtype = DType::F32;
   PrimKey key;
@@ -253,8 +252,7 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
                                          Tensor* db) {
   const ConvGeom g = geometry(x, dw, db, dy, p);
   // dw and db are the gradients of f32 variables whatever the activations' dtype.
-  const bool bf16 =
-      float_form({{&x, DType::BF16}, {&dy, DType::BF16}, {&dw, DType::F32}, {db, DType::F32}}) == DType::BF16;
+  const DType dtype = float_form({{&x, DType::BF16}, {&dy, DType::BF16}, {&dw, DType::F32}, {db, DType::F32}});
   float* pdw = dw.data<float>();
   float* pdb = db ? db->data<float>() : nullptr;
   if (dw.size() == 0 && (!db || db->size() == 0)) return;
@@ -265,11 +263,11 @@ void CpuBackend::conv2d_backward_weights(const Tensor& x, const Tensor& dy, cons
   }
   // The short-patch kernel reads bf16 as its bits (oneDNN's bf16 backward-weights for one input
   // channel took 900 µs on the MNIST convnet's first layer, the kernel less than half).
-  if (const ShortPatchGeom sg{g.n, g.h, g.w, g.in, g.kh, g.kw, g.out, g.oh, g.ow, g.p}; short_patch(sg, g.groups)) {
-    if (bf16)
-      short_patch_backward_weights(sg, x.data<const std::uint16_t>(), dy.data<const std::uint16_t>(), pdw, pdb);
-    else
-      short_patch_backward_weights(sg, x.data<const float>(), dy.data<const float>(), pdw, pdb);
+  if (const ShortPatchGeom sg = g.short_patch_geom(); short_patch(sg, g.groups)) {
+    with_float_type(dtype, [&](auto type) {
+      using E = RawElement<decltype(type)>;
+      short_patch_backward_weights(sg, x.data<const E>(), dy.data<const E>(), pdw, pdb);
+    });
     return;
   }
   PrimKey key;

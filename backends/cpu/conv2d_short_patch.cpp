@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -20,9 +19,6 @@ namespace {
 
 constexpr Index kLanes = 16;  // floats per AVX-512 register
 
-// Elements as float: f32 itself, bf16 (read as its bits, std::uint16_t) widened exactly.
-inline float as_float(float v) { return v; }
-inline float as_float(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
 // Every lane: the integer intrinsics are used in their maskz forms, since GCC 12 warns that the
 // plain ones' undefined pass-through operand may be read.
 constexpr __mmask16 kAll = 0xffff;

@@ -13,7 +13,6 @@
 // f32 scratch and rounds it once), and the oneDNN descriptors take the tensors' dtype.
 
 #include <algorithm>
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -127,11 +126,7 @@ inline void for_each_in_window(const PoolGeom& g, Index i, Index j, F&& f) {
 // Max pooling: each window's first NaN if it holds one, else its first maximum; with `position`
 // not null, the window position it came from. The channel loops are written out (no std::copy
 // or std::fill): a window's row of channels is a few vectors, too short for a library call.
-// A max-pooling element as float: itself, or bf16 bits widened. The forward kernel reads bf16
-// as its bits (std::uint16_t): GCC keeps a loop of conditional copies of the bfloat16 class
-// scalar (12 ms per MNIST-convnet step), but vectorises the same loop over a plain integer.
-inline float as_float(float v) { return v; }
-inline float as_float(std::uint16_t bits) { return std::bit_cast<float>(std::uint32_t{bits} << 16); }
+// T is a RawElement: bf16 is read as its bits.
 
 template <class T>
 STRATA_ISA_CLONES void max_forward_kernel(const PoolGeom& g, const T* x, T* y, std::uint32_t* position, Index b0,
@@ -286,7 +281,7 @@ void CpuBackend::pool2d_forward(const Tensor& x, const Pool2DParams& p, Tensor& 
       position = st->position.data();
     }
     with_float_type(g.dtype, [&](auto type) {
-      using T = std::conditional_t<std::is_same_v<decltype(type), bfloat16>, std::uint16_t, float>;
+      using T = RawElement<decltype(type)>;
       const T* px = x.data<const T>();
       T* py = y.data<T>();
       parallel_range(g.n, serial_batches(g),
@@ -331,7 +326,7 @@ void CpuBackend::pool2d_backward(const Tensor& x, const Tensor& y, const Tensor&
       const T* pdy = dy.data<const T>();
       T* pdx = dx.data<T>();
       if (st && st->position.size() >= static_cast<std::size_t>(dy.size()) && windows_disjoint(p)) {
-        using S = std::conditional_t<std::is_same_v<T, bfloat16>, std::uint16_t, float>;
+        using S = RawElement<T>;
         const auto* sdy = reinterpret_cast<const S*>(pdy);
         auto* sdx = reinterpret_cast<S*>(pdx);
         const std::uint32_t* position = st->position.data();

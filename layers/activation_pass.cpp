@@ -1,5 +1,6 @@
 #include "layers/activation_pass.hpp"
 
+#include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 
 namespace strata::detail {
@@ -9,7 +10,7 @@ enum Saved : std::size_t { kSavedInput, kSavedOutput };
 }  // namespace
 
 bool activation_computes_in(const Backend& backend, DType dtype) {
-  return backend.supports("activation_forward", dtype) && backend.supports("activation_backward", dtype);
+  return supports_all(backend, dtype, {"activation_forward", "activation_backward"});
 }
 
 Tensor activation_layer_forward(const ActivationFunction& f, const Tensor& x, Tensor& y, bool training,

@@ -45,6 +45,8 @@
 
 #include <strata/strata.hpp>
 
+#include "positive_list.hpp"
+
 using namespace strata;
 
 namespace {
@@ -192,23 +194,6 @@ std::unique_ptr<Model> make_model(const std::string& kind) {
   throw ValueError("--model expects sequential, functional or subclass, received " + kind);
 }
 
-// "32,128,1024" -> {32, 128, 1024}; throws on anything but positive integers.
-std::vector<int> parse_batches(const std::string& list) {
-  std::vector<int> batches;
-  std::size_t start = 0;
-  while (start <= list.size()) {
-    const std::size_t end = std::min(list.find(',', start), list.size());
-    const std::string item = list.substr(start, end - start);
-    char* rest = nullptr;
-    const long value = std::strtol(item.c_str(), &rest, 10);
-    if (item.empty() || *rest != '\0' || value <= 0 || value > 1'000'000)
-      throw ValueError("--predict-batches expects positive integers separated by commas, received " + list);
-    batches.push_back(static_cast<int>(value));
-    start = end + 1;
-  }
-  return batches;
-}
-
 int run_model(const std::string& kind, int epochs, std::size_t samples, std::size_t test_samples,
               const std::vector<int>& predict_batches) {
   set_random_seed(0);
@@ -325,7 +310,8 @@ int main(int argc, char** argv) try {
     }
   }
   set_num_threads(threads);
-  return ops ? run_ops(reps) : run_model(kind, epochs, samples, test_samples, parse_batches(predict_batches));
+  return ops ? run_ops(reps)
+             : run_model(kind, epochs, samples, test_samples, positive_list("--predict-batches", predict_batches));
 } catch (const strata::Error& e) {
   std::cerr << "cnn_strata: " << e.what() << '\n';
   return 1;

@@ -22,13 +22,15 @@
 
 #include <strata/strata.hpp>
 
+#include "positive_list.hpp"
+
 using namespace strata;
 
 int main(int argc, char** argv) try {
   int threads = 2;
   int epochs = 1;
   std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
-  std::vector<std::int64_t> units = {128};
+  std::vector<int> units = {128};
   int batch = 32;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
@@ -42,18 +44,9 @@ int main(int argc, char** argv) try {
       batch = std::atoi(argv[i + 1]);
     else if (flag == "--policy")
       mixed_precision::set_global_policy(argv[i + 1]);
-    else if (flag == "--units") {
-      units.clear();
-      for (const char* p = argv[i + 1]; *p != '\0';) {
-        char* end = nullptr;
-        units.push_back(std::strtol(p, &end, 10));
-        if (end == p || units.back() <= 0) {
-          std::cerr << "--units expects positive widths separated by commas\n";
-          return 2;
-        }
-        p = *end == ',' ? end + 1 : end;
-      }
-    } else {
+    else if (flag == "--units")
+      units = positive_list("--units", argv[i + 1]);
+    else {
       std::cerr << "unknown flag " << flag << '\n';
       return 2;
     }

@@ -116,6 +116,11 @@ std::vector<std::string> Initializer::names() {
 }
 
 std::shared_ptr<Initializer> Initializer::from_name(std::string_view name) {
+  // Keras's short aliases (Embedding's default is "uniform").
+  if (name == "uniform") name = "random_uniform";
+  if (name == "normal") name = "random_normal";
+  if (name == "one") name = "ones";
+  if (name == "zero") name = "zeros";
   for (const auto& e : registry())
     if (e.snake_name == name || e.class_name == name) return e.make(nlohmann::json::object());
   std::string valid;

@@ -25,6 +25,7 @@
 #include "strata/layers/depthwise_conv2d.hpp"
 #include "strata/layers/dot.hpp"
 #include "strata/layers/dropout.hpp"
+#include "strata/layers/embedding.hpp"
 #include "strata/layers/flatten.hpp"
 #include "strata/layers/global_average_pooling1d.hpp"
 #include "strata/layers/global_average_pooling2d.hpp"
@@ -32,6 +33,7 @@
 #include "strata/layers/input_layer.hpp"
 #include "strata/layers/layer_normalization.hpp"
 #include "strata/layers/leaky_re_lu.hpp"
+#include "strata/layers/masking.hpp"
 #include "strata/layers/max_pooling1d.hpp"
 #include "strata/layers/max_pooling2d.hpp"
 #include "strata/layers/maximum.hpp"
@@ -57,10 +59,8 @@ namespace {
 // Keras layer classes Strata does not have yet: named in the error, so a file using one says
 // what is missing rather than suggesting a registration.
 constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
-                                                 "Embedding",
                                                  "Identity",
                                                  "Lambda",
-                                                 "Masking",
                                                  "PReLU",
                                                  "ELU",
                                                  "Conv3D",
@@ -134,8 +134,10 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"Activation", &Activation::from_config},
                                               {"Dense", &Dense::from_config},
                                               {"Dropout", &Dropout::from_config},
+                                              {"Embedding", &Embedding::from_config},
                                               {"Flatten", &Flatten::from_config},
                                               {"InputLayer", &InputLayer::from_config},
+                                              {"Masking", &Masking::from_config},
                                               {"Reshape", &Reshape::from_config},
                                               // convolution
                                               {"Conv1D", &Conv1D::from_config},

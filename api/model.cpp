@@ -70,6 +70,7 @@ Model::Model(std::vector<Tensor> inputs, std::vector<Tensor> outputs, std::strin
   for (const Tensor& input : graph_->inputs) shapes.push_back(input.shape());
   for (const Tensor& output : graph_->outputs) traced_output_shapes_.push_back(output.shape());
   traced_input_shapes_ = shapes;
+  for (const Tensor& input : graph_->inputs) traced_input_dtypes_.push_back(input.dtype());
   Layer::build(shapes);
 }
 
@@ -198,12 +199,17 @@ void Model::build_weights_inputs(std::span<const Shape> input_shapes) {
 
 void Model::trace(std::span<const Shape> input_shapes) {
   std::vector<Tensor> placeholders;
-  for (const Shape& shape : input_shapes) placeholders.push_back(Tensor::symbolic(shape.with_batch(kNone)));
+  std::vector<DType> dtypes;
+  for (std::size_t i = 0; i < input_shapes.size(); ++i) {
+    dtypes.push_back(declared_input_dtype(i));
+    placeholders.push_back(Tensor::symbolic(input_shapes[i].with_batch(kNone), nullptr, 0, dtypes.back()));
+  }
   std::vector<Tensor> outputs;
   {
     const detail::EngineScope scope({.tape = nullptr, .training = false, .caller = this});
     call_outputs(placeholders, false, outputs);
   }
+  traced_input_dtypes_ = std::move(dtypes);
   traced_input_shapes_.assign(input_shapes.begin(), input_shapes.end());
   for (auto& shape : traced_input_shapes_) shape = shape.with_batch(kNone);
   traced_output_shapes_.clear();
@@ -220,6 +226,13 @@ std::vector<Shape> Model::input_shapes() const {
                "\" has no input shape yet: give it an Input first or call fit/build.");
   return traced_input_shapes_;
 }
+
+std::vector<DType> Model::input_dtypes() const {
+  input_shapes();  // the same StateError before the model knows its inputs
+  return traced_input_dtypes_;
+}
+
+DType Model::declared_input_dtype(std::size_t) const { return DType::F32; }
 
 std::vector<Shape> Model::output_shapes() const {
   STRATA_CHECK(!traced_output_shapes_.empty(), StateError, "Model \"", name(),

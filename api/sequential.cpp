@@ -76,6 +76,11 @@ bool Sequential::built() const {
   return true;
 }
 
+DType Sequential::declared_input_dtype(std::size_t) const {
+  const auto* input = dynamic_cast<const InputLayer*>(input_layer_.get());
+  return input ? input->dtype() : DType::F32;
+}
+
 Tensor Sequential::call(const Tensor& x, bool training) {
   Tensor h = x;
   for (const auto& layer : layers_) h = (*layer)(h, training);

@@ -28,9 +28,10 @@ Tensor::Tensor(Backend& backend, Shape shape, DType dtype)
   allocations.fetch_add(1, std::memory_order_relaxed);
 }
 
-Tensor Tensor::symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node, int index) {
+Tensor Tensor::symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node, int index, DType dtype) {
   Tensor out;
   out.shape_ = std::move(shape);
+  out.dtype_ = dtype;
   out.symbolic_ = true;
   out.node_ = std::move(node);
   out.output_index_ = index;
@@ -62,6 +63,7 @@ Tensor Tensor::reshaped(const Shape& shape) const {
   Tensor out = *this;
   out.shape_ = shape;
   out.node_ = nullptr;  // a view made outside the graph is no node's output
+  out.mask_ = nullptr;
   return out;
 }
 

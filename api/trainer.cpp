@@ -320,6 +320,28 @@ void upload_rows(const float* all, std::int64_t row, std::int64_t begin, const s
   batch.backend().upload(staging.data(), batch);
 }
 
+// Uploads an int32 input's rows as upload_rows does, converting each float to the integer it
+// holds. A value that is not a whole number in int32's range is refused by name rather than
+// truncated (where Keras's Embedding would truncate it): an index is never a fraction.
+void upload_index_rows(const float* all, std::int64_t row, std::int64_t begin, const std::vector<std::int64_t>& order,
+                       std::int64_t first, std::int64_t count, const Model& model, std::size_t input,
+                       std::vector<std::int32_t>& staging, Tensor& batch) {
+  staging.resize(static_cast<std::size_t>(count * row));
+  for (std::int64_t i = 0; i < count; ++i) {
+    const std::int64_t sample = order.empty() ? begin + first + i : order[first + i];
+    const float* from = all + sample * row;
+    for (std::int64_t j = 0; j < row; ++j) {
+      const float v = from[j];
+      STRATA_CHECK(v == std::trunc(v) && v >= -2147483648.f && v < 2147483648.f, ValueError, "Input '",
+                   model.input_names()[input], "' takes int32 values, but sample ", sample, " holds ", v,
+                   " at position ", j,
+                   ": integer inputs (indices for an Embedding) must be whole numbers within int32's range.");
+      staging[static_cast<std::size_t>(i * row + j)] = static_cast<std::int32_t>(v);
+    }
+  }
+  batch.backend().upload(staging.data(), batch);
+}
+
 // Keras's class_weight_to_sample_weights: a sample's class is its label (rounded), the argmax
 // of a one-hot row, or the single column's value; classes not in the map weigh 1.
 xt::xarray<float> class_weights_to_sample_weights(const xt::xarray<float>& y, const std::map<int, double>& weights) {
@@ -365,12 +387,17 @@ void Trainer::load_rows(const Feed& x, const Feed* y, const Array* weights, std:
     count = hi - lo;
   }
   const auto inputs = model_.input_shapes();
+  const auto dtypes = model_.input_dtypes();
   x_batches_.resize(inputs.size());
   x_staging_.resize(inputs.size());
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     const Shape shape = inputs[i].with_batch(count);
-    reuse_or_allocate(x_batches_[i], *backend_, shape);
-    upload_rows(x[i]->data(), shape.sample_size(), begin, order, first, count, x_staging_[i], x_batches_[i]);
+    reuse_or_allocate(x_batches_[i], *backend_, shape, dtypes[i]);
+    if (dtypes[i] == DType::I32)
+      upload_index_rows(x[i]->data(), shape.sample_size(), begin, order, first, count, model_, i, index_staging_,
+                        x_batches_[i]);
+    else
+      upload_rows(x[i]->data(), shape.sample_size(), begin, order, first, count, x_staging_[i], x_batches_[i]);
   }
   batch_weighted_ = weights != nullptr;
   if (weights) {
@@ -423,6 +450,16 @@ const Tensor& in_float32(const Tensor& y, Tensor& staging) {
   return staging;
 }
 
+// Keras weighs the loss and the metrics of an output that carries a mask (a sequence model's
+// per-step output after Embedding(mask_zero) or Masking) by that mask; Strata does not yet, so
+// it refuses such an output rather than training on the padded steps as if they were data.
+void refuse_masked_output(const Tensor& y, const std::string& output) {
+  STRATA_CHECK(y.mask() == nullptr, ValueError, "The model's output '", output,
+               "' carries a mask (from Embedding(mask_zero) or Masking through layers that pass masks on). Keras "
+               "weighs its loss and metrics by the mask; Strata does not yet. Pool or reduce the masked steps before "
+               "the output (GlobalAveragePooling1D reads the mask), or build the model without the mask.");
+}
+
 }  // namespace
 
 void Trainer::train_step() {
@@ -442,6 +479,7 @@ void Trainer::compute_gradients() {
       grads_[h] = Tensor();
       continue;
     }
+    refuse_masked_output(outputs[h], head.name);
     const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
     reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
     reuse_or_allocate(head.grad, backend, y_pred.shape());
@@ -531,6 +569,7 @@ void Trainer::test_step() {
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
     if (!head.loss) continue;
+    refuse_masked_output(outputs[h], head.name);
     reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
     const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
     head.loss->compute(head.y_batch, y_pred, head.values, nullptr, head.tracker, 1.0, weights);
@@ -893,6 +932,7 @@ void Trainer::release_batch_buffers() {
   model_.release_inference_buffers();
   x_batches_.clear();
   x_staging_.clear();
+  index_staging_ = {};
   weight_batch_ = Tensor();
   weight_staging_ = {};
   for (Head& head : heads_) {

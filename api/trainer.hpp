@@ -136,7 +136,8 @@ class Trainer {
   std::vector<Head> heads_;
   std::vector<Tensor> x_batches_;
   std::vector<std::vector<float>> x_staging_;
-  Tensor weight_batch_;  // the batch's sample weights, when it has some
+  std::vector<std::int32_t> index_staging_;  // an int32 input's batch, converted from floats
+  Tensor weight_batch_;                      // the batch's sample weights, when it has some
   bool batch_weighted_ = false;
   std::vector<float> weight_staging_;
   std::vector<Tensor> grads_;

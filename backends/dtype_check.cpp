@@ -24,6 +24,7 @@ std::string_view op_name(std::string_view function_name) {
 
 bool host_supports(std::string_view op, DType dtype) {
   if (dtype == DType::F32 || op == "cast") return true;
+  if (dtype == DType::I32) return op == "embedding_forward" || op == "embedding_backward";
   if (dtype != DType::BF16) return false;
   static constexpr std::array<std::string_view, 13> kBf16Ops = {"matmul",
                                                                 "dense_forward",
@@ -39,6 +40,30 @@ bool host_supports(std::string_view op, DType dtype) {
                                                                 "multiply",
                                                                 "fill"};
   return std::find(kBf16Ops.begin(), kBf16Ops.end(), op) != kBf16Ops.end();
+}
+
+const std::int32_t* indices_of(std::string_view backend, const Tensor& t, const std::source_location& where) {
+  if (t.dtype() != DType::I32) [[unlikely]]
+    refuse_dtype(backend, t, DType::I32, where);
+  return t.data<const std::int32_t>();
+}
+
+void check_indices(const std::int32_t* indices, const Shape& shape, std::int64_t limit) {
+  const std::int64_t n = shape.num_elements();
+  for (std::int64_t p = 0; p < n; ++p) {
+    if (indices[p] >= 0 && indices[p] < limit) [[likely]]
+      continue;
+    // The position as TensorFlow prints it: one index per axis, row-major.
+    std::string where;
+    std::int64_t rest = p;
+    for (std::size_t axis = shape.rank(); axis-- > 0;) {
+      const std::int64_t size = shape[static_cast<std::int64_t>(axis)];
+      where = detail::concat(rest % size, where.empty() ? "" : ",", where);
+      rest /= size;
+    }
+    throw ValueError(detail::concat("indices[", where, "] = ", indices[p], " is not in [0, ", limit,
+                                    "): an Embedding's input must hold indices below its input_dim"));
+  }
 }
 
 void refuse_dtype(std::string_view backend, const Tensor& t, DType wanted, const std::source_location& where) {

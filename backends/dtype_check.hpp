@@ -5,6 +5,7 @@
 // an op not ported to it fails loudly in every build instead of being misread. Beside it, the
 // table of what the host backends' ops do take, which Backend::supports answers from.
 
+#include <cstdint>
 #include <initializer_list>
 #include <source_location>
 #include <string_view>
@@ -14,10 +15,20 @@
 namespace strata::backends {
 
 /// Whether the host backends' (reference, cpu) op `op` takes tensors of `dtype`: every op float32,
-/// cast every dtype, and bfloat16 activations for the ops Keras's mixed_bfloat16 policy runs in
-/// bfloat16 (matmul, dense, activations, convolutions, pooling, dropout, multiply, sum_rows). Both
+/// cast every dtype, int32 indices for the embedding ops, and bfloat16 activations for the ops
+/// Keras's mixed_bfloat16 policy runs in bfloat16 (matmul, dense, activations, convolutions,
+/// pooling, dropout, multiply, sum_rows). Both
 /// answer Backend::supports from this one table, since each op takes the same dtypes on both.
 bool host_supports(std::string_view op, DType dtype);
+
+/// The int32 elements of an index tensor; BackendError naming the calling op for another dtype.
+const std::int32_t* indices_of(std::string_view backend, const Tensor& t,
+                               const std::source_location& where = std::source_location::current());
+
+/// ValueError, in TensorFlow's words, for the first of `indices` (of `shape`) outside
+/// [0, limit): "indices[0,3] = 12 is not in [0, 10)". The host backends' embedding_forward
+/// checks every index through it before reading a row.
+void check_indices(const std::int32_t* indices, const Shape& shape, std::int64_t limit);
 
 /// Raises BackendError: `backend`'s op, the function `where` names, takes `wanted` tensors and
 /// was handed `t`, of another dtype.

@@ -31,5 +31,9 @@ std::shared_ptr<Layer> Average::from_config(const nlohmann::json& config) {
   return layer;
 }
 
+std::shared_ptr<const Tensor> Average::compute_mask(std::span<const Tensor> inputs) {
+  return detail::any_of_masks(inputs, call_state<detail::MergeState>());
+}
+
 }  // namespace layers
 }  // namespace strata

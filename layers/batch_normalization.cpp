@@ -4,6 +4,7 @@
 
 #include "api/distributed/communicator.hpp"
 #include "layers/layer_args.hpp"
+#include "layers/masks.hpp"
 #include "layers/synchronized_batch_norm.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -160,6 +161,11 @@ std::shared_ptr<Layer> BatchNormalization::from_config(const nlohmann::json& con
   auto layer = std::make_shared<BatchNormalization>(options);
   layer->read_base_config(config);
   return layer;
+}
+
+std::shared_ptr<const Tensor> BatchNormalization::compute_mask(std::span<const Tensor> inputs) {
+  detail::refuse_mask(inputs, name(), class_name(), "computes the batch statistics over the unmasked steps only");
+  return nullptr;
 }
 
 }  // namespace layers

@@ -1,5 +1,7 @@
 #include "strata/layers/concatenate.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "layers/merging.hpp"
@@ -11,7 +13,9 @@ inline namespace layers {
 
 namespace {
 
-enum Slot : std::size_t { kOutput, kInputGrad };
+// kInputGrad + i holds input i's gradient (at most 8 inputs); an unmasked input's steps of ones
+// for the joined mask come after them.
+enum Slot : std::size_t { kOutput, kInputGrad, kUnmaskedSteps = kInputGrad + 8 };
 
 }  // namespace
 
@@ -97,6 +101,37 @@ std::shared_ptr<Layer> Concatenate::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<Concatenate>(config.value("axis", -1), LayerOptions{.name = config.value("name", "")});
   layer->read_base_config(config);
   return layer;
+}
+
+std::shared_ptr<const Tensor> Concatenate::compute_mask(std::span<const Tensor> inputs) {
+  const bool masked = std::any_of(inputs.begin(), inputs.end(), [](const Tensor& x) { return x.mask() != nullptr; });
+  if (!masked) return nullptr;
+  const std::size_t rank = inputs[0].shape().rank();
+  const int axis = axis_index(rank);
+  // Along the features, a step is kept where any input keeps it (Keras's any over the last axis).
+  if (axis == static_cast<int>(rank) - 1) return detail::any_of_masks(inputs, call_state<detail::MergeState>());
+  // Along another axis the masks are joined as the inputs are, an unmasked input's steps kept.
+  Shape shapes[8];
+  for (std::size_t i = 0; i < inputs.size(); ++i) shapes[i] = inputs[i].shape();
+  const Shape steps = compute_output_shape_inputs(std::span<const Shape>(shapes, inputs.size())).without_last_axis();
+  if (inputs[0].symbolic()) return detail::symbolic_mask(steps);
+  Backend& b = backend();
+  detail::MergeState& state = call_state<detail::MergeState>();
+  Tensor& out = detail::mask_buffer(state, b, steps);
+  std::int64_t offset = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const Tensor& x = inputs[i];
+    if (x.mask()) {
+      detail::check_mask_shape(x, *x.mask(), name(), class_name());
+      b.slice_assign(*x.mask(), axis, offset, out);
+    } else {
+      Tensor& ones = buffer(kUnmaskedSteps, x.shape().without_last_axis());
+      b.fill(ones, 1.f);
+      b.slice_assign(ones, axis, offset, out);
+    }
+    offset += x.shape()[axis];
+  }
+  return state.mask;
 }
 
 }  // namespace layers

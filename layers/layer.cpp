@@ -1,6 +1,7 @@
 #include "strata/layer.hpp"
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -78,7 +79,8 @@ Layer::Layer(Layer&& other) noexcept
       own_context_(std::move(other.own_context_)),
       activity_regularizer_(std::move(other.activity_regularizer_)),
       activity_penalty_(std::move(other.activity_penalty_)),
-      activity_step_(other.activity_step_) {}
+      activity_step_(other.activity_step_),
+      mask_warned_(other.mask_warned_) {}
 
 Backend& Layer::backend() const {
   STRATA_CHECK(backend_ != nullptr, StateError, "layer \"", name_, "\" is not built yet");
@@ -238,10 +240,11 @@ Tensor Layer::call_symbolic(std::shared_ptr<Layer> owner, std::span<const Tensor
   node->layer = std::move(owner);
   node->inputs.assign(inputs.begin(), inputs.end());
   node->output_shape = traced.shape();
+  node->output_dtype = traced.dtype();
+  node->output_mask = traced.mask();
   node->node_index = inbound_nodes_++;
   last_node_ = node;
-  const Shape shape = node->output_shape;
-  return Tensor::symbolic(shape, std::move(node), 0);
+  return node_output(std::move(node));
 }
 
 Shape Layer::output_shape_for(std::span<const Shape> input_shapes) {
@@ -256,7 +259,7 @@ Tensor Layer::output() const {
   auto node = last_node_.lock();
   STRATA_CHECK(node != nullptr, StateError, "The layer \"", name_,
                "\" has never been called on symbolic tensors and thus has no defined output.");
-  return Tensor::symbolic(node->output_shape, node, 0);
+  return node_output(std::move(node));
 }
 
 Tensor Layer::call(const Tensor& x, bool training) { return run_primitive(std::span<const Tensor>(&x, 1), training); }
@@ -267,13 +270,18 @@ Tensor Layer::call(std::span<const Tensor> inputs, bool training) {
 }
 
 Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
+  check_input_dtypes(inputs);
   if (inputs[0].symbolic()) {
-    return naming_resource_errors([&] { return Tensor::symbolic(compute_output_shape_inputs(shapes_of(inputs))); },
-                                  [&] {
-                                    return detail::concat("Layer \"", name_, "\" (", class_name(),
-                                                          ") has no output shape for input shape ",
-                                                          inputs[0].shape().to_string());
-                                  });
+    const Shape shape = naming_resource_errors([&] { return compute_output_shape_inputs(shapes_of(inputs)); },
+                                               [&] {
+                                                 return detail::concat("Layer \"", name_, "\" (", class_name(),
+                                                                       ") has no output shape for input shape ",
+                                                                       inputs[0].shape().to_string());
+                                               });
+    const DType dtype = is_op_                                                          ? inputs[0].dtype()
+                        : compute_dtype() == DType::F32 || computes_in(compute_dtype()) ? compute_dtype()
+                                                                                        : DType::F32;
+    return Tensor::symbolic(shape, nullptr, 0, dtype).with_mask(compute_mask(inputs));
   }
   detail::EngineState& engine = detail::engine_state();
   detail::Tape* tape = engine.tape;
@@ -294,6 +302,7 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
                                                          ") cannot compute its output for input shape ",
                                                          inputs[0].shape().to_string());
                                  });
+      y = y.with_mask(compute_mask(computed));
     } catch (...) {
       active_context_ = previous;
       throw;
@@ -309,6 +318,36 @@ namespace {
 bool floating(DType dtype) { return dtype == DType::F32 || dtype == DType::BF16; }
 
 }  // namespace
+
+void Layer::check_input_dtypes(std::span<const Tensor> inputs) const {
+  if (is_op_ || takes_integer_inputs()) return;
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    STRATA_CHECK(floating(inputs[i].dtype()), ValueError, "Layer \"", name_, "\" (", class_name(), ") received an ",
+                 dtype_name(inputs[i].dtype()), " input", inputs.size() > 1 ? detail::concat(" (input ", i, ")") : "",
+                 ": it computes in floating point and takes floating inputs only. Integer inputs are indices for an "
+                 "Embedding layer; to use them as numbers, give the Input dtype float32.");
+}
+
+std::shared_ptr<const Tensor> Layer::compute_mask(std::span<const Tensor> inputs) {
+  if (supports_masking()) return inputs[0].mask();
+  // Ops (strata::ops) drop masks silently, as Keras's ops do.
+  if (is_op_) return nullptr;
+  const bool masked = std::any_of(inputs.begin(), inputs.end(), [](const Tensor& x) { return x.mask() != nullptr; });
+  if (masked && !mask_warned_) {
+    mask_warned_ = true;
+    std::cerr << "UserWarning: Layer '" << name_ << "' (of type " << class_name()
+              << ") was passed an input with a mask attached to it. However, this layer does not support masking "
+                 "and will therefore destroy the mask information. Downstream layers will not see the mask.\n";
+  }
+  return nullptr;
+}
+
+Tensor Layer::node_output(std::shared_ptr<const detail::GraphNode> node) {
+  const Shape shape = node->output_shape;
+  const DType dtype = node->output_dtype;
+  std::shared_ptr<const Tensor> mask = node->output_mask;
+  return Tensor::symbolic(shape, std::move(node), 0, dtype).with_mask(std::move(mask));
+}
 
 std::span<const Tensor> Layer::autocast(CallContext& context, std::span<const Tensor> inputs,
                                         std::array<Tensor, 8>& cast) {
@@ -335,7 +374,7 @@ std::span<const Tensor> Layer::autocast(CallContext& context, std::span<const Te
     x.backend().cast(x, to);
     context.input_dtypes[i] = x.dtype();
     context.cast_mask |= 1u << i;
-    cast[i] = to;
+    cast[i] = to.with_mask(x.mask());
   }
   return std::span<const Tensor>(cast.data(), inputs.size());
 }

@@ -31,5 +31,10 @@ std::shared_ptr<Layer> Maximum::from_config(const nlohmann::json& config) {
   return layer;
 }
 
+std::shared_ptr<const Tensor> Maximum::compute_mask(std::span<const Tensor> inputs) {
+  detail::refuse_mask(inputs, name(), class_name(), "takes the other input's value at each masked step");
+  return nullptr;
+}
+
 }  // namespace layers
 }  // namespace strata

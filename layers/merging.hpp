@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "layers/masks.hpp"
 #include "strata/backend.hpp"
 #include "strata/call_context.hpp"
 #include "strata/layer.hpp"
@@ -44,7 +45,7 @@ Shape expand_after_batch(const Shape& shape, std::size_t rank);
 // ---- the element-wise merges --------------------------------------------------------------------
 
 /// What a merge call keeps for its backward: its inputs (their shapes included) and its output.
-struct MergeState : CallState {
+struct MergeState : MaskState {
   std::vector<Tensor> inputs;
   Tensor output;
 };

@@ -31,5 +31,11 @@ std::shared_ptr<Layer> Multiply::from_config(const nlohmann::json& config) {
   return layer;
 }
 
+std::shared_ptr<const Tensor> Multiply::compute_mask(std::span<const Tensor> inputs) {
+  detail::refuse_mask(inputs, name(), class_name(),
+                      "multiplies by 1 at the masked steps and zeroes the steps no input keeps");
+  return nullptr;
+}
+
 }  // namespace layers
 }  // namespace strata

@@ -4,6 +4,7 @@
 
 #include "layers/activation_pass.hpp"
 #include "layers/layer_args.hpp"
+#include "layers/masks.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
 
@@ -51,6 +52,12 @@ std::shared_ptr<Layer> Softmax::from_config(const nlohmann::json& config) {
   auto layer = std::make_shared<Softmax>(axis, LayerOptions{.name = name});
   layer->read_base_config(config);
   return layer;
+}
+
+std::shared_ptr<const Tensor> Softmax::compute_mask(std::span<const Tensor> inputs) {
+  detail::refuse_mask(inputs, name(), class_name(),
+                      "adds a large negative number to the masked positions before the softmax");
+  return nullptr;
 }
 
 }  // namespace layers

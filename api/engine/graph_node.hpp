@@ -16,7 +16,9 @@ struct GraphNode {
   std::shared_ptr<Layer> layer;  // owns a layer moved into the graph; aliases a named one
   std::vector<Tensor> inputs;    // symbolic; empty for an InputLayer's node
   Shape output_shape;            // batch axis None
-  int node_index = 0;            // which of the layer's calls this is (Keras's node index)
+  DType output_dtype = DType::F32;
+  std::shared_ptr<const Tensor> output_mask;  // symbolic; null when the output carries no mask
+  int node_index = 0;                         // which of the layer's calls this is (Keras's node index)
 };
 
 }  // namespace strata::detail

@@ -149,7 +149,7 @@ nlohmann::json keras_tensor(const Tensor& tensor, const NodeIndex& index) {
   return {{"class_name", "__keras_tensor__"},
           {"config",
            {{"shape", detail::shape_json(tensor.shape())},
-            {"dtype", "float32"},
+            {"dtype", dtype_name(tensor.dtype())},
             {"keras_history", history_of(tensor, index)}}}};
 }
 
@@ -222,7 +222,9 @@ class FunctionalBuilder {
   std::shared_ptr<Layer> build() {
     const auto& layers = detail::require_key(config_, "layers", "A Functional config");
     STRATA_CHECK(layers.is_array(), ValueError, "A Functional config's \"layers\" must be a list");
-    for (const auto& entry : layers) add_layer(entry);
+    const std::set<std::string> mask_ops = mask_only_layers(layers);
+    for (const auto& entry : layers)
+      if (!mask_ops.contains(entry_name(entry))) add_layer(entry);
     run_nodes();
     std::vector<Tensor> inputs, outputs;
     std::vector<std::string> input_keys, output_keys;
@@ -251,10 +253,83 @@ class FunctionalBuilder {
     int done = 0;
   };
 
+  // A layer entry's name: its own key (Keras 3), else its config's.
+  static std::string entry_name(const nlohmann::json& entry) {
+    if (entry.is_object() && entry.contains("name") && entry["name"].is_string())
+      return entry["name"].get<std::string>();
+    const auto& inner = detail::require_key(entry, "config", "A layer entry of a Functional config");
+    return inner.is_object() ? inner.value("name", std::string()) : std::string();
+  }
+
+  // The names of the layers in keras_history triples found in `value` (nested lists and dicts).
+  static void history_sources(const nlohmann::json& value, std::vector<std::string>& out) {
+    if (value.is_array()) {
+      for (const auto& v : value) history_sources(v, out);
+    } else if (value.is_object()) {
+      if (value.value("class_name", "") == "__keras_tensor__" && value.contains("config") &&
+          value["config"].is_object() && value["config"].contains("keras_history")) {
+        const auto& h = value["config"]["keras_history"];
+        if (h.is_array() && !h.empty() && h[0].is_string()) out.push_back(h[0].get<std::string>());
+        return;
+      }
+      for (const auto& [key, v] : value.items()) history_sources(v, out);
+    }
+  }
+
+  // The layers that only compute masks. Keras 3 records the ops that derive a mask (NotEqual,
+  // Any, LogicalOr, ...) as nodes of the graph and hands the result to the layers that read a
+  // mask as a `mask` keyword argument. Strata's layers derive the same masks themselves as the
+  // tensors flow (Layer::compute_mask), so those ops are left out: a layer is mask-only when
+  // no output and no node's positional arguments reach it, only `mask` arguments.
+  std::set<std::string> mask_only_layers(const nlohmann::json& layers) const {
+    std::map<std::string, std::vector<std::string>> data_sources, mask_sources;
+    for (const auto& entry : layers) {
+      const std::string name = entry_name(entry);
+      if (!entry.is_object() || !entry.contains("inbound_nodes") || !entry["inbound_nodes"].is_array()) continue;
+      for (const auto& node : entry["inbound_nodes"]) {
+        if (!node.is_object()) {
+          history_sources(node, data_sources[name]);  // Keras 2's node lists carry no mask arguments
+          continue;
+        }
+        if (node.contains("args")) history_sources(node["args"], data_sources[name]);
+        if (node.contains("kwargs") && node["kwargs"].is_object())
+          for (const auto& [key, value] : node["kwargs"].items())
+            history_sources(value, key == "mask" ? mask_sources[name] : data_sources[name]);
+      }
+    }
+    // Whatever the outputs reach through data arguments is needed; what the needed layers'
+    // mask arguments reach, and is not needed, is a mask op.
+    std::set<std::string> needed, masks;
+    std::vector<std::string> todo;
+    // output_layers: a triple, a list of triples, or a dict of them (as collect() reads them).
+    const nlohmann::json outputs = config_.value("output_layers", nlohmann::json());
+    const auto add_end = [&](const nlohmann::json& h) {
+      if (h.is_array() && !h.empty() && h[0].is_string()) todo.push_back(h[0].get<std::string>());
+    };
+    if (outputs.is_array() && !outputs.empty() && outputs[0].is_string())
+      add_end(outputs);
+    else if (outputs.is_array() || outputs.is_object())
+      for (const auto& h : outputs) add_end(h);
+    while (!todo.empty()) {
+      const std::string name = todo.back();
+      todo.pop_back();
+      if (!needed.insert(name).second) continue;
+      for (const auto& source : data_sources[name]) todo.push_back(source);
+    }
+    for (const auto& name : needed)
+      for (const auto& source : mask_sources[name]) todo.push_back(source);
+    while (!todo.empty()) {
+      const std::string name = todo.back();
+      todo.pop_back();
+      if (needed.contains(name) || !masks.insert(name).second) continue;
+      for (const auto& source : data_sources[name]) todo.push_back(source);
+    }
+    return masks;
+  }
+
   void add_layer(const nlohmann::json& entry) {
     const auto& inner = detail::require_key(entry, "config", "A layer entry of a Functional config");
-    const std::string name = entry.contains("name") && entry["name"].is_string() ? entry["name"].get<std::string>()
-                                                                                 : inner.value("name", std::string());
+    const std::string name = entry_name(entry);
     STRATA_CHECK(!name.empty(), ValueError, "A layer of Functional config \"", config_.value("name", ""),
                  "\" has no name");
     STRATA_CHECK(!pending_.contains(name), ValueError, "A Functional config lists two layers named '", name, "'");

@@ -106,6 +106,10 @@ class CpuBackend final : public Backend {
   void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) override;
   void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) override;
 
+  // embedding.cpp
+  void embedding_forward(const Tensor& indices, const Tensor& table, Tensor& y) override;
+  void embedding_backward(const Tensor& indices, const Tensor& dy, Tensor& dtable) override;
+
   // loss.cpp, metrics.cpp
   void loss(const LossParams& p, const Tensor& y_true, const Tensor& y_pred, Tensor& values, Tensor* grad) override;
   using Backend::metric_update;

@@ -503,6 +503,16 @@ class Backend {
   /// y (n, s, c) = x (n, s, c) * scale (n, c) broadcast over s (spatial dropout's backward).
   virtual void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) = 0;
 
+  // ---- embeddings ------------------------------------------------------------------------
+  /// y[p, :] = table[indices[p], :] for every position p: indices int32 of any shape, table
+  /// (input_dim, output_dim), y indices' shape plus output_dim. An index outside [0, input_dim)
+  /// raises ValueError naming it, in TensorFlow's words ("indices[0,3] = 12 is not in [0, 10)"),
+  /// on every backend: JAX would clamp it and give a plausible wrong row.
+  virtual void embedding_forward(const Tensor& indices, const Tensor& table, Tensor& y) = 0;
+  /// dtable (input_dim, output_dim) = the sum of dy's rows over the positions that read each
+  /// table row (zero for rows no position read). The indices were checked by forward.
+  virtual void embedding_backward(const Tensor& indices, const Tensor& dy, Tensor& dtable) = 0;
+
   // ---- losses and metrics ----------------------------------------------------------------
   /// values (y_pred's shape without its last axis) = the loss of each sample (see LossKind);
   /// grad (y_pred's shape), when not null = d(p.grad_scale * sum(values)) / d y_pred.

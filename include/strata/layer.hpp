@@ -178,6 +178,20 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// The output of the layer's last symbolic call (Keras's `layer.output`).
   Tensor output() const;
 
+  /// Keras's `layer.supports_masking`: whether the layer passes a mask on from its input to its
+  /// output (or reads it, for layers that override compute_mask). A layer that does not, given
+  /// an input with a mask, drops the mask and warns once, in Keras's words.
+  virtual bool supports_masking() const { return false; }
+  /// Keras's `compute_mask(inputs, mask)`: the mask this call's output carries (null: none),
+  /// from the inputs (whose masks are `inputs[i].mask()`). Called on symbolic inputs when a
+  /// graph is built, and on concrete ones right after forward, in the call's context (a layer
+  /// that makes a mask keeps it in a per-call state, so nothing is allocated from step to
+  /// step). Default: the first input's mask when supports_masking(), else none.
+  virtual std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs);
+  /// Whether the layer takes int32 inputs (InputLayer and Embedding). Any other layer given one
+  /// raises a ValueError when it is called, symbolically or not: it computes in floating point.
+  virtual bool takes_integer_inputs() const { return false; }
+
   /// Internal: runs a recorded call's backward in `context` (the tape's entry point).
   void backward_in(CallContext& context, const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask);
 
@@ -270,6 +284,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// gradient to the tape's gradient of `y`.
   void record_activity_penalty(detail::Tape& tape, const Tensor& y, bool training);
   void adopt_child(Layer& child);
+  /// ValueError when an input is int32 and the layer does not take integers.
+  void check_input_dtypes(std::span<const Tensor> inputs) const;
+  /// The symbolic tensor `node` outputs (its shape, dtype and mask).
+  static Tensor node_output(std::shared_ptr<const detail::GraphNode> node);
   /// Keras's autocast for a primitive call in `context`: picks the dtype the call computes in
   /// and casts the floating inputs that differ into the context's buffers, returning the inputs
   /// forward sees in `cast`. backward_in casts their gradients back to the inputs' own dtypes,
@@ -294,6 +312,7 @@ class Layer : public std::enable_shared_from_this<Layer> {
   Tensor activity_penalty_;          // (1,): the sum over this layer's calls in step activity_step_
   std::uint32_t activity_step_ = 0;  // the tape step activity_penalty_ belongs to (0: none)
   CallContext* active_context_ = nullptr;
+  bool mask_warned_ = false;  // compute_mask warned that this layer drops masks
 };
 
 /// Built-in layers derive from LayerOf<Self>: it lets a temporary be called on symbolic

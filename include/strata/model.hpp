@@ -363,6 +363,9 @@ class Model : public Layer {
   std::vector<Shape> input_shapes() const;
   /// The shapes of every output, batch axis None.
   std::vector<Shape> output_shapes() const;
+  /// The dtype each input takes (built models only): float32, or int32 where its Input said so.
+  /// fit, evaluate and predict convert their float arrays to it (whole numbers only for int32).
+  std::vector<DType> input_dtypes() const;
   /// The only input's / output's shape (ValueError for several).
   Shape input_shape() const;
   /// The shape of the single output, batch axis None.
@@ -408,9 +411,11 @@ class Model : public Layer {
   Tensor call(std::span<const Tensor> inputs, bool training) override;
   /// Shapes by a symbolic trace of call(): what a subclassed model's layers make of them.
   void build_weights_inputs(std::span<const Shape> input_shapes) override;
-  /// Runs call() on symbolic placeholders of these shapes: builds the layers it uses and
-  /// records the input and output shapes.
+  /// Runs call() on symbolic placeholders of these shapes (and of declared_input_dtype's
+  /// dtypes): builds the layers it uses and records the input and output shapes.
   void trace(std::span<const Shape> input_shapes);
+  /// The dtype of input `index` when call() is traced: float32, unless an Input declared another.
+  virtual DType declared_input_dtype(std::size_t index) const;
   /// Names `layer` as the Python attribute that holds it in the equivalent Keras subclass
   /// (`self.hidden = Dense(8)` in Python: `track("hidden", hidden)`), so weight files keep its
   /// variables where Keras does ("hidden/vars"). Keras files place a subclass's layers by
@@ -427,6 +432,7 @@ class Model : public Layer {
   bool named_by_class_ = false;                        // a subclass given no name: named when its class is known
   void settle_name();
   std::vector<Shape> traced_input_shapes_, traced_output_shapes_;
+  std::vector<DType> traced_input_dtypes_;
   std::vector<Tensor> step_outputs_;
   std::vector<Tensor> nested_outputs_;  // a Functional model called as a layer, reused each call
   std::unique_ptr<detail::Tape> train_tape_, infer_tape_;

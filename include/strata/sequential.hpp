@@ -73,6 +73,8 @@ class Sequential : public Model {
 
  protected:
   Tensor call(const Tensor& x, bool training) override;
+  /// The Input's dtype when the model has one.
+  DType declared_input_dtype(std::size_t index) const override;
 
  private:
   void rebuild();

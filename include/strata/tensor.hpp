@@ -6,6 +6,10 @@
 /// A tensor is either concrete (memory on a backend) or symbolic: a shape with the batch axis
 /// None and the graph node that produces it, as Keras's KerasTensor. `Input(...)` returns a
 /// symbolic tensor, and a layer called on symbolic tensors records a node and returns one.
+///
+/// Either kind may carry a mask (Keras's `_keras_mask`): which steps of a sequence are real
+/// data. Embedding(mask_zero) and Masking attach one; the layers that support masking pass it on
+/// and the sequence layers read it (see Layer::compute_mask).
 
 #include <cstddef>
 #include <memory>
@@ -36,9 +40,11 @@ class Tensor {
   /// Allocates an uninitialised tensor on `backend`.
   Tensor(Backend& backend, Shape shape, DType dtype = DType::F32);
 
-  /// A symbolic tensor of `shape` produced by output `index` of `node` (null: a placeholder
-  /// that only carries a shape, as a layer's call returns while its output shape is traced).
-  static Tensor symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node = nullptr, int index = 0);
+  /// A symbolic tensor of `shape` and `dtype` produced by output `index` of `node` (null: a
+  /// placeholder that only carries a shape, as a layer's call returns while its output shape is
+  /// traced).
+  static Tensor symbolic(Shape shape, std::shared_ptr<const detail::GraphNode> node = nullptr, int index = 0,
+                         DType dtype = DType::F32);
 
   /// Whether the tensor refers to memory (a default-constructed one does not).
   bool defined() const { return storage_ != nullptr; }
@@ -73,8 +79,21 @@ class Tensor {
     return static_cast<T*>(raw());
   }
 
-  /// A tensor with another shape over the same memory (same number of elements).
+  /// A tensor with another shape over the same memory (same number of elements). The view has
+  /// no mask: a mask describes the leading axes of the shape it came with.
   Tensor reshaped(const Shape& shape) const;
+
+  /// The mask this tensor carries (null: none): float32 1 for a step that holds data and 0 for a
+  /// masked one, of the tensor's shape without its last axis (batch, steps) for a sequence. A
+  /// symbolic tensor's mask is symbolic. Shared, not copied: the layer that made it keeps it in
+  /// its call's buffers, so attaching it allocates nothing from step to step.
+  const std::shared_ptr<const Tensor>& mask() const { return mask_; }
+  /// The same tensor (same memory and tape identity) carrying `mask` (null: none).
+  Tensor with_mask(std::shared_ptr<const Tensor> mask) const {
+    Tensor out = *this;
+    out.mask_ = std::move(mask);
+    return out;
+  }
 
   /// The tape's identity of this tensor within one recorded step (see api/tape.hpp): slot
   /// `tape_slot` of the tape whose step counter was `tape_step` when the tensor was made.
@@ -95,6 +114,7 @@ class Tensor {
   bool symbolic_ = false;
   int output_index_ = 0;
   std::shared_ptr<const detail::GraphNode> node_;
+  std::shared_ptr<const Tensor> mask_;
 };
 
 /// Makes `tensor` a tensor of `shape` and `dtype` on `backend`, allocating only when it is not

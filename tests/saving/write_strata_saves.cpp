@@ -148,6 +148,17 @@ int main(int argc, char** argv) {
   mixed_case["atol"] = 2e-3;
   cases.push_back(mixed_case);
 
+  // Token indices through an int32 Input, Embedding(mask_zero) and a masked average: Keras
+  // derives the same masks when it rebuilds the graph.
+  auto tokens = Input({6}, {.name = "tokens", .dtype = "int32"});
+  auto embedded = Embedding(10, 4, {.mask_zero = true})(tokens);
+  auto pooled = GlobalAveragePooling1D()(Dense(5, "tanh")(embedded));
+  Model text(tokens, Dense(3, "softmax")(pooled), "strata_masked_text");
+  text.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+  const xt::xarray<float> x_tokens = {{3, 1, 4, 1, 5, 0}, {9, 2, 6, 0, 0, 0}, {5, 0, 3, 5, 8, 9}, {7, 0, 0, 0, 0, 0}};
+  for (int step = 0; step < 2; ++step) text.train_on_batch(x_tokens, y_class);
+  cases.push_back(save_all(text, "strata_masked_text", dir, {x_tokens}));
+
   testing::TwoLayerNet net(8, "two_layer_net");
   net.compile(optimizers::SGD(0.05, {.momentum = 0.9}), "mse", {"mae"});
   const auto xs = uniform({4, 4}, 7), ys = uniform({4, 2}, 8);

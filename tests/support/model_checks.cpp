@@ -43,7 +43,13 @@ void check_model_gradients(Model& model, const std::vector<xt::xarray<float>>& i
                            float epsilon) {
   Backend& backend = model.weights().empty() ? current_backend() : model.weights().front()->value.backend();
   Probe probe{model, {}, {}};
-  for (const auto& input : inputs) probe.inputs.push_back(from_host(backend, input));
+  // Each input in the dtype the model takes it in (int32 indices for an Embedding).
+  // A model not built yet (a subclass) builds at its first step, from float32 inputs.
+  const auto dtypes = model.built() ? model.input_dtypes() : std::vector<DType>(inputs.size(), DType::F32);
+  for (std::size_t i = 0; i < inputs.size(); ++i)
+    probe.inputs.push_back(dtypes[i] == DType::I32
+                               ? from_host(backend, xt::xarray<std::int32_t>(xt::cast<std::int32_t>(inputs[i])))
+                               : from_host(backend, inputs[i]));
 
   // Analytic: one step and backward from r.
   const auto outputs = model.run_step(probe.inputs, true);

@@ -70,6 +70,11 @@ class BatchNormalization : public LayerOf<BatchNormalization> {
   explicit BatchNormalization(BatchNormalizationOptions options = {});
 
   std::string class_name() const override { return "BatchNormalization"; }
+  /// Keras's passes a mask on after using it; Strata refuses a masked input (ValueError) until it
+  /// applies masks as Keras does.
+  bool supports_masking() const override { return true; }
+  /// ValueError for a masked input; else none.
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
   nlohmann::json get_config() const override;
   /// Rebuilds a BatchNormalization from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

@@ -25,6 +25,12 @@ class Concatenate : public LayerOf<Concatenate> {
   explicit Concatenate(int axis = -1, LayerOptions options = {});
 
   std::string class_name() const override { return "Concatenate"; }
+  /// Merges its inputs' masks (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
+  /// As Keras's Concatenate: along the last axis, none unless every input carries a mask, else
+  /// their OR; along another axis, the inputs' masks joined along it (an unmasked input's
+  /// steps all kept).
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   nlohmann::json get_config() const override;
   /// Rebuilds a Concatenate from the config get_config() wrote (Keras's from_config).

@@ -55,6 +55,8 @@ class Dense : public LayerOf<Dense> {
   explicit Dense(std::int64_t units, const std::string& activation = "linear", DenseOptions options = {});
 
   std::string class_name() const override { return "Dense"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   Shape compute_output_shape(const Shape& input_shape) const override;
   nlohmann::json get_config() const override;
   /// Rebuilds a Dense from the config get_config() wrote (Keras's from_config).

@@ -63,6 +63,10 @@ class Dot : public LayerOf<Dot> {
   explicit Dot(DotAxes axes, DotOptions options = {});
 
   std::string class_name() const override { return "Dot"; }
+  /// Keras's Dot supports masking and outputs none.
+  bool supports_masking() const override { return true; }
+  /// None: the dot product leaves no steps to mask.
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor>) override { return nullptr; }
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   nlohmann::json get_config() const override;
   /// Rebuilds a Dot from the config get_config() wrote (Keras's from_config).

@@ -35,6 +35,8 @@ class Dropout : public LayerOf<Dropout> {
   explicit Dropout(float rate, DropoutOptions options = {});
 
   std::string class_name() const override { return "Dropout"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a Dropout from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

@@ -16,8 +16,9 @@ inline namespace layers {
 
 class InputLayer : public LayerOf<InputLayer> {
  public:
-  /// `shape` excludes the batch axis, as in Keras.
-  explicit InputLayer(Shape shape, std::string name = {});
+  /// `shape` excludes the batch axis, as in Keras; `dtype` is the data's (float32, or int32 for
+  /// an Embedding's indices).
+  explicit InputLayer(Shape shape, std::string name = {}, DType dtype = DType::F32);
 
   std::string class_name() const override { return "InputLayer"; }
   /// The full input shape, batch axis None: Keras's batch_shape.
@@ -25,6 +26,10 @@ class InputLayer : public LayerOf<InputLayer> {
   /// A new symbolic tensor of batch_shape() made by this layer (what Input returns); the layer
   /// must be owned by a std::shared_ptr.
   Tensor symbolic_output();
+  /// The dtype of the data the input takes.
+  DType dtype() const { return dtype_; }
+  /// The input's data passes through whatever its dtype.
+  bool takes_integer_inputs() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a InputLayer from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
@@ -35,12 +40,16 @@ class InputLayer : public LayerOf<InputLayer> {
 
  private:
   Shape shape_;  // batch axis first, as (None, ...)
+  DType dtype_;
 };
 
 /// The options of Input beyond its positional arguments, with Keras's defaults.
 struct InputOptions {
   /// The layer's name; empty: Keras's automatic one (the snake_case class name, then _1, _2, ...).
   std::string name = {};
+  /// Keras's `dtype` of the data: "float32", or "int32" for the indices an Embedding takes
+  /// (fit's float arrays are converted, whole numbers only).
+  std::string dtype = "float32";
 };
 
 /// keras.Input(shape): a symbolic tensor of shape (None, *shape) made by a new InputLayer.

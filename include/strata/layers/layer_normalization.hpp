@@ -56,6 +56,8 @@ class LayerNormalization : public LayerOf<LayerNormalization> {
   explicit LayerNormalization(LayerNormalizationOptions options = {});
 
   std::string class_name() const override { return "LayerNormalization"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a LayerNormalization from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

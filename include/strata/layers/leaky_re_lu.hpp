@@ -21,6 +21,8 @@ class LeakyReLU : public LayerOf<LeakyReLU> {
   explicit LeakyReLU(double negative_slope = 0.3, LayerOptions options = {});
 
   std::string class_name() const override { return "LeakyReLU"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a LeakyReLU from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

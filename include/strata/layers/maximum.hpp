@@ -29,6 +29,11 @@ class Maximum : public LayerOf<Maximum> {
   explicit Maximum(LayerOptions options = {});
 
   std::string class_name() const override { return "Maximum"; }
+  /// Keras's Maximum reads its inputs' masks; Strata refuses a masked input (ValueError) until it
+  /// applies them as Keras does.
+  bool supports_masking() const override { return true; }
+  /// ValueError for a masked input; else none.
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   /// Rebuilds a Maximum from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

@@ -28,6 +28,11 @@ class Multiply : public LayerOf<Multiply> {
   explicit Multiply(LayerOptions options = {});
 
   std::string class_name() const override { return "Multiply"; }
+  /// Keras's Multiply reads its inputs' masks; Strata refuses a masked input (ValueError) until it
+  /// applies them as Keras does.
+  bool supports_masking() const override { return true; }
+  /// ValueError for a masked input; else none.
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   /// Rebuilds a Multiply from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

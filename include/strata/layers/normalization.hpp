@@ -58,6 +58,8 @@ class Normalization : public LayerOf<Normalization> {
   explicit Normalization(NormalizationOptions options = {});
 
   std::string class_name() const override { return "Normalization"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a Normalization from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

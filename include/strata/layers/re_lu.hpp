@@ -28,6 +28,8 @@ class ReLU : public LayerOf<ReLU> {
                 LayerOptions options = {});
 
   std::string class_name() const override { return "ReLU"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a ReLU from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

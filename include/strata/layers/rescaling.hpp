@@ -20,6 +20,8 @@ class Rescaling : public LayerOf<Rescaling> {
   explicit Rescaling(double scale, double offset = 0.0, LayerOptions options = {});
 
   std::string class_name() const override { return "Rescaling"; }
+  /// Passes its input's mask on (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
   nlohmann::json get_config() const override;
   /// Rebuilds a Rescaling from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

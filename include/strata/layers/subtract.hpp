@@ -28,6 +28,11 @@ class Subtract : public LayerOf<Subtract> {
   explicit Subtract(LayerOptions options = {});
 
   std::string class_name() const override { return "Subtract"; }
+  /// Merges its inputs' masks (Keras's supports_masking).
+  bool supports_masking() const override { return true; }
+  /// Keras's Merge: none unless every input carries a mask, else their OR (a step is kept where
+  /// any input keeps it).
+  std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   /// Rebuilds a Subtract from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);

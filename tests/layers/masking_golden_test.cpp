@@ -1,0 +1,95 @@
+// Embedding, int32 inputs and masks against real Keras: whole Functional models rebuilt from
+// Keras's own JSON, with Keras's weights, give Keras's outputs and weight gradients on every
+// backend (tests/golden/masking.json, written by tests/golden/make_masking_goldens.py).
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "strata/saving.hpp"
+#include "strata/strata.hpp"
+#include "strata/tensor_host.hpp"
+#include "support/goldens.hpp"
+
+using namespace strata;
+
+using strata::testing::shape_of;
+
+namespace {
+
+const nlohmann::json& goldens() { return testing::golden_file("masking.json"); }
+
+void check_close(const float* actual, std::size_t size, const nlohmann::json& expected, const std::string& what) {
+  REQUIRE(size == expected.size());
+  for (std::size_t i = 0; i < size; ++i) {
+    const double e = expected[i].get<double>();
+    INFO(what << " element " << i << ": strata " << actual[i] << ", keras " << e);
+    REQUIRE(std::abs(actual[i] - e) <= 1e-5 * std::max(1.0, std::abs(e)));
+  }
+}
+
+xt::xarray<float> array_of(const nlohmann::json& values, const Shape& shape) {
+  const auto flat = values.get<std::vector<float>>();
+  std::vector<std::size_t> dims;
+  for (auto d : shape.dims()) dims.push_back(static_cast<std::size_t>(d));
+  xt::xarray<float> out = xt::xarray<float>::from_shape(dims);
+  std::copy(flat.begin(), flat.end(), out.begin());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Masking goldens come from Keras 3", "[layers][masking][golden]") {
+  CHECK(goldens()["keras_version"].get<std::string>().rfind("3.", 0) == 0);
+  CHECK(goldens()["cases"].size() >= 10);
+}
+
+TEST_CASE("Embedding, int32 inputs and masks match Keras in whole models", "[layers][masking][golden]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  for (const nlohmann::json& c : goldens()["cases"]) {
+    const std::string name = c["name"].get<std::string>();
+    INFO("case " << name << " on " << current_backend().name());
+    auto model = model_from_json(c["model"].dump());
+
+    const auto weights = model->weights();
+    REQUIRE(weights.size() == c["weights"].size());
+    for (std::size_t i = 0; i < weights.size(); ++i) {
+      REQUIRE(weights[i]->value.shape() == shape_of(c["weight_shapes"][i]));
+      const auto values = c["weights"][i].get<std::vector<float>>();
+      current_backend().upload(values.data(), weights[i]->value);
+    }
+
+    // The declared dtypes survive the round trip through Keras's JSON.
+    std::vector<xt::xarray<float>> arrays;
+    std::vector<Tensor> inputs;
+    const auto dtypes = model->input_dtypes();
+    REQUIRE(dtypes.size() == c["inputs"].size());
+    for (std::size_t i = 0; i < dtypes.size(); ++i) {
+      const nlohmann::json& input = c["inputs"][i];
+      CHECK(dtype_name(dtypes[i]) == input["dtype"].get<std::string>());
+      arrays.push_back(array_of(input["values"], shape_of(input["shape"])));
+      if (dtypes[i] == DType::I32)
+        inputs.push_back(from_host(current_backend(), xt::xarray<std::int32_t>(xt::cast<std::int32_t>(arrays.back()))));
+      else
+        inputs.push_back(from_host(current_backend(), arrays.back()));
+    }
+
+    // predict converts its float arrays to each input's dtype.
+    const auto y =
+        arrays.size() == 1 ? model->predict(arrays[0], {.verbose = 0}) : model->predict(Arrays(arrays), {.verbose = 0});
+    CHECK(Shape(std::vector<std::int64_t>(y.shape().begin(), y.shape().end())) == shape_of(c["output_shape"]));
+    check_close(y.data(), y.size(), c["output"], name + " output");
+
+    // Weight gradients of L = sum(y * r).
+    const auto outputs = model->run_step(inputs, true);
+    const auto r = array_of(c["r"], outputs[0].shape());
+    std::vector<Tensor> grads{from_host(current_backend(), r)};
+    model->run_backward(grads);
+    const auto trainable = model->trainable_weights();
+    REQUIRE(trainable.size() == c["weight_grads"].size());
+    for (std::size_t i = 0; i < trainable.size(); ++i) {
+      const auto g = to_host(trainable[i]->grad);
+      check_close(g.data(), g.size(), c["weight_grads"][i], name + " gradient of " + trainable[i]->path);
+    }
+  }
+}

@@ -1,9 +1,11 @@
 #include "strata/initializers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "api/registry.hpp"
 #include "strata/error.hpp"
@@ -58,6 +60,8 @@ const std::vector<Registered>& registry() {
        [](const nlohmann::json& c) {
          return std::make_shared<RandomUniform>(c.value("minval", -0.05f), c.value("maxval", 0.05f), seed_from(c));
        }},
+      {"orthogonal", "Orthogonal",
+       [](const nlohmann::json& c) { return std::make_shared<Orthogonal>(c.value("gain", 1.f), seed_from(c)); }},
       {"random_normal", "RandomNormal",
        [](const nlohmann::json& c) {
          return std::make_shared<RandomNormal>(c.value("mean", 0.f), c.value("stddev", 0.05f), seed_from(c));
@@ -192,6 +196,67 @@ void RandomNormal::sample(const Shape&, std::span<float> out, std::mt19937_64& r
     std::normal_distribution<float> dist(mean_, stddev_);
     for (float& v : out) v = dist(g);
   });
+}
+
+nlohmann::json Orthogonal::get_config() const { return {{"gain", gain_}, {"seed", seed_json(seed_)}}; }
+
+void Orthogonal::sample(const Shape& shape, std::span<float> out, std::mt19937_64& rng) const {
+  const std::int64_t cols = shape.rank() == 0 ? 1 : shape[-1];
+  const std::int64_t rows = cols == 0 ? 0 : shape.num_elements() / cols;
+  // A (m, n) standard normal draw, m >= n, decomposed by Householder reflections in double.
+  const std::int64_t m = std::max(rows, cols), n = std::min(rows, cols);
+  std::vector<double> a(static_cast<std::size_t>(m * n));
+  draw_with(seed_, rng, [&](std::mt19937_64& g) {
+    std::normal_distribution<double> dist(0.0, 1.0);
+    for (double& v : a) v = dist(g);
+  });
+  const auto at = [&](std::vector<double>& mat, std::int64_t i, std::int64_t j) -> double& {
+    return mat[static_cast<std::size_t>(i * n + j)];
+  };
+  std::vector<std::vector<double>> reflectors;
+  std::vector<double> r_diagonal(static_cast<std::size_t>(n));
+  for (std::int64_t k = 0; k < n; ++k) {
+    double norm = 0;
+    for (std::int64_t i = k; i < m; ++i) norm += at(a, i, k) * at(a, i, k);
+    norm = std::sqrt(norm);
+    const double alpha = at(a, k, k) > 0 ? -norm : norm;  // R's diagonal entry
+    std::vector<double> v(static_cast<std::size_t>(m), 0.0);
+    for (std::int64_t i = k; i < m; ++i) v[static_cast<std::size_t>(i)] = at(a, i, k);
+    v[static_cast<std::size_t>(k)] -= alpha;
+    double vv = 0;
+    for (double x : v) vv += x * x;
+    if (vv > 0)
+      for (std::int64_t j = k; j < n; ++j) {
+        double dot = 0;
+        for (std::int64_t i = k; i < m; ++i) dot += v[static_cast<std::size_t>(i)] * at(a, i, j);
+        for (std::int64_t i = k; i < m; ++i) at(a, i, j) -= 2 * dot / vv * v[static_cast<std::size_t>(i)];
+      }
+    r_diagonal[static_cast<std::size_t>(k)] = alpha;
+    reflectors.push_back(std::move(v));
+  }
+  // Q's first n columns: the reflectors applied in reverse to the identity's columns, each
+  // column's sign then made that of R's diagonal entry (Keras's q * sign(diag(r))).
+  std::vector<double> q(static_cast<std::size_t>(m * n), 0.0);
+  for (std::int64_t j = 0; j < n; ++j) at(q, j, j) = 1.0;
+  for (std::int64_t k = n - 1; k >= 0; --k) {
+    const std::vector<double>& v = reflectors[static_cast<std::size_t>(k)];
+    double vv = 0;
+    for (double x : v) vv += x * x;
+    if (vv == 0) continue;
+    for (std::int64_t j = 0; j < n; ++j) {
+      double dot = 0;
+      for (std::int64_t i = k; i < m; ++i) dot += v[static_cast<std::size_t>(i)] * at(q, i, j);
+      for (std::int64_t i = k; i < m; ++i) at(q, i, j) -= 2 * dot / vv * v[static_cast<std::size_t>(i)];
+    }
+  }
+  for (std::int64_t j = 0; j < n; ++j)
+    if (r_diagonal[static_cast<std::size_t>(j)] < 0)
+      for (std::int64_t i = 0; i < m; ++i) at(q, i, j) = -at(q, i, j);
+  // A wide weight takes Q transposed (orthonormal rows).
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j)
+      out[static_cast<std::size_t>(i * cols + j)] =
+          static_cast<float>(gain_ * (rows >= cols ? at(q, i, j) : at(q, j, i)));
 }
 
 VarianceScaling::VarianceScaling(double scale, Mode mode, Distribution distribution, std::optional<std::int64_t> seed)

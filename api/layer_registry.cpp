@@ -30,9 +30,11 @@
 #include "strata/layers/global_average_pooling1d.hpp"
 #include "strata/layers/global_average_pooling2d.hpp"
 #include "strata/layers/global_max_pooling2d.hpp"
+#include "strata/layers/gru.hpp"
 #include "strata/layers/input_layer.hpp"
 #include "strata/layers/layer_normalization.hpp"
 #include "strata/layers/leaky_re_lu.hpp"
+#include "strata/layers/lstm.hpp"
 #include "strata/layers/masking.hpp"
 #include "strata/layers/max_pooling1d.hpp"
 #include "strata/layers/max_pooling2d.hpp"
@@ -44,6 +46,7 @@
 #include "strata/layers/rescaling.hpp"
 #include "strata/layers/reshape.hpp"
 #include "strata/layers/separable_conv2d.hpp"
+#include "strata/layers/simple_rnn.hpp"
 #include "strata/layers/softmax.hpp"
 #include "strata/layers/spatial_dropout2d.hpp"
 #include "strata/layers/subtract.hpp"
@@ -91,9 +94,6 @@ constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
                                                  "UpSampling3D",
                                                  "ZeroPadding1D",
                                                  "ZeroPadding3D",
-                                                 "SimpleRNN",
-                                                 "LSTM",
-                                                 "GRU",
                                                  "Bidirectional",
                                                  "TimeDistributed",
                                                  "RNN",
@@ -134,6 +134,9 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"Activation", &Activation::from_config},
                                               {"Dense", &Dense::from_config},
                                               {"Dropout", &Dropout::from_config},
+                                              {"GRU", &GRU::from_config},
+                                              {"LSTM", &LSTM::from_config},
+                                              {"SimpleRNN", &SimpleRNN::from_config},
                                               {"Embedding", &Embedding::from_config},
                                               {"Flatten", &Flatten::from_config},
                                               {"InputLayer", &InputLayer::from_config},

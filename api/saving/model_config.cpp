@@ -16,6 +16,7 @@
 #include "ops/op_layer.hpp"
 #include "strata/error.hpp"
 #include "strata/layers/input_layer.hpp"
+#include "strata/layers/recurrent.hpp"
 #include "strata/model.hpp"
 #include "strata/saving.hpp"
 #include "strata/sequential.hpp"
@@ -73,7 +74,14 @@ nlohmann::json serialize_layer(const Layer& layer) {
   }
   for (std::string_view name : kNoBuildConfig)
     if (name == class_name) return out;
-  const nlohmann::json build_config = layer.get_build_config();
+  nlohmann::json build_config = layer.get_build_config();
+  if (dynamic_cast<const RecurrentLayer*>(&layer) != nullptr && layer.build_input_shapes().size() > 1) {
+    // Keras's RNN.build takes the sequence's shape and the initial states' by name.
+    const nlohmann::json shapes = build_config["input_shape"];
+    nlohmann::json states = nlohmann::json::array();
+    for (std::size_t i = 1; i < shapes.size(); ++i) states.push_back(shapes[i]);
+    build_config = {{"shapes_dict", {{"sequences_shape", shapes[0]}, {"initial_state_shape", states}}}};
+  }
   if (!build_config.is_null()) out["build_config"] = build_config;
   return out;
 }
@@ -178,14 +186,20 @@ nlohmann::json Model::get_config() const {
     for (const detail::GraphNode* node : nodes_of[layer]) {
       if (node->inputs.empty()) continue;  // an InputLayer's own node
       nlohmann::json args;
+      nlohmann::json kwargs = nlohmann::json::object();
       if (node->inputs.size() == 1) {
         args = nlohmann::json::array({keras_tensor(node->inputs[0], index)});
+      } else if (dynamic_cast<const RecurrentLayer*>(layer) != nullptr) {
+        // Keras's RNN takes its initial states as the `initial_state` keyword.
+        args = nlohmann::json::array({keras_tensor(node->inputs[0], index)});
+        for (std::size_t i = 1; i < node->inputs.size(); ++i)
+          kwargs["initial_state"].push_back(keras_tensor(node->inputs[i], index));
       } else {
         nlohmann::json list = nlohmann::json::array();
         for (const Tensor& input : node->inputs) list.push_back(keras_tensor(input, index));
         args = nlohmann::json::array({list});
       }
-      inbound.push_back({{"args", args}, {"kwargs", nlohmann::json::object()}});
+      inbound.push_back({{"args", args}, {"kwargs", kwargs}});
     }
     entry["inbound_nodes"] = inbound;
     layers.push_back(std::move(entry));
@@ -368,6 +382,9 @@ class FunctionalBuilder {
         }
       };
       visit(args);
+      // Keras's RNN layers take their initial states as a keyword: they follow the sequence.
+      if (node.contains("kwargs") && node["kwargs"].is_object() && node["kwargs"].contains("initial_state"))
+        visit(node["kwargs"]["initial_state"]);
     } else if (node.is_array()) {
       // Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...].
       for (const auto& entry : node) histories.push_back(entry);

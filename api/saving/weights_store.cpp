@@ -8,6 +8,7 @@
 #include "api/saving/hdf5_file.hpp"
 #include "api/snake_case.hpp"
 #include "strata/error.hpp"
+#include "strata/layers/recurrent.hpp"
 #include "strata/sequential.hpp"
 #include "strata/tensor_host.hpp"
 
@@ -36,6 +37,12 @@ void walk_container(const std::vector<Layer*>& children, const std::string& path
 
 void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited, std::vector<SaveablePath>& out) {
   if (!visited.insert(&layer).second) return;
+  if (dynamic_cast<RecurrentLayer*>(&layer) != nullptr) {
+    // Keras's RNN layers hold their weights in their cell: an empty vars group, then "cell".
+    out.push_back({path, &layer, false});
+    out.push_back({join(path, "cell"), &layer, true});
+    return;
+  }
   out.push_back({path, &layer});
   auto* model = dynamic_cast<Model*>(&layer);
   if (model != nullptr && (model->graph() != nullptr || dynamic_cast<Sequential*>(model) != nullptr)) {
@@ -63,8 +70,10 @@ void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited
 }
 
 // Keras's order inside a vars group: the variables created trainable, then the others.
-std::vector<Variable*> ordered_variables(Layer& layer) {
+std::vector<Variable*> ordered_variables(const SaveablePath& saveable) {
   std::vector<Variable*> out;
+  if (!saveable.holds_variables) return out;
+  Layer& layer = *saveable.layer;
   for (const auto& v : layer.own_variables())
     if (v->trainable) out.push_back(v.get());
   for (const auto& v : layer.own_variables())
@@ -149,7 +158,7 @@ void write_weights(Model& model, H5Writer& file) {
     const std::string vars = join(saveable.path, "vars");
     file.create_group(vars);
     file.write_string_attribute(vars, "name", saveable.layer->name());
-    const auto variables = ordered_variables(*saveable.layer);
+    const auto variables = ordered_variables(saveable);
     for (std::size_t i = 0; i < variables.size(); ++i) {
       const xt::xarray<float> value = to_host(variables[i]->value);
       file.write_float32(vars + "/" + std::to_string(i), dims_of(variables[i]->value),
@@ -182,7 +191,7 @@ void read_weights(Model& model, const H5Reader& file) {
   // model as it was.
   PendingLoad load;
   for (const SaveablePath& saveable : saveable_paths(model)) {
-    const auto variables = ordered_variables(*saveable.layer);
+    const auto variables = ordered_variables(saveable);
     const std::string vars = in_file(file, join(saveable.path, "vars"));
     const std::size_t found = file.has_group(vars) ? file.children(vars).size() : 0;
     STRATA_CHECK(found == variables.size(), ValueError, "Layer '", saveable.layer->name(), "' expected ",

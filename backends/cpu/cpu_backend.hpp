@@ -106,6 +106,15 @@ class CpuBackend final : public Backend {
   void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) override;
   void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) override;
 
+  // rnn.cpp
+  void rnn_forward(const RnnParams& p, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                   const Tensor* bias, const Tensor* h0, const Tensor* c0, const Tensor* mask, Tensor& outputs,
+                   Tensor& h_last, Tensor* c_last, Tensor& workspace) override;
+  void rnn_backward(const RnnParams& p, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                    const Tensor* bias, const Tensor* mask, const Tensor& workspace, const Tensor* d_outputs,
+                    const Tensor* d_h_last, Tensor* dx, Tensor& d_kernel, Tensor& d_recurrent_kernel, Tensor* d_bias,
+                    Tensor* d_h0, Tensor* d_c0) override;
+
   // embedding.cpp
   void embedding_forward(const Tensor& indices, const Tensor& table, Tensor& y) override;
   void embedding_backward(const Tensor& indices, const Tensor& dy, Tensor& dtable) override;

@@ -331,6 +331,40 @@ enum class BinaryOp { Add, Subtract, Multiply, Divide, Maximum, Minimum, Equal, 
 /// Reductions of Backend::reduce.
 enum class ReduceOp { Sum, Mean, Max, Min };
 
+/// The recurrent cells of rnn_forward / rnn_backward, with Keras's gate orders and equations
+/// (x_t the step's input, h the previous output, W the kernel, U the recurrent kernel, act the
+/// activation, ract the recurrent activation):
+///  - SimpleRNN: h' = act(x_t W + h U + b).
+///  - LSTM, gates in Keras's order i, f, c, o (each a block of `units` columns of W, U and b):
+///    i = ract(.), f = ract(.), g = act(.), o = ract(.) of x_t W + h U + b; c' = f c + i g;
+///    h' = o act(c').
+///  - GRU, gates z, r, h: with reset_after (Keras's default; b is (2, 3 units): input and
+///    recurrent biases) z = ract(xz + hz), r = ract(xr + hr), n = act(xh + r hh), where x. are
+///    blocks of x_t W + b[0] and h. of h U + b[1]; without it (b is (3 units)) z and r as before
+///    with one bias and n = act(xh + (r h) U_h). h' = z h + (1 - z) n.
+enum class RnnKind { SimpleRNN, LSTM, GRU };
+
+/// What rnn_forward / rnn_backward compute. The activations are linear, relu, sigmoid or tanh
+/// (whose derivatives the kernels take from their outputs).
+struct RnnParams {
+  /// The cell.
+  RnnKind kind = RnnKind::LSTM;
+  /// act: tanh by default, as Keras's.
+  ActivationFunction activation{ActivationKind::Tanh};
+  /// ract, of the LSTM's and GRU's gates: sigmoid by default, as Keras's.
+  ActivationFunction recurrent_activation{ActivationKind::Sigmoid};
+  /// GRU: apply the reset gate after the recurrent matmul (Keras's default, cuDNN's form).
+  bool reset_after = true;
+  /// Process the steps from last to first (outputs are then in processing order, as Keras's).
+  bool go_backwards = false;
+};
+
+/// Columns of W, U and b per unit: 1 for SimpleRNN, 4 for LSTM, 3 for GRU.
+std::int64_t rnn_gates(RnnKind kind);
+/// The number of float32 values rnn_forward keeps for rnn_backward for a (batch, steps) input
+/// and `units` units (the states at every step and the cell's gate values).
+std::int64_t rnn_workspace_size(const RnnParams& p, std::int64_t batch, std::int64_t steps, std::int64_t units);
+
 /// A 2-D pooling window over NHWC tensors. Padded positions are never the maximum and are left
 /// out of an average's count (Keras's "same"). Max's gradient goes to the first maximum of each
 /// window in row-major order.
@@ -502,6 +536,28 @@ class Backend {
   virtual void spatial_dropout_forward(const Tensor& x, float rate, std::uint64_t seed, Tensor& mask, Tensor& y) = 0;
   /// y (n, s, c) = x (n, s, c) * scale (n, c) broadcast over s (spatial dropout's backward).
   virtual void channel_scale(const Tensor& x, const Tensor& scale, Tensor& y) = 0;
+
+  // ---- recurrent layers --------------------------------------------------------------------
+  /// Runs a recurrent cell (see RnnKind) over x (batch, steps, features): kernel (features,
+  /// gates * units), recurrent_kernel (units, gates * units), bias (gates * units), or (2, gates
+  /// * units) for GRU with reset_after, or null; h0 and c0 (batch, units) the initial states
+  /// (null: zeros; c0 only for LSTM); mask (batch, steps) or null: at a step whose mask is 0 the
+  /// states stay as they were and the output is the carried state h (the previous output, or
+  /// h0 before the first kept step), as Keras's masked RNN. Writes every step's output into `outputs` (batch, steps,
+  /// units), in processing order, the final states into h_last (and c_last for LSTM), and what
+  /// backward reads into `workspace` (rnn_workspace_size values).
+  virtual void rnn_forward(const RnnParams& p, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                           const Tensor* bias, const Tensor* h0, const Tensor* c0, const Tensor* mask, Tensor& outputs,
+                           Tensor& h_last, Tensor* c_last, Tensor& workspace) = 0;
+  /// The gradients of a loss through rnn_forward's call with the same arguments and workspace:
+  /// d_outputs (batch, steps, units) or null, and d_h_last (batch, units) or null, are the
+  /// loss's gradients with respect to the outputs and the final output. Writes dx (or skips it
+  /// when null), d_kernel, d_recurrent_kernel and d_bias (overwritten, not accumulated), and
+  /// d_h0 / d_c0 when given.
+  virtual void rnn_backward(const RnnParams& p, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
+                            const Tensor* bias, const Tensor* mask, const Tensor& workspace, const Tensor* d_outputs,
+                            const Tensor* d_h_last, Tensor* dx, Tensor& d_kernel, Tensor& d_recurrent_kernel,
+                            Tensor* d_bias, Tensor* d_h0, Tensor* d_c0) = 0;
 
   // ---- embeddings ------------------------------------------------------------------------
   /// y[p, :] = table[indices[p], :] for every position p: indices int32 of any shape, table

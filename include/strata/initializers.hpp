@@ -102,6 +102,24 @@ class RandomNormal : public Initializer {
   std::optional<std::int64_t> seed_;
 };
 
+/// Keras's Orthogonal: the weight viewed as a (rows, last axis) matrix is `gain` times an
+/// orthogonal matrix (orthonormal columns, or rows when it is wider than tall): the Q of the QR
+/// decomposition of a standard normal draw, its columns' signs fixed by R's diagonal, as Keras
+/// computes it. Keras's default for the recurrent kernels of SimpleRNN, LSTM and GRU.
+class Orthogonal : public Initializer {
+ public:
+  /// Keras's arguments and defaults; `seed` fixes the draw.
+  explicit Orthogonal(float gain = 1.f, std::optional<std::int64_t> seed = {}) : gain_(gain), seed_(seed) {}
+  std::string class_name() const override { return "Orthogonal"; }
+  /// The constructor arguments under Keras's keys.
+  nlohmann::json get_config() const override;
+  void sample(const Shape& shape, std::span<float> out, std::mt19937_64& rng) const override;
+
+ private:
+  float gain_;
+  std::optional<std::int64_t> seed_;
+};
+
 /// Keras's VarianceScaling: scale / fan (fan_in, fan_out or their mean), drawn from a normal
 /// truncated at two standard deviations, an untruncated normal, or a uniform distribution.
 class VarianceScaling : public Initializer {

@@ -1,6 +1,7 @@
-// Embedding, int32 inputs and masks against real Keras: whole Functional models rebuilt from
-// Keras's own JSON, with Keras's weights, give Keras's outputs and weight gradients on every
-// backend (tests/golden/masking.json, written by tests/golden/make_masking_goldens.py).
+// Embedding, int32 inputs, masks and the recurrent layers against real Keras: whole Functional
+// models rebuilt from Keras's own JSON, with Keras's weights, give Keras's outputs and weight
+// gradients on every backend (tests/golden/masking.json and recurrent.json, written by
+// tests/golden/make_masking_goldens.py and make_recurrent_goldens.py).
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -39,14 +40,17 @@ xt::xarray<float> array_of(const nlohmann::json& values, const Shape& shape) {
 
 }  // namespace
 
-TEST_CASE("Masking goldens come from Keras 3", "[layers][masking][golden]") {
+TEST_CASE("Masking and recurrent goldens come from Keras 3", "[layers][masking][recurrent][golden]") {
   CHECK(goldens()["keras_version"].get<std::string>().rfind("3.", 0) == 0);
   CHECK(goldens()["cases"].size() >= 10);
+  CHECK(testing::golden_file("recurrent.json")["cases"].size() >= 22);
 }
 
-TEST_CASE("Embedding, int32 inputs and masks match Keras in whole models", "[layers][masking][golden]") {
+TEST_CASE("Embedding, int32 inputs, masks and recurrent layers match Keras in whole models",
+          "[layers][masking][recurrent][golden]") {
   set_backend(GENERATE(from_range(available_backends())));
-  for (const nlohmann::json& c : goldens()["cases"]) {
+  const std::string file = GENERATE(as<std::string>(), "masking.json", "recurrent.json");
+  for (const nlohmann::json& c : testing::golden_file(file)["cases"]) {
     const std::string name = c["name"].get<std::string>();
     INFO("case " << name << " on " << current_backend().name());
     auto model = model_from_json(c["model"].dump());
@@ -92,4 +96,31 @@ TEST_CASE("Embedding, int32 inputs and masks match Keras in whole models", "[lay
       check_close(g.data(), g.size(), c["weight_grads"][i], name + " gradient of " + trainable[i]->path);
     }
   }
+}
+
+TEST_CASE("Recurrent models saved by Keras load with Keras's predictions", "[layers][recurrent][golden][saving]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  const std::string dir = std::string(STRATA_GOLDEN_DIR) + "/recurrent/";
+  int loaded = 0;
+  for (const nlohmann::json& c : testing::golden_file("recurrent.json")["cases"]) {
+    if (!c.contains("files")) continue;
+    std::vector<xt::xarray<float>> arrays;
+    for (const nlohmann::json& input : c["inputs"])
+      arrays.push_back(array_of(input["values"], shape_of(input["shape"])));
+    for (const nlohmann::json& file : c["files"]) {
+      const std::string name = file.get<std::string>();
+      INFO(name << " on " << current_backend().name());
+      std::shared_ptr<Model> model;
+      if (name.ends_with(".weights.h5")) {
+        model = model_from_json(c["model"].dump());
+        model->load_weights(dir + name);
+      } else {
+        model = load_model(dir + name, false);
+      }
+      const auto y = model->predict(Arrays(arrays), {.verbose = 0});
+      check_close(y.data(), y.size(), c["output"], name + " prediction");
+      ++loaded;
+    }
+  }
+  CHECK(loaded == 9);
 }

@@ -159,6 +159,21 @@ int main(int argc, char** argv) {
   for (int step = 0; step < 2; ++step) text.train_on_batch(x_tokens, y_class);
   cases.push_back(save_all(text, "strata_masked_text", dir, {x_tokens}));
 
+  // Recurrent layers: their weights live in the cell in Keras's files, the initial state is the
+  // `initial_state` keyword in Keras's JSON.
+  auto sequence = Input({5, 3}, {.name = "sequence"});
+  auto state = Input({4}, {.name = "state"});
+  auto encoded = LSTM(4, {.return_sequences = true})(Masking()(sequence));
+  auto summary = GRU(4)({encoded, state});
+  auto backwards = SimpleRNN(3, {.go_backwards = true})(encoded);
+  Model recurrent({sequence, state}, Add()({Dense(2)(backwards), Dense(2)(summary)}), "strata_recurrent");
+  recurrent.compile("adam", "mse");
+  auto x_sequence = uniform({4, 5, 3}, 9);
+  for (std::size_t f = 0; f < 3; ++f) x_sequence(1, 4, f) = x_sequence(2, 3, f) = x_sequence(2, 4, f) = 0.f;
+  const auto x_state = uniform({4, 4}, 10);
+  for (int step = 0; step < 2; ++step) recurrent.train_on_batch({x_sequence, x_state}, uniform({4, 2}, 11));
+  cases.push_back(save_all(recurrent, "strata_recurrent", dir, {x_sequence, x_state}));
+
   testing::TwoLayerNet net(8, "two_layer_net");
   net.compile(optimizers::SGD(0.05, {.momentum = 0.9}), "mse", {"mae"});
   const auto xs = uniform({4, 4}, 7), ys = uniform({4, 2}, 8);

@@ -17,6 +17,7 @@
 // add nothing to the weights.
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -43,11 +44,39 @@ inline Geometry geometry(const RnnParams& p, Index batch, Index steps, Index fea
   return {batch, steps, features, units, rnn_gates(p.kind), p.kind == RnnKind::LSTM, gru, gru && p.reset_after};
 }
 
+/// e^x within about one float ulp for x in [-87, 88], saturating outside it (e^88 and e^-87,
+/// which the gates' sigmoid and tanh turn into their limits); NaN stays NaN. Inline and free of
+/// library calls, so a step's element-wise loops stay in registers: e^x = 2^n e^r with
+/// n = round(x / ln 2), r = x - n ln 2 (ln 2 in two parts, Cody and Waite), e^r by its series
+/// to r^6 (|r| <= ln 2 / 2: truncation below 1.3e-7).
+inline float fast_exp(float x) {
+  const float c = x == x ? std::min(std::max(x, -87.f), 88.f) : 0.f;
+  const float n = std::floor(c * 1.44269504f + 0.5f);
+  const float r = (c - n * 0.693145752f) - n * 1.42860677e-6f;
+  const float p =
+      1.f + r * (1.f + r * (0.5f + r * (1.f / 6.f + r * (1.f / 24.f + r * (1.f / 120.f + r * (1.f / 720.f))))));
+  const float scale = std::bit_cast<float>((static_cast<std::int32_t>(n) + 127) << 23);
+  return x == x ? p * scale : x;
+}
+
+/// tanh(z) through one exponential, a few times faster than libm's tanhf (which goes through
+/// expm1f), which was the loop's largest cost. Near 0, where 1 - 2 / (e^2|z| + 1) would lose digits, its series to
+/// z^7 (truncation below 2e-10 relative for |z| < 0.125); elsewhere within a few float ulps.
+/// NaN stays NaN, infinities give +-1.
+inline float fast_tanh(float z) {
+  const float a = std::fabs(z);
+  if (a < 0.125f) {
+    const float z2 = z * z;
+    return z * (1.f + z2 * (-1.f / 3.f + z2 * (2.f / 15.f + z2 * (-17.f / 315.f))));
+  }
+  return std::copysign(1.f - 2.f / (fast_exp(2.f * a) + 1.f), z);
+}
+
 /// f(z) for the activations the cells take.
 inline float activate(ActivationKind kind, float z) {
   switch (kind) {
-    case ActivationKind::Tanh: return std::tanh(z);
-    case ActivationKind::Sigmoid: return 1.f / (1.f + std::exp(-z));
+    case ActivationKind::Tanh: return fast_tanh(z);
+    case ActivationKind::Sigmoid: return 1.f / (1.f + fast_exp(-z));
     case ActivationKind::Relu: return z > 0.f ? z : (z == z ? 0.f : z);  // NaN stays NaN
     default: return z;
   }
@@ -86,9 +115,11 @@ struct ForwardArgs {
   float* workspace;
 };
 
-/// rnn_forward. `scratch(n)` returns n floats of memory the call may use.
-template <class Gemm, class Scratch>
-void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&& gemm, Scratch&& scratch) {
+/// rnn_forward. `scratch(n)` returns n floats of memory the call may use; `rows(n, body)` runs
+/// body(b0, b1) over the batch rows [0, n), on one thread or split between threads (the
+/// element-wise work of a step, its transcendentals most of all, is per row).
+template <class Gemm, class Scratch, class Rows>
+void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&& gemm, Scratch&& scratch, Rows&& rows) {
   const Index B = g.batch, T = g.steps, I = g.features, H = g.units, G = g.gates, GH = G * H;
   const ActivationKind act = p.activation.kind, ract = p.recurrent_activation.kind;
   float* hs = a.workspace + g.h_offset();
@@ -114,32 +145,34 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
     } else {
       gemm(false, false, B, 2 * H, H, h, H, a.recurrent, GH, 0.f, rec, GH);  // z and r blocks only
     }
-    for (Index b = 0; b < B; ++b) {
-      float* zb = z + b * GH;
-      if (bias_in)
-        for (Index j = 0; j < GH; ++j) zb[j] += bias_in[j];
-      const float* rb = rec + b * GH;
-      if (g.gru) {
-        for (Index j = 0; j < 2 * H; ++j) zb[j] = activate(ract, zb[j] + rb[j] + (bias_rec ? bias_rec[j] : 0.f));
-      }
-      if (g.gru && g.reset_after) {
-        float* rh = rec_h + (s * B + b) * H;
-        for (Index j = 0; j < H; ++j) {
-          rh[j] = rb[2 * H + j] + (bias_rec ? bias_rec[2 * H + j] : 0.f);
-          zb[2 * H + j] = activate(act, zb[2 * H + j] + zb[H + j] * rh[j]);
+    rows(B, [&](Index b0, Index b1) {
+      for (Index b = b0; b < b1; ++b) {
+        float* zb = z + b * GH;
+        if (bias_in)
+          for (Index j = 0; j < GH; ++j) zb[j] += bias_in[j];
+        const float* rb = rec + b * GH;
+        if (g.gru) {
+          for (Index j = 0; j < 2 * H; ++j) zb[j] = activate(ract, zb[j] + rb[j] + (bias_rec ? bias_rec[j] : 0.f));
+        }
+        if (g.gru && g.reset_after) {
+          float* rh = rec_h + (s * B + b) * H;
+          for (Index j = 0; j < H; ++j) {
+            rh[j] = rb[2 * H + j] + (bias_rec ? bias_rec[2 * H + j] : 0.f);
+            zb[2 * H + j] = activate(act, zb[2 * H + j] + zb[H + j] * rh[j]);
+          }
+        }
+        if (p.kind == RnnKind::SimpleRNN)
+          for (Index j = 0; j < H; ++j) zb[j] = activate(act, zb[j]);
+        if (g.lstm) {
+          for (Index j = 0; j < H; ++j) {
+            zb[j] = activate(ract, zb[j]);
+            zb[H + j] = activate(ract, zb[H + j]);
+            zb[2 * H + j] = activate(act, zb[2 * H + j]);
+            zb[3 * H + j] = activate(ract, zb[3 * H + j]);
+          }
         }
       }
-      if (p.kind == RnnKind::SimpleRNN)
-        for (Index j = 0; j < H; ++j) zb[j] = activate(act, zb[j]);
-      if (g.lstm) {
-        for (Index j = 0; j < H; ++j) {
-          zb[j] = activate(ract, zb[j]);
-          zb[H + j] = activate(ract, zb[H + j]);
-          zb[2 * H + j] = activate(act, zb[2 * H + j]);
-          zb[3 * H + j] = activate(ract, zb[3 * H + j]);
-        }
-      }
-    }
+    });
     if (g.gru && !g.reset_after) {
       // n = act(x_h + (r h) U_h): the product r h, then its matmul with U's last block, both in
       // `rec`, whose z and r blocks are consumed.
@@ -152,34 +185,36 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
         for (Index j = 0; j < H; ++j) z[b * GH + 2 * H + j] = activate(act, z[b * GH + 2 * H + j] + n_pre[b * H + j]);
     }
     // The new states, kept only where the mask keeps the step.
-    for (Index b = 0; b < B; ++b) {
-      const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
-      const float* zb = z + b * GH;
-      const float* hb = h + b * H;
-      float* hn = h_next + b * H;
-      float* out = a.outputs + (b * T + s) * H;
-      if (!keep) {
-        // The states carry over and the output is the carried state (Keras's output_tm1 =
-        // states[0]: the previous output, or the initial state before the first kept step).
-        std::memcpy(hn, hb, sizeof(float) * H);
-        if (g.lstm) std::memcpy(cs + ((s + 1) * B + b) * H, cs + (s * B + b) * H, sizeof(float) * H);
-        std::memcpy(out, hb, sizeof(float) * H);
-        continue;
-      }
-      if (p.kind == RnnKind::SimpleRNN) {
-        std::memcpy(hn, zb, sizeof(float) * H);
-      } else if (g.lstm) {
-        const float* c = cs + (s * B + b) * H;
-        float* cn = cs + ((s + 1) * B + b) * H;
-        for (Index j = 0; j < H; ++j) {
-          cn[j] = zb[H + j] * c[j] + zb[j] * zb[2 * H + j];
-          hn[j] = zb[3 * H + j] * activate(act, cn[j]);
+    rows(B, [&](Index b0, Index b1) {
+      for (Index b = b0; b < b1; ++b) {
+        const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
+        const float* zb = z + b * GH;
+        const float* hb = h + b * H;
+        float* hn = h_next + b * H;
+        float* out = a.outputs + (b * T + s) * H;
+        if (!keep) {
+          // The states carry over and the output is the carried state (Keras's output_tm1 =
+          // states[0]: the previous output, or the initial state before the first kept step).
+          std::memcpy(hn, hb, sizeof(float) * H);
+          if (g.lstm) std::memcpy(cs + ((s + 1) * B + b) * H, cs + (s * B + b) * H, sizeof(float) * H);
+          std::memcpy(out, hb, sizeof(float) * H);
+          continue;
         }
-      } else {
-        for (Index j = 0; j < H; ++j) hn[j] = zb[j] * hb[j] + (1.f - zb[j]) * zb[2 * H + j];
+        if (p.kind == RnnKind::SimpleRNN) {
+          std::memcpy(hn, zb, sizeof(float) * H);
+        } else if (g.lstm) {
+          const float* c = cs + (s * B + b) * H;
+          float* cn = cs + ((s + 1) * B + b) * H;
+          for (Index j = 0; j < H; ++j) {
+            cn[j] = zb[H + j] * c[j] + zb[j] * zb[2 * H + j];
+            hn[j] = zb[3 * H + j] * activate(act, cn[j]);
+          }
+        } else {
+          for (Index j = 0; j < H; ++j) hn[j] = zb[j] * hb[j] + (1.f - zb[j]) * zb[2 * H + j];
+        }
+        std::memcpy(out, hn, sizeof(float) * H);
       }
-      std::memcpy(out, hn, sizeof(float) * H);
-    }
+    });
   }
   std::memcpy(a.h_last, hs + T * B * H, sizeof(float) * B * H);
   if (g.lstm && a.c_last) std::memcpy(a.c_last, cs + T * B * H, sizeof(float) * B * H);
@@ -203,16 +238,17 @@ struct BackwardArgs {
   float* d_c0;
 };
 
-/// rnn_backward.
-template <class Gemm, class Scratch>
-void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm&& gemm, Scratch&& scratch) {
+/// rnn_backward, with forward's helpers.
+template <class Gemm, class Scratch, class Rows>
+void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm&& gemm, Scratch&& scratch,
+              Rows&& rows) {
   const Index B = g.batch, T = g.steps, I = g.features, H = g.units, G = g.gates, GH = G * H;
   const ActivationKind act = p.activation.kind, ract = p.recurrent_activation.kind;
   const float* hs = a.workspace + g.h_offset();
   const float* cs = a.workspace + g.c_offset();
   const float* gates = a.workspace + g.gates_offset();
   const float* rec_h = a.workspace + g.rec_h_offset();
-  float* mem = scratch(B * (2 * GH + 5 * H));
+  float* mem = scratch(B * (2 * GH + 5 * H + 1));
   float* dz = mem;               // (B, GH): gradient of the input part x_t W + b
   float* dr = dz + B * GH;       // (B, GH): gradient of the recurrent part h U (+ b_r)
   float* dh = dr + B * GH;       // (B, H): dL/d state h after the step
@@ -220,6 +256,8 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
   float* dh_prev = dc + B * H;   // (B, H)
   float* drh = dh_prev + B * H;  // (B, H): GRU reset_before, dL/d n before act' (dn)
   float* d_rh = drh + B * H;     // (B, H): GRU reset_before, dL/d (r h)
+  float* ones = d_rh + B * H;    // (B): the bias gradients' column sums
+  std::fill(ones, ones + B, 1.f);
   copy_or_zero(a.d_h_last, dh, B * H);
   std::fill(dc, dc + B * H, 0.f);
   std::fill(a.d_kernel, a.d_kernel + I * GH, 0.f);
@@ -229,64 +267,66 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
     const Index t = p.go_backwards ? T - 1 - s : s;
     const float* h = hs + s * B * H;
     const float* z = gates + s * B * GH;
-    for (Index b = 0; b < B; ++b) {
-      const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
-      float* dzb = dz + b * GH;
-      float* drb = dr + b * GH;
-      float* dhb = dh + b * H;
-      float* dcb = dc + b * H;
-      float* dpb = dh_prev + b * H;
-      const float* d_out = a.d_outputs ? a.d_outputs + (b * T + s) * H : nullptr;
-      // The step's output is its new state where kept, else the carried state: either way the
-      // output's gradient joins the state's.
-      if (d_out)
-        for (Index j = 0; j < H; ++j) dhb[j] += d_out[j];
-      if (!keep) {
-        // The states pass through unchanged (dc stays as it is).
-        std::fill(dzb, dzb + GH, 0.f);
-        std::fill(drb, drb + GH, 0.f);
-        std::memcpy(dpb, dhb, sizeof(float) * H);
-        if (g.gru && !g.reset_after) std::fill(drh + b * H, drh + (b + 1) * H, 0.f);
-        continue;
-      }
-      const float* zb = z + b * GH;
-      const float* hb = h + b * H;
-      if (p.kind == RnnKind::SimpleRNN) {
-        for (Index j = 0; j < H; ++j) dzb[j] = dhb[j] * derivative(act, zb[j]);
-        std::fill(dpb, dpb + H, 0.f);
-      } else if (g.lstm) {
-        const float* c = cs + (s * B + b) * H;
-        const float* cn = cs + ((s + 1) * B + b) * H;
-        for (Index j = 0; j < H; ++j) {
-          const float i = zb[j], f = zb[H + j], gg = zb[2 * H + j], o = zb[3 * H + j];
-          const float tc = activate(act, cn[j]);
-          const float dct = dcb[j] + dhb[j] * o * derivative(act, tc);
-          dzb[j] = dct * gg * derivative(ract, i);
-          dzb[H + j] = dct * c[j] * derivative(ract, f);
-          dzb[2 * H + j] = dct * i * derivative(act, gg);
-          dzb[3 * H + j] = dhb[j] * tc * derivative(ract, o);
-          dcb[j] = dct * f;
+    rows(B, [&](Index b0, Index b1) {
+      for (Index b = b0; b < b1; ++b) {
+        const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
+        float* dzb = dz + b * GH;
+        float* drb = dr + b * GH;
+        float* dhb = dh + b * H;
+        float* dcb = dc + b * H;
+        float* dpb = dh_prev + b * H;
+        const float* d_out = a.d_outputs ? a.d_outputs + (b * T + s) * H : nullptr;
+        // The step's output is its new state where kept, else the carried state: either way the
+        // output's gradient joins the state's.
+        if (d_out)
+          for (Index j = 0; j < H; ++j) dhb[j] += d_out[j];
+        if (!keep) {
+          // The states pass through unchanged (dc stays as it is).
+          std::fill(dzb, dzb + GH, 0.f);
+          std::fill(drb, drb + GH, 0.f);
+          std::memcpy(dpb, dhb, sizeof(float) * H);
+          if (g.gru && !g.reset_after) std::fill(drh + b * H, drh + (b + 1) * H, 0.f);
+          continue;
         }
-        std::fill(dpb, dpb + H, 0.f);
-      } else {
-        for (Index j = 0; j < H; ++j) {
-          const float zz = zb[j], r = zb[H + j], n = zb[2 * H + j];
-          const float dn = dhb[j] * (1.f - zz) * derivative(act, n);
-          dzb[j] = dhb[j] * (hb[j] - n) * derivative(ract, zz);
-          dzb[2 * H + j] = dn;
-          dpb[j] = dhb[j] * zz;
-          if (g.reset_after) {
-            const float rhj = rec_h[(s * B + b) * H + j];
-            dzb[H + j] = dn * rhj * derivative(ract, r);
-            drb[2 * H + j] = dn * r;
-          } else {
-            drh[b * H + j] = dn;  // times U_h^T below, then split into r and h
+        const float* zb = z + b * GH;
+        const float* hb = h + b * H;
+        if (p.kind == RnnKind::SimpleRNN) {
+          for (Index j = 0; j < H; ++j) dzb[j] = dhb[j] * derivative(act, zb[j]);
+          std::fill(dpb, dpb + H, 0.f);
+        } else if (g.lstm) {
+          const float* c = cs + (s * B + b) * H;
+          const float* cn = cs + ((s + 1) * B + b) * H;
+          for (Index j = 0; j < H; ++j) {
+            const float i = zb[j], f = zb[H + j], gg = zb[2 * H + j], o = zb[3 * H + j];
+            const float tc = activate(act, cn[j]);
+            const float dct = dcb[j] + dhb[j] * o * derivative(act, tc);
+            dzb[j] = dct * gg * derivative(ract, i);
+            dzb[H + j] = dct * c[j] * derivative(ract, f);
+            dzb[2 * H + j] = dct * i * derivative(act, gg);
+            dzb[3 * H + j] = dhb[j] * tc * derivative(ract, o);
+            dcb[j] = dct * f;
           }
+          std::fill(dpb, dpb + H, 0.f);
+        } else {
+          for (Index j = 0; j < H; ++j) {
+            const float zz = zb[j], r = zb[H + j], n = zb[2 * H + j];
+            const float dn = dhb[j] * (1.f - zz) * derivative(act, n);
+            dzb[j] = dhb[j] * (hb[j] - n) * derivative(ract, zz);
+            dzb[2 * H + j] = dn;
+            dpb[j] = dhb[j] * zz;
+            if (g.reset_after) {
+              const float rhj = rec_h[(s * B + b) * H + j];
+              dzb[H + j] = dn * rhj * derivative(ract, r);
+              drb[2 * H + j] = dn * r;
+            } else {
+              drh[b * H + j] = dn;  // times U_h^T below, then split into r and h
+            }
+          }
+          if (g.reset_after)
+            for (Index j = 0; j < 2 * H; ++j) drb[j] = dzb[j];
         }
-        if (g.reset_after)
-          for (Index j = 0; j < 2 * H; ++j) drb[j] = dzb[j];
       }
-    }
+    });
     if (g.gru && !g.reset_after) {
       // d(r h) = dn U_h^T; then dr = d(r h) h, and h gets d(r h) r directly.
       gemm(false, true, B, H, H, drh, H, a.recurrent + 2 * H, GH, 0.f, d_rh, H);
@@ -313,14 +353,11 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
       const float* d_rec = g.gru ? dr : dz;  // GRU reset_after: the recurrent part has its own gradient
       gemm(true, false, H, GH, B, h, H, d_rec, GH, 1.f, a.d_recurrent, GH);
       gemm(false, true, B, H, GH, d_rec, GH, a.recurrent, GH, 1.f, dh_prev, H);
-      if (a.d_bias && g.reset_after)
-        for (Index b = 0; b < B; ++b)
-          for (Index j = 0; j < GH; ++j) a.d_bias[GH + j] += dr[b * GH + j];
+      // The bias gradients are column sums, taken as products with a row of ones.
+      if (a.d_bias && g.reset_after) gemm(false, false, 1, GH, B, ones, B, dr, GH, 1.f, a.d_bias + GH, GH);
     }
     gemm(true, false, I, GH, B, a.x + t * I, T * I, dz, GH, 1.f, a.d_kernel, GH);
-    if (a.d_bias)
-      for (Index b = 0; b < B; ++b)
-        for (Index j = 0; j < GH; ++j) a.d_bias[j] += dz[b * GH + j];
+    if (a.d_bias) gemm(false, false, 1, GH, B, ones, B, dz, GH, 1.f, a.d_bias, GH);
     if (a.dx) gemm(false, true, B, I, GH, dz, GH, a.kernel, GH, 0.f, a.dx + t * I, T * I);
     std::memcpy(dh, dh_prev, sizeof(float) * B * H);
   }

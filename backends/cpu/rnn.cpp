@@ -3,6 +3,8 @@
 // (oneDNN's fused RNN primitives do not take Keras's per-sample masks; they are the later step
 // for unmasked sequences.)
 
+#include <algorithm>
+
 #include <oneapi/dnnl/dnnl.h>
 
 #include "backends/cpu/cpu_backend.hpp"
@@ -24,6 +26,14 @@ void gemm(bool ta, bool tb, Index m, Index n, Index k, const float* a, Index lda
                static_cast<int>(status), ") for a ", m, "x", k, " by ", k, "x", n, " product");
 }
 
+// A step's element-wise work split by batch rows between the OpenMP threads, once a step holds
+// enough of it (each row costs a few transcendentals per unit and gate).
+auto rows_of(Index units_per_row) {
+  return [units_per_row](Index n, auto&& body) {
+    parallel_range(n, std::max<Index>(1, Index{4096} / std::max<Index>(units_per_row, 1)), body);
+  };
+}
+
 const float* optional(const Tensor* t) { return t ? f32(*t) : nullptr; }
 float* optional(Tensor* t) { return t ? f32(*t) : nullptr; }
 
@@ -36,10 +46,11 @@ void CpuBackend::rnn_forward(const RnnParams& p, const Tensor& x, const Tensor& 
   const auto g = rnn::geometry(p, xs[0], xs[1], xs[2], h_last.shape()[1]);
   STRATA_CHECK(workspace.size() == g.size(), BackendError, "rnn_forward: the workspace holds ", workspace.size(),
                " values where ", g.size(), " are needed");
-  rnn::forward(p, g,
-               {f32(x), f32(kernel), f32(recurrent_kernel), optional(bias), optional(h0), optional(c0), optional(mask),
-                f32(outputs), f32(h_last), optional(c_last), f32(workspace)},
-               gemm, [](Index n) { return thread_scratch(n); });
+  rnn::forward(
+      p, g,
+      {f32(x), f32(kernel), f32(recurrent_kernel), optional(bias), optional(h0), optional(c0), optional(mask),
+       f32(outputs), f32(h_last), optional(c_last), f32(workspace)},
+      gemm, [](Index n) { return thread_scratch(n); }, rows_of(g.gates * g.units));
 }
 
 void CpuBackend::rnn_backward(const RnnParams& p, const Tensor& x, const Tensor& kernel, const Tensor& recurrent_kernel,
@@ -50,11 +61,12 @@ void CpuBackend::rnn_backward(const RnnParams& p, const Tensor& x, const Tensor&
   const auto g = rnn::geometry(p, xs[0], xs[1], xs[2], recurrent_kernel.shape()[0]);
   STRATA_CHECK(workspace.size() == g.size(), BackendError, "rnn_backward: the workspace holds ", workspace.size(),
                " values where ", g.size(), " are needed");
-  rnn::backward(p, g,
-                {f32(x), f32(kernel), f32(recurrent_kernel), bias != nullptr, optional(mask), f32(workspace),
-                 optional(d_outputs), optional(d_h_last), optional(dx), f32(d_kernel), f32(d_recurrent_kernel),
-                 optional(d_bias), optional(d_h0), optional(d_c0)},
-                gemm, [](Index n) { return thread_scratch(n); });
+  rnn::backward(
+      p, g,
+      {f32(x), f32(kernel), f32(recurrent_kernel), bias != nullptr, optional(mask), f32(workspace), optional(d_outputs),
+       optional(d_h_last), optional(dx), f32(d_kernel), f32(d_recurrent_kernel), optional(d_bias), optional(d_h0),
+       optional(d_c0)},
+      gemm, [](Index n) { return thread_scratch(n); }, rows_of(g.gates * g.units));
 }
 
 }  // namespace strata::backends

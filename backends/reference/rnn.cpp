@@ -1,5 +1,6 @@
 // The recurrent layers' loop (backends/rnn_loop.hpp) over plain products accumulated in double.
 
+#include <functional>
 #include <vector>
 
 #include "backends/reference/common.hpp"
@@ -23,6 +24,9 @@ void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, cons
     }
 }
 
+// The reference runs every row on the calling thread.
+void all_rows(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& body) { body(0, n); }
+
 const float* optional(const Tensor* t) { return t ? reference::values_of(*t).data() : nullptr; }
 float* optional(Tensor* t) { return t ? reference::values_of(*t).data() : nullptr; }
 
@@ -36,15 +40,18 @@ void ReferenceBackend::rnn_forward(const RnnParams& p, const Tensor& x, const Te
   const auto g = rnn::geometry(p, xs[0], xs[1], xs[2], h_last.shape()[1]);
   assert(workspace.size() == g.size());
   std::vector<float> scratch;
-  rnn::forward(p, g,
-               {reference::values_of(x).data(), reference::values_of(kernel).data(),
-                reference::values_of(recurrent_kernel).data(), optional(bias), optional(h0), optional(c0),
-                optional(mask), reference::values_of(outputs).data(), reference::values_of(h_last).data(),
-                optional(c_last), reference::values_of(workspace).data()},
-               gemm, [&](std::int64_t n) {
-                 scratch.assign(static_cast<std::size_t>(n), 0.f);
-                 return scratch.data();
-               });
+  rnn::forward(
+      p, g,
+      {reference::values_of(x).data(), reference::values_of(kernel).data(),
+       reference::values_of(recurrent_kernel).data(), optional(bias), optional(h0), optional(c0), optional(mask),
+       reference::values_of(outputs).data(), reference::values_of(h_last).data(), optional(c_last),
+       reference::values_of(workspace).data()},
+      gemm,
+      [&](std::int64_t n) {
+        scratch.assign(static_cast<std::size_t>(n), 0.f);
+        return scratch.data();
+      },
+      all_rows);
 }
 
 void ReferenceBackend::rnn_backward(const RnnParams& p, const Tensor& x, const Tensor& kernel,
@@ -56,16 +63,19 @@ void ReferenceBackend::rnn_backward(const RnnParams& p, const Tensor& x, const T
   const auto g = rnn::geometry(p, xs[0], xs[1], xs[2], recurrent_kernel.shape()[0]);
   assert(workspace.size() == g.size());
   std::vector<float> scratch;
-  rnn::backward(p, g,
-                {reference::values_of(x).data(), reference::values_of(kernel).data(),
-                 reference::values_of(recurrent_kernel).data(), bias != nullptr, optional(mask),
-                 reference::values_of(workspace).data(), optional(d_outputs), optional(d_h_last), optional(dx),
-                 reference::values_of(d_kernel).data(), reference::values_of(d_recurrent_kernel).data(),
-                 optional(d_bias), optional(d_h0), optional(d_c0)},
-                gemm, [&](std::int64_t n) {
-                  scratch.assign(static_cast<std::size_t>(n), 0.f);
-                  return scratch.data();
-                });
+  rnn::backward(
+      p, g,
+      {reference::values_of(x).data(), reference::values_of(kernel).data(),
+       reference::values_of(recurrent_kernel).data(), bias != nullptr, optional(mask),
+       reference::values_of(workspace).data(), optional(d_outputs), optional(d_h_last), optional(dx),
+       reference::values_of(d_kernel).data(), reference::values_of(d_recurrent_kernel).data(), optional(d_bias),
+       optional(d_h0), optional(d_c0)},
+      gemm,
+      [&](std::int64_t n) {
+        scratch.assign(static_cast<std::size_t>(n), 0.f);
+        return scratch.data();
+      },
+      all_rows);
 }
 
 }  // namespace strata::backends

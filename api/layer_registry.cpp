@@ -29,6 +29,7 @@
 #include "strata/layers/flatten.hpp"
 #include "strata/layers/global_average_pooling1d.hpp"
 #include "strata/layers/global_average_pooling2d.hpp"
+#include "strata/layers/global_max_pooling1d.hpp"
 #include "strata/layers/global_max_pooling2d.hpp"
 #include "strata/layers/gru.hpp"
 #include "strata/layers/input_layer.hpp"
@@ -74,7 +75,6 @@ constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
                                                  "MaxPooling3D",
                                                  "AveragePooling3D",
                                                  "GlobalAveragePooling3D",
-                                                 "GlobalMaxPooling1D",
                                                  "GlobalMaxPooling3D",
                                                  "GroupNormalization",
                                                  "RMSNormalization",
@@ -153,6 +153,7 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"AveragePooling2D", &AveragePooling2D::from_config},
                                               {"GlobalAveragePooling1D", &GlobalAveragePooling1D::from_config},
                                               {"GlobalAveragePooling2D", &GlobalAveragePooling2D::from_config},
+                                              {"GlobalMaxPooling1D", &GlobalMaxPooling1D::from_config},
                                               {"GlobalMaxPooling2D", &GlobalMaxPooling2D::from_config},
                                               {"MaxPooling1D", &MaxPooling1D::from_config},
                                               {"MaxPooling2D", &MaxPooling2D::from_config},

@@ -83,6 +83,7 @@
 #include "strata/layers/flatten.hpp"
 #include "strata/layers/global_average_pooling1d.hpp"
 #include "strata/layers/global_average_pooling2d.hpp"
+#include "strata/layers/global_max_pooling1d.hpp"
 #include "strata/layers/global_max_pooling2d.hpp"
 #include "strata/layers/gru.hpp"
 #include "strata/layers/input_layer.hpp"

@@ -155,6 +155,8 @@ def cases():
     add(case("leaky_relu_0_1", lambda n: L.LeakyReLU(0.1, name=n), [(2, 2, 3)]))
     add(case("softmax_2d", lambda n: L.Softmax(name=n), [(3, 5)]))
     add(case("softmax_3d", lambda n: L.Softmax(name=n), [(2, 3, 4)]))
+    add(case("gmp1d", lambda n: L.GlobalMaxPooling1D(name=n), [(2, 5, 3)]))
+    add(case("gmp1d_keepdims", lambda n: L.GlobalMaxPooling1D(keepdims=True, name=n), [(3, 4, 2)]))
     return out
 
 

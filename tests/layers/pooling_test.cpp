@@ -44,6 +44,8 @@ std::vector<LayerCase> pooling_cases() {
       {"GlobalAveragePooling2D(keepdims)", factory<GlobalAveragePooling2D>(true), {1, 3, 3, 2}},
       {"GlobalMaxPooling2D()", factory<GlobalMaxPooling2D>(), {2, 4, 5, 3}},
       {"GlobalMaxPooling2D(keepdims)", factory<GlobalMaxPooling2D>(true), {1, 3, 2, 2}},
+      {"GlobalMaxPooling1D()", factory<GlobalMaxPooling1D>(), {2, 5, 3}},
+      {"GlobalMaxPooling1D(keepdims)", factory<GlobalMaxPooling1D>(true), {3, 4, 2}},
       {"GlobalAveragePooling1D()", factory<GlobalAveragePooling1D>(), {2, 7, 3}},
       {"GlobalAveragePooling1D(keepdims)", factory<GlobalAveragePooling1D>(true), {1, 4, 3}},
   };

@@ -450,16 +450,6 @@ const Tensor& in_float32(const Tensor& y, Tensor& staging) {
   return staging;
 }
 
-// Keras weighs the loss and the metrics of an output that carries a mask (a sequence model's
-// per-step output after Embedding(mask_zero) or Masking) by that mask; Strata does not yet, so
-// it refuses such an output rather than training on the padded steps as if they were data.
-void refuse_masked_output(const Tensor& y, const std::string& output) {
-  STRATA_CHECK(y.mask() == nullptr, ValueError, "The model's output '", output,
-               "' carries a mask (from Embedding(mask_zero) or Masking through layers that pass masks on). Keras "
-               "weighs its loss and metrics by the mask; Strata does not yet. Pool or reduce the masked steps before "
-               "the output (GlobalAveragePooling1D reads the mask), or build the model without the mask.");
-}
-
 }  // namespace
 
 void Trainer::train_step() {
@@ -479,21 +469,71 @@ void Trainer::compute_gradients() {
       grads_[h] = Tensor();
       continue;
     }
-    refuse_masked_output(outputs[h], head.name);
-    const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
-    reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
-    reuse_or_allocate(head.grad, backend, y_pred.shape());
-    head.loss->compute(head.y_batch, y_pred, head.values, &head.grad, head.tracker, head.weight, weights);
+    score(head, outputs[h], weights, true);
     grads_[h] = head.grad;
     if (outputs[h].dtype() != DType::F32) {  // the gradient enters backward in the output's dtype
-      reuse_or_allocate(head.grad_out, backend, y_pred.shape(), outputs[h].dtype());
+      reuse_or_allocate(head.grad_out, backend, head.grad.shape(), outputs[h].dtype());
       backend.cast(head.grad, head.grad_out);
       grads_[h] = head.grad_out;
     }
-    for (std::size_t m = 0; m < head.metrics.size(); ++m)
-      head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
   }
   model_.run_backward(grads_);
+}
+
+void Trainer::score(Head& head, const Tensor& output, const Tensor* weights, bool training) {
+  Backend& backend = *backend_;
+  const Tensor& y_pred = in_float32(output, head.pred_f32);
+  reuse_or_allocate(head.values, backend, y_pred.shape().without_last_axis());
+  if (training) reuse_or_allocate(head.grad, backend, y_pred.shape());
+  Tensor y_true = head.y_batch, pred = y_pred, values = head.values, grad = head.grad;
+  const Tensor* loss_weights = weights;
+  const Tensor* metric_weights = weights;
+  const Tensor* unweighted_metric_weights = nullptr;
+  if (const auto& mask = output.mask()) {
+    // Keras's apply_mask: every step of a masked output is a sample of its own. The loss weighs
+    // a kept step total / kept (so its mean is over the kept steps) and a masked one 0, times
+    // the sample's weight; the metrics weigh kept steps 1 (times the sample's weight where the
+    // metric is weighted).
+    const Shape steps = y_pred.shape().without_last_axis();
+    STRATA_CHECK(mask->shape() == steps, ValueError, "The model's output '", head.name, "' carries a mask of shape ",
+                 mask->shape().to_string(), " for an output of shape ", y_pred.shape().to_string(),
+                 "; a mask covers the output's shape without its last axis");
+    const std::int64_t rows = steps.num_elements(), batch = steps[0];
+    const Shape per_sample = Shape{batch}.with_axis_appended(rows / batch);
+    const Tensor kept = mask->reshaped(per_sample);
+    reuse_or_allocate(head.mask_kept, backend, Shape{1, 1});
+    backend.reduce(ReduceOp::Sum, kept, head.mask_kept);
+    reuse_or_allocate(head.mask_one, backend, Shape{1, 1});
+    backend.fill(head.mask_one, 1.f);
+    backend.binary(BinaryOp::Maximum, head.mask_kept, head.mask_one, head.mask_kept);  // no kept step: 0 / 1
+    reuse_or_allocate(head.mask_loss_weights, backend, per_sample);
+    backend.binary(BinaryOp::Divide, kept, head.mask_kept, head.mask_loss_weights);
+    backend.scale(head.mask_loss_weights, static_cast<float>(rows));
+    if (weights) {
+      const Tensor by_sample = weights->reshaped({batch, 1});
+      backend.binary(BinaryOp::Multiply, head.mask_loss_weights, by_sample, head.mask_loss_weights);
+      reuse_or_allocate(head.mask_metric_weights, backend, per_sample);
+      backend.binary(BinaryOp::Multiply, kept, by_sample, head.mask_metric_weights);
+      metric_weights = &head.mask_metric_weights;
+    }
+    loss_weights = &head.mask_loss_weights;
+    unweighted_metric_weights = mask.get();
+    if (!weights) metric_weights = unweighted_metric_weights;
+    // The steps as samples: (batch, steps, ...) seen as (batch * steps, ...).
+    const auto as_rows = [&](const Tensor& t, const Shape& like) {
+      std::vector<std::int64_t> dims{rows};
+      for (std::size_t axis = steps.rank(); axis < like.rank(); ++axis) dims.push_back(like[std::int64_t(axis)]);
+      return t.reshaped(Shape(dims));
+    };
+    y_true = as_rows(head.y_batch, head.y_batch.shape());
+    pred = as_rows(y_pred, y_pred.shape());
+    values = head.values.reshaped({rows});
+    if (training) grad = as_rows(head.grad, head.grad.shape());
+  }
+  head.loss->compute(y_true, pred, values, training ? &grad : nullptr, head.tracker, training ? head.weight : 1.0,
+                     loss_weights);
+  for (std::size_t m = 0; m < head.metrics.size(); ++m)
+    head.metrics[m]->update_state(y_true, pred, head.metric_weighted[m] ? metric_weights : unweighted_metric_weights);
 }
 
 void Trainer::zero_missing_gradients(bool computed) {
@@ -563,18 +603,12 @@ std::optional<bool> Trainer::distributed_train_batch(Source& source, std::int64_
 
 void Trainer::test_step() {
   if (batch_empty_) return;  // this rank's share of a short last batch is empty
-  Backend& backend = *backend_;
   const std::span<const Tensor> outputs = model_.run_step(x_batches_, false);
   const Tensor* weights = batch_weighted_ ? &weight_batch_ : nullptr;
   for (std::size_t h = 0; h < heads_.size(); ++h) {
     Head& head = heads_[h];
     if (!head.loss) continue;
-    refuse_masked_output(outputs[h], head.name);
-    reuse_or_allocate(head.values, backend, outputs[h].shape().without_last_axis());
-    const Tensor& y_pred = in_float32(outputs[h], head.pred_f32);
-    head.loss->compute(head.y_batch, y_pred, head.values, nullptr, head.tracker, 1.0, weights);
-    for (std::size_t m = 0; m < head.metrics.size(); ++m)
-      head.metrics[m]->update_state(head.y_batch, y_pred, head.metric_weighted[m] ? weights : nullptr);
+    score(head, outputs[h], weights, false);
   }
   if (penalties_ && !penalties_->empty()) penalties_->after_step(false, x_batches_[0].shape()[0], penalty_tracker_);
 }

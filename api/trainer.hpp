@@ -67,6 +67,9 @@ class Trainer {
     // A bfloat16 output widened to float32 for the loss and metrics, and the loss's gradient
     // rounded back to the output's dtype for backward (mixed precision).
     Tensor pred_f32, grad_out;
+    // A masked output (Keras's apply_mask): the kept steps' count, a 1 to floor it with, and
+    // the loss's and the weighted metrics' per-step weights.
+    Tensor mask_kept, mask_one, mask_loss_weights, mask_metric_weights;
     std::vector<float> staging;
   };
 
@@ -76,6 +79,9 @@ class Trainer {
   class GeneratorSource;
 
   void require_compiled() const;
+  // The loss (and, training, its gradient into head.grad) and the metrics of one output, the
+  // steps of a masked output weighed as Keras's apply_mask weighs them.
+  void score(Head& head, const Tensor& output, const Tensor* weights, bool training);
   // Orders x (and y) by the model's inputs (outputs), checks them against the model and the
   // losses before any work starts, building the model from x's shapes when it has none yet.
   Feed bind_inputs(const Arrays& x);

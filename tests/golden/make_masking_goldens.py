@@ -157,6 +157,39 @@ def concatenate_steps():
     return case("concatenate_steps", keras.Model([a, b], y), [indices((3, 5), 8), indices((3, 3), 8)])
 
 
+def masked_output_training():
+    """A tagger whose per-step output carries the mask: Keras weighs its loss and metrics by it
+    (apply_mask). Keras's evaluate with and without sample weights, and the weights after one
+    SGD step. Keras takes a sequence output's sample weights per step only ((batch,) ones fail
+    to broadcast against the (batch, steps) losses); Strata takes one per sample and applies it
+    to each step, so Keras gets each sample's weight repeated over the steps."""
+    x = keras.Input((5,), dtype="int32", name="tokens")
+    h = L.Embedding(7, 3, mask_zero=True, name="emb")(x)
+    y = L.Dense(3, activation="softmax", name="tags")(h)
+    model = keras.Model(x, y)
+    weights = [RNG.uniform(-0.5, 0.5, w.shape).astype(np.float32) for w in model.weights]
+    model.set_weights(weights)
+    tokens = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 0, 0], [6, 1, 2, 3, 4], [2, 0, 0, 0, 0]], dtype=np.int32)
+    tags = RNG.integers(0, 3, (4, 5)).astype(np.float32)
+    sample_weight = np.array([1.0, 0.5, 2.0, 1.5], dtype=np.float32)
+    model.compile(keras.optimizers.SGD(0.5), "sparse_categorical_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy"])
+    plain = model.evaluate(tokens, tags, verbose=0, return_dict=True)
+    per_step = np.repeat(sample_weight[:, None], tokens.shape[1], axis=1)
+    weighted = model.evaluate(tokens, tags, sample_weight=per_step, verbose=0, return_dict=True)
+    model.train_on_batch(tokens, tags, sample_weight=per_step)
+    return {
+        "model": json.loads(model.to_json()),
+        "weights": [flat(w) for w in weights],
+        "tokens": flat(tokens),
+        "tags": flat(tags),
+        "sample_weight": flat(sample_weight),
+        "evaluate": {k: float(v) for k, v in plain.items()},
+        "evaluate_weighted": {k: float(v) for k, v in weighted.items()},
+        "weights_after_step": [flat(w) for w in model.get_weights()],
+    }
+
+
 def main():
     cases = [
         embedding_mask_gap(),
@@ -170,7 +203,8 @@ def main():
         merged_masks(L.Concatenate, "concatenate_masks"),
         concatenate_steps(),
     ]
-    out = {"keras_version": keras.__version__, "backend": keras.backend.backend(), "cases": cases}
+    out = {"keras_version": keras.__version__, "backend": keras.backend.backend(), "cases": cases,
+           "masked_output": masked_output_training()}
     with open(os.path.join(HERE, "masking.json"), "w") as f:
         json.dump(out, f, indent=1)
         f.write("\n")

@@ -124,3 +124,38 @@ TEST_CASE("Recurrent models saved by Keras load with Keras's predictions", "[lay
   }
   CHECK(loaded == 9);
 }
+
+TEST_CASE("A masked output's loss and metrics weigh its steps by the mask, as Keras's", "[layers][masking][golden]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  INFO(current_backend().name());
+  const nlohmann::json& g = goldens()["masked_output"];
+  auto model = model_from_json(g["model"].dump());
+  const auto weights = model->weights();
+  REQUIRE(weights.size() == g["weights"].size());
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const auto values = g["weights"][i].get<std::vector<float>>();
+    current_backend().upload(values.data(), weights[i]->value);
+  }
+  model->compile(optimizers::SGD(0.5), "sparse_categorical_crossentropy", {"accuracy"}, {}, {"accuracy"});
+  const auto tokens = array_of(g["tokens"], Shape{4, 5});
+  const auto tags = array_of(g["tags"], Shape{4, 5});
+  const auto sample_weight = array_of(g["sample_weight"], Shape{4});
+
+  for (const auto& [key, options] :
+       {std::pair<std::string, EvaluateOptions>{"evaluate", {.verbose = 0}},
+        std::pair<std::string, EvaluateOptions>{"evaluate_weighted", {.verbose = 0, .sample_weight = sample_weight}}}) {
+    INFO(key);
+    const Logs logs = model->evaluate(tokens, tags, options);
+    for (const auto& [name, value] : g[key].items()) {
+      INFO(name << ": strata " << logs.at(name) << ", keras " << value.get<double>());
+      CHECK(std::abs(logs.at(name) - value.get<double>()) <= 1e-5);
+    }
+  }
+  // One SGD step: the gradient of the masked, weighted mean.
+  model->fit(tokens, tags,
+             {.batch_size = 4, .epochs = 1, .verbose = 0, .shuffle = false, .sample_weight = sample_weight});
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const auto after = to_host(weights[i]->value);
+    check_close(after.data(), after.size(), g["weights_after_step"][i], weights[i]->path + " after one step");
+  }
+}

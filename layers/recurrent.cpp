@@ -220,7 +220,10 @@ nlohmann::json RecurrentLayer::get_config() const {
   return config;
 }
 
-void RecurrentLayer::read_spec(const nlohmann::json& config, detail::RecurrentSpec& spec) {
+detail::RecurrentSpec RecurrentLayer::spec_from_config(RnnKind kind, const nlohmann::json& config) {
+  detail::RecurrentSpec spec;
+  spec.kind = kind;
+  spec.units = config.at("units").get<std::int64_t>();
   spec.activation = detail::activation_from_config(config);
   if (config.contains("recurrent_activation") && config["recurrent_activation"].is_string())
     spec.recurrent_activation = config["recurrent_activation"].get<std::string>();
@@ -249,6 +252,7 @@ void RecurrentLayer::read_spec(const nlohmann::json& config, detail::RecurrentSp
   STRATA_CHECK(!config.value("zero_output_for_mask", false), ValueError,
                "zero_output_for_mask=True is not supported: Strata's recurrent layers output the carried state at "
                "masked steps, as Keras's default");
+  return spec;
 }
 
 }  // namespace layers

@@ -84,6 +84,10 @@ class GRU : public LayerOf<GRU, RecurrentLayer> {
   std::string class_name() const override { return "GRU"; }
   /// Rebuilds a GRU from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+ private:
+  // from_config's: the arguments a config names, already gathered.
+  GRU(detail::RecurrentSpec spec, std::string name);
 };
 
 }  // namespace layers

@@ -85,6 +85,10 @@ class LSTM : public LayerOf<LSTM, RecurrentLayer> {
   std::string class_name() const override { return "LSTM"; }
   /// Rebuilds a LSTM from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+ private:
+  // from_config's: the arguments a config names, already gathered.
+  LSTM(detail::RecurrentSpec spec, std::string name);
 };
 
 }  // namespace layers

@@ -35,7 +35,7 @@ namespace detail {
 struct RecurrentSpec {
   RnnKind kind = RnnKind::LSTM;
   std::int64_t units = 0;
-  std::string activation, recurrent_activation;
+  std::string activation = "tanh", recurrent_activation = "sigmoid";
   bool use_bias = true;
   Handle<Initializer> kernel_initializer = "glorot_uniform";
   Handle<Initializer> recurrent_initializer = "orthogonal";
@@ -82,8 +82,8 @@ class RecurrentLayer : public Layer {
   Tensor forward_inputs(std::span<const Tensor> inputs, bool training) override;
   void backward_inputs(const Tensor& dy, std::span<Tensor> dxs, std::uint32_t need_mask) override;
 
-  /// Reads the keys every recurrent layer writes from a Keras config into `spec`.
-  static void read_spec(const nlohmann::json& config, detail::RecurrentSpec& spec);
+  /// The arguments of a `kind` layer that a Keras config names (the keys get_config writes).
+  static detail::RecurrentSpec spec_from_config(RnnKind kind, const nlohmann::json& config);
 
  private:
   // The Keras class of a cell kind (the constructor cannot ask the virtual class_name yet).

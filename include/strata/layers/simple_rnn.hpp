@@ -79,6 +79,10 @@ class SimpleRNN : public LayerOf<SimpleRNN, RecurrentLayer> {
   std::string class_name() const override { return "SimpleRNN"; }
   /// Rebuilds a SimpleRNN from the config get_config() wrote (Keras's from_config).
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
+
+ private:
+  // from_config's: the arguments a config names, already gathered.
+  SimpleRNN(detail::RecurrentSpec spec, std::string name);
 };
 
 }  // namespace layers

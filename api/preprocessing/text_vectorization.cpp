@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include <nlohmann/json.hpp>
 #include <xtensor/xbuilder.hpp>
 
 #include "strata/error.hpp"

@@ -60,7 +60,7 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <xtensor/xarray.hpp>
 
 namespace strata {

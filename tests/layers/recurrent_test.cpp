@@ -4,6 +4,8 @@
 // own numbers are checked in masking_golden_test.cpp (tests/golden/recurrent.json).
 
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
 
 #include "strata/strata.hpp"
 #include "support/layer_checks.hpp"
@@ -146,4 +148,22 @@ TEST_CASE("Recurrent layers: errors by their text", "[layers][recurrent][errors]
         }).starts_with("LSTM \"l4\" takes its input and, optionally, its 2 initial states"));
   CHECK(message_of([&] { (void)LSTM(4, {.name = "flat"})(Input({5})); }).find("expected min_ndim=3") !=
         std::string::npos);
+}
+
+TEST_CASE("Recurrent layers: a NaN in a sequence stays visible in its sample only", "[layers][recurrent][nan]") {
+  set_backend(GENERATE(from_range(available_backends())));
+  const std::string kind = GENERATE(as<std::string>(), "SimpleRNN", "LSTM", "GRU");
+  INFO(kind << " on " << current_backend().name());
+  set_random_seed(2);
+  auto layer = make(kind, true, false);
+  xt::xarray<float> x = random_array({3, 4, 2}, 5);
+  x(1, 2, 0) = std::numeric_limits<float>::quiet_NaN();
+  const auto y = to_host((*layer)(from_host(current_backend(), x)));
+  for (std::size_t t = 0; t < 4; ++t)
+    for (std::size_t j = 0; j < 3; ++j) {
+      CHECK(std::isfinite(y(0, t, j)));
+      CHECK(std::isfinite(y(2, t, j)));
+      // The NaN reaches sample 1's outputs from its step on, and none before.
+      CHECK(std::isnan(y(1, t, j)) == (t >= 2));
+    }
 }

@@ -278,10 +278,7 @@ Tensor Layer::run_primitive(std::span<const Tensor> inputs, bool training) {
                                                                        ") has no output shape for input shape ",
                                                                        inputs[0].shape().to_string());
                                                });
-    const DType dtype = is_op_                                                          ? inputs[0].dtype()
-                        : compute_dtype() == DType::F32 || computes_in(compute_dtype()) ? compute_dtype()
-                                                                                        : DType::F32;
-    return Tensor::symbolic(shape, nullptr, 0, dtype).with_mask(compute_mask(inputs));
+    return Tensor::symbolic(shape, nullptr, 0, dtype_for(inputs)).with_mask(compute_mask(inputs));
   }
   detail::EngineState& engine = detail::engine_state();
   detail::Tape* tape = engine.tape;
@@ -353,12 +350,8 @@ std::span<const Tensor> Layer::autocast(CallContext& context, std::span<const Te
                                         std::array<Tensor, 8>& cast) {
   context.cast_mask = 0;
   context.weights_cast = 0;
-  if (is_op_) {
-    context.compute_dtype = inputs[0].dtype();
-    return inputs;
-  }
-  const DType wanted = compute_dtype();
-  context.compute_dtype = wanted == DType::F32 || computes_in(wanted) ? wanted : DType::F32;
+  context.compute_dtype = dtype_for(inputs);
+  if (is_op_) return inputs;
   const auto needs_cast = [&](const Tensor& x) { return floating(x.dtype()) && x.dtype() != context.compute_dtype; };
   if (std::none_of(inputs.begin(), inputs.end(), needs_cast)) return inputs;
   STRATA_CHECK(inputs.size() <= cast.size(), ValueError, "Layer \"", name_, "\" can cast at most ", cast.size(),
@@ -380,6 +373,12 @@ std::span<const Tensor> Layer::autocast(CallContext& context, std::span<const Te
 }
 
 bool Layer::computes_in(DType dtype) const { return dtype == DType::F32; }
+
+DType Layer::dtype_for(std::span<const Tensor> inputs) const {
+  if (is_op_) return inputs[0].dtype();
+  const DType wanted = compute_dtype();
+  return wanted == DType::F32 || computes_in(wanted) ? wanted : DType::F32;
+}
 
 const Tensor& Layer::compute_value(const Variable& variable) {
   CallContext& c = context();

@@ -284,6 +284,10 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// gradient to the tape's gradient of `y`.
   void record_activity_penalty(detail::Tape& tape, const Tensor& y, bool training);
   void adopt_child(Layer& child);
+  /// The dtype a primitive call on `inputs` computes in (and a symbolic call's output has): an
+  /// op's input dtype, else the policy's compute dtype, or float32 where the layer cannot
+  /// compute in it.
+  DType dtype_for(std::span<const Tensor> inputs) const;
   /// ValueError when an input is int32 and the layer does not take integers.
   void check_input_dtypes(std::span<const Tensor> inputs) const;
   /// The symbolic tensor `node` outputs (its shape, dtype and mask).

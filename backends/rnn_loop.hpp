@@ -11,7 +11,8 @@
 //   c     (T+1, B, H)     LSTM's cell state likewise
 //   gates (T, B, G*H)     the activated gates of each step: SimpleRNN its new output; LSTM
 //                         i, f, g, o; GRU z, r, n
-//   rec_h (T, B, H)       GRU with reset_after: the recurrent candidate h U_h + b_rh
+//   extra (T, B, H)       LSTM: act(c') of each step (its output is o act(c'), its backward needs
+//                         act(c') again); GRU with reset_after: the recurrent candidate h U_h + b_rh
 // Masked rows keep their states and output the carried state (as Keras's masked rnn, whose
 // output at a masked step is states[0]); their gradients pass the state gradients through and
 // add nothing to the weights.
@@ -35,8 +36,8 @@ struct Geometry {
   Index h_offset() const { return 0; }
   Index c_offset() const { return (steps + 1) * batch * units; }
   Index gates_offset() const { return c_offset() * (lstm ? 2 : 1); }
-  Index rec_h_offset() const { return gates_offset() + steps * batch * gates * units; }
-  Index size() const { return rec_h_offset() + (gru && reset_after ? steps * batch * units : 0); }
+  Index extra_offset() const { return gates_offset() + steps * batch * gates * units; }
+  Index size() const { return extra_offset() + (lstm || (gru && reset_after) ? steps * batch * units : 0); }
 };
 
 inline Geometry geometry(const RnnParams& p, Index batch, Index steps, Index features, Index units) {
@@ -100,6 +101,9 @@ inline void copy_or_zero(const float* from, float* to, Index n) {
     std::fill(to, to + n, 0.f);
 }
 
+/// Whether batch row b keeps input step t (no mask: every step).
+inline bool kept(const float* mask, Index steps, Index b, Index t) { return !mask || mask[b * steps + t] != 0.f; }
+
 /// The tensors of one forward call as raw memory.
 struct ForwardArgs {
   const float* x;
@@ -125,8 +129,8 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
   float* hs = a.workspace + g.h_offset();
   float* cs = a.workspace + g.c_offset();
   float* gates = a.workspace + g.gates_offset();
-  float* rec_h = a.workspace + g.rec_h_offset();
-  float* rec = scratch(B * GH);  // h U (+ recurrent bias) of the step, GRU only
+  float* extra = a.workspace + g.extra_offset();  // LSTM: act(c'); GRU reset_after: h U_h + b_rh
+  float* rec = scratch(B * GH);                   // h U (+ recurrent bias) of the step, GRU only
   copy_or_zero(a.h0, hs, B * H);
   if (g.lstm) copy_or_zero(a.c0, cs, B * H);
   const float* bias_in = a.bias;
@@ -155,7 +159,7 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
           for (Index j = 0; j < 2 * H; ++j) zb[j] = activate(ract, zb[j] + rb[j] + (bias_rec ? bias_rec[j] : 0.f));
         }
         if (g.gru && g.reset_after) {
-          float* rh = rec_h + (s * B + b) * H;
+          float* rh = extra + (s * B + b) * H;
           for (Index j = 0; j < H; ++j) {
             rh[j] = rb[2 * H + j] + (bias_rec ? bias_rec[2 * H + j] : 0.f);
             zb[2 * H + j] = activate(act, zb[2 * H + j] + zb[H + j] * rh[j]);
@@ -187,7 +191,7 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
     // The new states, kept only where the mask keeps the step.
     rows(B, [&](Index b0, Index b1) {
       for (Index b = b0; b < b1; ++b) {
-        const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
+        const bool keep = kept(a.mask, T, b, t);
         const float* zb = z + b * GH;
         const float* hb = h + b * H;
         float* hn = h_next + b * H;
@@ -205,9 +209,11 @@ void forward(const RnnParams& p, const Geometry& g, const ForwardArgs& a, Gemm&&
         } else if (g.lstm) {
           const float* c = cs + (s * B + b) * H;
           float* cn = cs + ((s + 1) * B + b) * H;
+          float* act_c = extra + (s * B + b) * H;
           for (Index j = 0; j < H; ++j) {
             cn[j] = zb[H + j] * c[j] + zb[j] * zb[2 * H + j];
-            hn[j] = zb[3 * H + j] * activate(act, cn[j]);
+            act_c[j] = activate(act, cn[j]);
+            hn[j] = zb[3 * H + j] * act_c[j];
           }
         } else {
           for (Index j = 0; j < H; ++j) hn[j] = zb[j] * hb[j] + (1.f - zb[j]) * zb[2 * H + j];
@@ -247,16 +253,16 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
   const float* hs = a.workspace + g.h_offset();
   const float* cs = a.workspace + g.c_offset();
   const float* gates = a.workspace + g.gates_offset();
-  const float* rec_h = a.workspace + g.rec_h_offset();
+  const float* extra = a.workspace + g.extra_offset();
   float* mem = scratch(B * (2 * GH + 5 * H + 1));
-  float* dz = mem;               // (B, GH): gradient of the input part x_t W + b
-  float* dr = dz + B * GH;       // (B, GH): gradient of the recurrent part h U (+ b_r)
-  float* dh = dr + B * GH;       // (B, H): dL/d state h after the step
-  float* dc = dh + B * H;        // (B, H): dL/d cell state after the step (LSTM)
-  float* dh_prev = dc + B * H;   // (B, H)
-  float* drh = dh_prev + B * H;  // (B, H): GRU reset_before, dL/d n before act' (dn)
-  float* d_rh = drh + B * H;     // (B, H): GRU reset_before, dL/d (r h)
-  float* ones = d_rh + B * H;    // (B): the bias gradients' column sums
+  float* dz = mem;              // (B, GH): gradient of the input part x_t W + b
+  float* dr = dz + B * GH;      // (B, GH): gradient of the recurrent part h U (+ b_r)
+  float* dh = dr + B * GH;      // (B, H): dL/d state h after the step
+  float* dc = dh + B * H;       // (B, H): dL/d cell state after the step (LSTM)
+  float* dh_prev = dc + B * H;  // (B, H)
+  float* dn = dh_prev + B * H;  // (B, H): GRU reset_before, dL/d the candidate's pre-activation
+  float* d_rh = dn + B * H;     // (B, H): GRU reset_before, dL/d (r h)
+  float* ones = d_rh + B * H;   // (B): the bias gradients' column sums
   std::fill(ones, ones + B, 1.f);
   copy_or_zero(a.d_h_last, dh, B * H);
   std::fill(dc, dc + B * H, 0.f);
@@ -269,7 +275,7 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
     const float* z = gates + s * B * GH;
     rows(B, [&](Index b0, Index b1) {
       for (Index b = b0; b < b1; ++b) {
-        const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
+        const bool keep = kept(a.mask, T, b, t);
         float* dzb = dz + b * GH;
         float* drb = dr + b * GH;
         float* dhb = dh + b * H;
@@ -283,9 +289,9 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
         if (!keep) {
           // The states pass through unchanged (dc stays as it is).
           std::fill(dzb, dzb + GH, 0.f);
-          std::fill(drb, drb + GH, 0.f);
+          if (g.reset_after) std::fill(drb, drb + GH, 0.f);  // dr is read by GRU reset_after only
           std::memcpy(dpb, dhb, sizeof(float) * H);
-          if (g.gru && !g.reset_after) std::fill(drh + b * H, drh + (b + 1) * H, 0.f);
+          if (g.gru && !g.reset_after) std::fill(dn + b * H, dn + (b + 1) * H, 0.f);
           continue;
         }
         const float* zb = z + b * GH;
@@ -295,10 +301,10 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
           std::fill(dpb, dpb + H, 0.f);
         } else if (g.lstm) {
           const float* c = cs + (s * B + b) * H;
-          const float* cn = cs + ((s + 1) * B + b) * H;
+          const float* act_c = extra + (s * B + b) * H;
           for (Index j = 0; j < H; ++j) {
             const float i = zb[j], f = zb[H + j], gg = zb[2 * H + j], o = zb[3 * H + j];
-            const float tc = activate(act, cn[j]);
+            const float tc = act_c[j];
             const float dct = dcb[j] + dhb[j] * o * derivative(act, tc);
             dzb[j] = dct * gg * derivative(ract, i);
             dzb[H + j] = dct * c[j] * derivative(ract, f);
@@ -310,16 +316,16 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
         } else {
           for (Index j = 0; j < H; ++j) {
             const float zz = zb[j], r = zb[H + j], n = zb[2 * H + j];
-            const float dn = dhb[j] * (1.f - zz) * derivative(act, n);
+            const float d_pre = dhb[j] * (1.f - zz) * derivative(act, n);
             dzb[j] = dhb[j] * (hb[j] - n) * derivative(ract, zz);
-            dzb[2 * H + j] = dn;
+            dzb[2 * H + j] = d_pre;
             dpb[j] = dhb[j] * zz;
             if (g.reset_after) {
-              const float rhj = rec_h[(s * B + b) * H + j];
-              dzb[H + j] = dn * rhj * derivative(ract, r);
-              drb[2 * H + j] = dn * r;
+              const float rhj = extra[(s * B + b) * H + j];
+              dzb[H + j] = d_pre * rhj * derivative(ract, r);
+              drb[2 * H + j] = d_pre * r;
             } else {
-              drh[b * H + j] = dn;  // times U_h^T below, then split into r and h
+              dn[b * H + j] = d_pre;  // times U_h^T below, then split into r and h
             }
           }
           if (g.reset_after)
@@ -329,10 +335,9 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
     });
     if (g.gru && !g.reset_after) {
       // d(r h) = dn U_h^T; then dr = d(r h) h, and h gets d(r h) r directly.
-      gemm(false, true, B, H, H, drh, H, a.recurrent + 2 * H, GH, 0.f, d_rh, H);
+      gemm(false, true, B, H, H, dn, H, a.recurrent + 2 * H, GH, 0.f, d_rh, H);
       for (Index b = 0; b < B; ++b) {
-        const bool keep = !a.mask || a.mask[b * T + t] != 0.f;
-        if (!keep) continue;
+        if (!kept(a.mask, T, b, t)) continue;
         const float* zb = z + b * GH;
         const float* hb = h + b * H;
         for (Index j = 0; j < H; ++j) {
@@ -345,7 +350,7 @@ void backward(const RnnParams& p, const Geometry& g, const BackwardArgs& a, Gemm
       float* r_h = dr;
       for (Index b = 0; b < B; ++b)
         for (Index j = 0; j < H; ++j) r_h[b * H + j] = z[b * GH + H + j] * h[b * H + j];
-      gemm(true, false, H, H, B, r_h, H, drh, H, 1.f, a.d_recurrent + 2 * H, GH);
+      gemm(true, false, H, H, B, r_h, H, dn, H, 1.f, a.d_recurrent + 2 * H, GH);
       // dU_zr += h^T [dz_z, dz_r]; dh_prev += [dz_z, dz_r] U_zr^T.
       gemm(true, false, H, 2 * H, B, h, H, dz, GH, 1.f, a.d_recurrent, GH);
       gemm(false, true, B, H, 2 * H, dz, GH, a.recurrent, GH, 1.f, dh_prev, H);

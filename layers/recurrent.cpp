@@ -11,7 +11,7 @@ inline namespace layers {
 namespace {
 
 enum Slot : std::size_t { kOutputs, kLast, kHLast, kCLast, kWorkspace, kInputGrad, kSequenceGrad, kH0Grad, kC0Grad };
-enum Saved : std::size_t { kSavedInput, kSavedH0, kSavedC0 };
+enum Saved : std::size_t { kSavedInput };
 
 // Keras's unit_forget_bias: the LSTM bias drawn as [init(units), ones(units), init(2 units)],
 // so the forget gate starts open.
@@ -152,9 +152,7 @@ Tensor RecurrentLayer::forward_inputs(std::span<const Tensor> inputs, bool train
                 outputs, h_last, c_last, workspace);
   if (training) {
     saved_flag() = mask != nullptr;
-    save(kSavedInput, x);
-    if (h0) save(kSavedH0, *h0);
-    if (c0) save(kSavedC0, *c0);
+    save(kSavedInput, x);  // the states backward needs are in the workspace
   }
   if (spec_.return_sequences) return outputs;
   // The last output: the last step's (a masked step outputs the state it carries).

@@ -342,7 +342,7 @@ class FunctionalBuilder {
   }
 
   void add_layer(const nlohmann::json& entry) {
-    const auto& inner = detail::require_key(entry, "config", "A layer entry of a Functional config");
+    detail::require_key(entry, "config", "A layer entry of a Functional config");  // named or not
     const std::string name = entry_name(entry);
     STRATA_CHECK(!name.empty(), ValueError, "A layer of Functional config \"", config_.value("name", ""),
                  "\" has no name");

@@ -12,7 +12,6 @@
 // over its time.
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -23,6 +22,7 @@
 #include <strata/strata.hpp>
 
 #include "positive_list.hpp"
+#include "timed_fit.hpp"
 
 using namespace strata;
 
@@ -73,19 +73,7 @@ int main(int argc, char** argv) try {
   flops_per_sample += 2.0 * double(fan_in * 10) * 3;
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
 
-  model.fit(x, y, {.batch_size = batch, .epochs = 1, .verbose = 0});  // warm-up: plan, primitives, pages
-
-  const auto start = std::chrono::steady_clock::now();
-  const History history = model.fit(x, y, {.batch_size = batch, .epochs = epochs, .verbose = 0});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  std::cout << "strata: loss " << history.history.at("loss").back() << " accuracy "
-            << history.history.at("accuracy").back() << '\n';
-  std::cout.setf(std::ios::fixed);
-  std::cout.precision(4);
-  std::cout << "strata: " << seconds / epochs << " s/epoch\n";
-  std::cout.precision(1);
-  std::cout << "strata: " << flops_per_sample * double(samples) * epochs / seconds * 1e-9 << " GFLOP/s\n";
+  timed_fit(model, x, y, batch, epochs, flops_per_sample);
   return 0;
 } catch (const strata::Error& e) {
   std::cerr << "mlp_strata: " << e.what() << '\n';

@@ -7,7 +7,6 @@
 // Prints `strata: X.XXXX s/epoch` (the mean over the timed epochs) and `strata: Y GFLOP/s`, the
 // LSTM's and the classifier's matmul FLOPs (forward and both gradients) over that time.
 
-#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -15,6 +14,8 @@
 #include <xtensor/xview.hpp>
 
 #include <strata/strata.hpp>
+
+#include "timed_fit.hpp"
 
 using namespace strata;
 
@@ -48,19 +49,7 @@ int main(int argc, char** argv) try {
   model.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
   const double flops_per_sample = 3 * 2 * steps * (features + units) * gates + 3 * 2 * units * 10;
 
-  model.fit(x, y, {.batch_size = 128, .epochs = 1, .verbose = 0});  // warm-up: buffers, pages
-
-  const auto start = std::chrono::steady_clock::now();
-  const History history = model.fit(x, y, {.batch_size = 128, .epochs = epochs, .verbose = 0});
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-
-  std::cout << "strata: loss " << history.history.at("loss").back() << " accuracy "
-            << history.history.at("accuracy").back() << '\n';
-  std::cout.setf(std::ios::fixed);
-  std::cout.precision(4);
-  std::cout << "strata: " << seconds / epochs << " s/epoch\n";
-  std::cout.precision(1);
-  std::cout << "strata: " << flops_per_sample * double(samples) * epochs / seconds * 1e-9 << " GFLOP/s\n";
+  timed_fit(model, x, y, 128, epochs, flops_per_sample);
   return 0;
 } catch (const strata::Error& e) {
   std::cerr << "rnn_strata: " << e.what() << '\n';

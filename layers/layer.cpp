@@ -545,6 +545,27 @@ std::vector<const Variable*> Layer::weights() const {
 
 std::vector<Variable*> Layer::trainable_weights() { return select(*this, 1); }
 
+std::vector<std::pair<std::string, std::vector<Variable*>>> Layer::saved_variable_groups() {
+  std::vector<Variable*> ordered;
+  for (const auto& v : weights_)
+    if (v->trainable) ordered.push_back(v.get());
+  for (const auto& v : weights_)
+    if (!v->trainable) ordered.push_back(v.get());
+  return {{"", std::move(ordered)}};
+}
+
+std::vector<std::string> Layer::call_keywords(std::size_t count) const { return std::vector<std::string>(count); }
+
+nlohmann::json Layer::call_arguments() const { return nlohmann::json::object(); }
+
+void Layer::set_call_arguments(const nlohmann::json&) {}
+
+std::vector<std::pair<std::string, Layer*>> Layer::saved_children() const {
+  std::vector<std::pair<std::string, Layer*>> out;
+  for (Layer* child : sublayers()) out.emplace_back(child->name(), child);
+  return out;
+}
+
 std::vector<Variable*> Layer::non_trainable_weights() { return select(*this, 2); }
 
 bool Layer::has_trainable_weights() const {

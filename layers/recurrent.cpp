@@ -184,6 +184,27 @@ void RecurrentLayer::backward_inputs(const Tensor& dy, std::span<Tensor> dxs, st
   if (d_c0) dxs[2] = *d_c0;
 }
 
+std::vector<std::pair<std::string, std::vector<Variable*>>> RecurrentLayer::saved_variable_groups() {
+  auto groups = Layer::saved_variable_groups();
+  return {{"", {}}, {"cell", std::move(groups.front().second)}};
+}
+
+nlohmann::json RecurrentLayer::get_build_config() const {
+  nlohmann::json config = Layer::get_build_config();
+  if (build_input_shapes().size() < 2) return config;
+  // Keras's RNN.build takes the sequence's shape and the initial states' by name.
+  const nlohmann::json shapes = config["input_shape"];
+  nlohmann::json states = nlohmann::json::array();
+  for (std::size_t i = 1; i < shapes.size(); ++i) states.push_back(shapes[i]);
+  return {{"shapes_dict", {{"sequences_shape", shapes[0]}, {"initial_state_shape", states}}}};
+}
+
+std::vector<std::string> RecurrentLayer::call_keywords(std::size_t count) const {
+  std::vector<std::string> out(count, "initial_state[]");
+  if (count > 0) out[0].clear();
+  return out;
+}
+
 std::shared_ptr<const Tensor> RecurrentLayer::compute_mask(std::span<const Tensor> inputs) {
   return spec_.return_sequences && inputs.size() == 1 ? inputs[0].mask() : nullptr;
 }

@@ -4,6 +4,7 @@
 // the Keras 2 spellings (dtype as a string, batch_input_shape, the [[name, node, tensor, {}]]
 // node form) and extra keys such as shared_object_id are accepted.
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -16,7 +17,6 @@
 #include "ops/op_layer.hpp"
 #include "strata/error.hpp"
 #include "strata/layers/input_layer.hpp"
-#include "strata/layers/recurrent.hpp"
 #include "strata/model.hpp"
 #include "strata/saving.hpp"
 #include "strata/sequential.hpp"
@@ -74,14 +74,7 @@ nlohmann::json serialize_layer(const Layer& layer) {
   }
   for (std::string_view name : kNoBuildConfig)
     if (name == class_name) return out;
-  nlohmann::json build_config = layer.get_build_config();
-  if (dynamic_cast<const RecurrentLayer*>(&layer) != nullptr && layer.build_input_shapes().size() > 1) {
-    // Keras's RNN.build takes the sequence's shape and the initial states' by name.
-    const nlohmann::json shapes = build_config["input_shape"];
-    nlohmann::json states = nlohmann::json::array();
-    for (std::size_t i = 1; i < shapes.size(); ++i) states.push_back(shapes[i]);
-    build_config = {{"shapes_dict", {{"sequences_shape", shapes[0]}, {"initial_state_shape", states}}}};
-  }
+  const nlohmann::json build_config = layer.get_build_config();
   if (!build_config.is_null()) out["build_config"] = build_config;
   return out;
 }
@@ -185,20 +178,24 @@ nlohmann::json Model::get_config() const {
     nlohmann::json inbound = nlohmann::json::array();
     for (const detail::GraphNode* node : nodes_of[layer]) {
       if (node->inputs.empty()) continue;  // an InputLayer's own node
-      nlohmann::json args;
-      nlohmann::json kwargs = nlohmann::json::object();
-      if (node->inputs.size() == 1) {
-        args = nlohmann::json::array({keras_tensor(node->inputs[0], index)});
-      } else if (dynamic_cast<const RecurrentLayer*>(layer) != nullptr) {
-        // Keras's RNN takes its initial states as the `initial_state` keyword.
-        args = nlohmann::json::array({keras_tensor(node->inputs[0], index)});
-        for (std::size_t i = 1; i < node->inputs.size(); ++i)
-          kwargs["initial_state"].push_back(keras_tensor(node->inputs[i], index));
-      } else {
-        nlohmann::json list = nlohmann::json::array();
-        for (const Tensor& input : node->inputs) list.push_back(keras_tensor(input, index));
-        args = nlohmann::json::array({list});
+      // Positional inputs as one list (merge layers) or as separate arguments; keyword inputs
+      // by name (Layer::call_keywords).
+      const std::vector<std::string> keywords = layer->call_keywords(node->inputs.size());
+      nlohmann::json positional = nlohmann::json::array();
+      nlohmann::json kwargs = layer->call_arguments();
+      for (std::size_t i = 0; i < node->inputs.size(); ++i) {
+        const nlohmann::json tensor = keras_tensor(node->inputs[i], index);
+        const std::string& keyword = keywords[i];
+        if (keyword.empty())
+          positional.push_back(tensor);
+        else if (keyword.ends_with("[]"))
+          kwargs[keyword.substr(0, keyword.size() - 2)].push_back(tensor);
+        else
+          kwargs[keyword] = tensor;
       }
+      const nlohmann::json args = positional.size() == 1 || layer->positional_inputs_separate()
+                                      ? positional
+                                      : nlohmann::json::array({positional});
       inbound.push_back({{"args", args}, {"kwargs", kwargs}});
     }
     entry["inbound_nodes"] = inbound;
@@ -364,7 +361,7 @@ class FunctionalBuilder {
   }
 
   // The tensors a node's arguments name, or nullopt while one of them is not made yet.
-  std::optional<std::vector<Tensor>> node_inputs(const nlohmann::json& node, const std::string& layer) {
+  std::optional<std::vector<Tensor>> node_inputs(const nlohmann::json& node, const std::string& layer, Layer& target) {
     std::vector<nlohmann::json> histories;
     if (node.is_object()) {
       // Keras 3: {"args": [...], "kwargs": {...}}; the tensors are in args, possibly in a list.
@@ -382,9 +379,34 @@ class FunctionalBuilder {
         }
       };
       visit(args);
-      // Keras's RNN layers take their initial states as a keyword: they follow the sequence.
-      if (node.contains("kwargs") && node["kwargs"].is_object() && node["kwargs"].contains("initial_state"))
-        visit(node["kwargs"]["initial_state"]);
+      // Tensors passed by keyword (an RNN's initial_state, MultiHeadAttention's key) follow the
+      // positional ones in the order the layer's call_keywords gives; `mask` arguments are
+      // derived by Strata's layers themselves (see mask_only_layers).
+      if (node.contains("kwargs") && node["kwargs"].is_object()) {
+        const nlohmann::json& kwargs = node["kwargs"];
+        const auto is_tensor = [](const nlohmann::json& v) {
+          const auto one = [](const nlohmann::json& t) {
+            return t.is_object() && t.value("class_name", "") == "__keras_tensor__";
+          };
+          return one(v) || (v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), one));
+        };
+        std::size_t count = histories.size();
+        for (const auto& [key, value] : kwargs.items())
+          if (key != "mask" && is_tensor(value)) count += value.is_array() ? value.size() : 1;
+        target.set_call_arguments(kwargs);
+        std::vector<std::string> order;
+        for (std::string keyword : target.call_keywords(count)) {
+          if (keyword.ends_with("[]")) keyword.resize(keyword.size() - 2);
+          if (!keyword.empty() && std::find(order.begin(), order.end(), keyword) == order.end())
+            order.push_back(keyword);
+        }
+        for (const auto& [key, value] : kwargs.items())
+          STRATA_CHECK(key == "mask" || !is_tensor(value) || std::find(order.begin(), order.end(), key) != order.end(),
+                       ValueError, "Layer '", layer, "' is called with the tensor argument `", key,
+                       "`, which Strata's ", target.class_name(), " does not take");
+        for (const std::string& keyword : order)
+          if (kwargs.contains(keyword)) visit(kwargs[keyword]);
+      }
     } else if (node.is_array()) {
       // Keras 2: [[layer_name, node_index, tensor_index, kwargs], ...].
       for (const auto& entry : node) histories.push_back(entry);
@@ -418,7 +440,7 @@ class FunctionalBuilder {
       for (const std::string& name : order_) {
         Pending& p = pending_.at(name);
         while (!p.nodes.empty()) {
-          auto inputs = node_inputs(p.nodes.front(), name);
+          auto inputs = node_inputs(p.nodes.front(), name, *p.layer);
           if (!inputs) break;
           Tensor y = inputs->size() == 1 ? (*p.layer)((*inputs)[0]) : (*p.layer)(std::span<const Tensor>(*inputs));
           outputs_[{name, p.done++}] = y;

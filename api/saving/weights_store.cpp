@@ -8,7 +8,6 @@
 #include "api/saving/hdf5_file.hpp"
 #include "api/snake_case.hpp"
 #include "strata/error.hpp"
-#include "strata/layers/recurrent.hpp"
 #include "strata/sequential.hpp"
 #include "strata/tensor_host.hpp"
 
@@ -17,6 +16,7 @@ namespace strata::detail {
 namespace {
 
 std::string join(const std::string& path, const std::string& child) {
+  if (child.empty()) return path;
   return path.empty() ? child : path + "/" + child;
 }
 
@@ -37,13 +37,8 @@ void walk_container(const std::vector<Layer*>& children, const std::string& path
 
 void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited, std::vector<SaveablePath>& out) {
   if (!visited.insert(&layer).second) return;
-  if (dynamic_cast<RecurrentLayer*>(&layer) != nullptr) {
-    // Keras's RNN layers hold their weights in their cell: an empty vars group, then "cell".
-    out.push_back({path, &layer, false});
-    out.push_back({join(path, "cell"), &layer, true});
-    return;
-  }
-  out.push_back({path, &layer});
+  for (auto& [below, variables] : layer.saved_variable_groups())
+    out.push_back({join(path, below), &layer, std::move(variables)});
   auto* model = dynamic_cast<Model*>(&layer);
   if (model != nullptr && (model->graph() != nullptr || dynamic_cast<Sequential*>(model) != nullptr)) {
     walk_container(model->layers(), join(path, "layers"), visited, out);
@@ -66,19 +61,7 @@ void walk(Layer& layer, const std::string& path, std::set<const Layer*>& visited
     }
     return;
   }
-  for (Layer* child : layer.sublayers()) walk(*child, join(path, child->name()), visited, out);
-}
-
-// Keras's order inside a vars group: the variables created trainable, then the others.
-std::vector<Variable*> ordered_variables(const SaveablePath& saveable) {
-  std::vector<Variable*> out;
-  if (!saveable.holds_variables) return out;
-  Layer& layer = *saveable.layer;
-  for (const auto& v : layer.own_variables())
-    if (v->trainable) out.push_back(v.get());
-  for (const auto& v : layer.own_variables())
-    if (!v->trainable) out.push_back(v.get());
-  return out;
+  for (const auto& [attribute, child] : layer.saved_children()) walk(*child, join(path, attribute), visited, out);
 }
 
 // Keras 2.13-2.15 wrote "_layer_checkpoint_dependencies" where Keras 3 writes "layers".
@@ -158,7 +141,7 @@ void write_weights(Model& model, H5Writer& file) {
     const std::string vars = join(saveable.path, "vars");
     file.create_group(vars);
     file.write_string_attribute(vars, "name", saveable.layer->name());
-    const auto variables = ordered_variables(saveable);
+    const auto& variables = saveable.variables;
     for (std::size_t i = 0; i < variables.size(); ++i) {
       const xt::xarray<float> value = to_host(variables[i]->value);
       file.write_float32(vars + "/" + std::to_string(i), dims_of(variables[i]->value),
@@ -191,7 +174,7 @@ void read_weights(Model& model, const H5Reader& file) {
   // model as it was.
   PendingLoad load;
   for (const SaveablePath& saveable : saveable_paths(model)) {
-    const auto variables = ordered_variables(saveable);
+    const auto& variables = saveable.variables;
     const std::string vars = in_file(file, join(saveable.path, "vars"));
     const std::size_t found = file.has_group(vars) ? file.children(vars).size() : 0;
     STRATA_CHECK(found == variables.size(), ValueError, "Layer '", saveable.layer->name(), "' expected ",

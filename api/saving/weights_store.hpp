@@ -22,9 +22,8 @@ class H5Reader;
 struct SaveablePath {
   std::string path;
   Layer* layer = nullptr;
-  /// False for a layer whose variables Keras keeps in a child (a recurrent layer's "cell"): its
-  /// own vars group is empty.
-  bool holds_variables = true;
+  /// The variables of the vars group at `path`, in the file's order (Layer::saved_variable_groups).
+  std::vector<Variable*> variables;
 };
 
 /// The layers of `model` in the order Keras's saving_lib visits them, each with its path:

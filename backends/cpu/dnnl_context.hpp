@@ -136,6 +136,7 @@ enum class OpId : std::int64_t {
   Dense = 1,
   DenseSplitK,
   Matmul,
+  BatchMatmul,
   EltwiseForward,
   EltwiseBackward,
   Softmax,

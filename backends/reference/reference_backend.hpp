@@ -100,6 +100,11 @@ class ReferenceBackend final : public Backend {
                     const Tensor* d_h_last, Tensor* dx, Tensor& d_kernel, Tensor& d_recurrent_kernel, Tensor* d_bias,
                     Tensor* d_h0, Tensor* d_c0) override;
 
+  // attention.cpp
+  void batch_matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) override;
+  void masked_softmax_forward(const Tensor& scores, const Tensor* mask, Tensor& probs) override;
+  void masked_softmax_backward(const Tensor& probs, const Tensor& dprobs, const Tensor* mask, Tensor& dscores) override;
+
   // embedding.cpp
   void embedding_forward(const Tensor& indices, const Tensor& table, Tensor& y) override;
   void embedding_backward(const Tensor& indices, const Tensor& dy, Tensor& dtable) override;

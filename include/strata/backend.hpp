@@ -559,6 +559,22 @@ class Backend {
                             const Tensor* d_h_last, Tensor* dx, Tensor& d_kernel, Tensor& d_recurrent_kernel,
                             Tensor* d_bias, Tensor* d_h0, Tensor* d_c0) = 0;
 
+  // ---- attention -------------------------------------------------------------------------
+  /// c[i] = op(a[i]) op(b[i]) for every i of the leading (batch) axis, op transposing the last
+  /// two axes when asked: a (batch, n, k), b (batch, k, m), c (batch, n, m). The attention
+  /// layers' query-key and score-value products.
+  virtual void batch_matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) = 0;
+  /// probs = softmax over the last axis of where(mask, scores, -1e9), as Keras's Softmax layer
+  /// masks: scores and probs (batch, heads, queries, keys); mask (batch, queries, keys), 1 where a
+  /// query may attend to a key and 0 where not, the same for every head, or null (no mask). A
+  /// query that may attend to no key gets equal weights over all keys, as in Keras.
+  virtual void masked_softmax_forward(const Tensor& scores, const Tensor* mask, Tensor& probs) = 0;
+  /// dscores = the gradient through masked_softmax_forward: probs (p dprobs - p sum(p dprobs))
+  /// over the last axis, zero where the mask is 0 (where() passes no gradient to the scores it
+  /// replaced). Shapes as forward; dscores may alias dprobs.
+  virtual void masked_softmax_backward(const Tensor& probs, const Tensor& dprobs, const Tensor* mask,
+                                       Tensor& dscores) = 0;
+
   // ---- embeddings ------------------------------------------------------------------------
   /// y[p, :] = table[indices[p], :] for every position p: indices int32 of any shape, table
   /// (input_dim, output_dim), y indices' shape plus output_dim. An index outside [0, input_dim)

@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -138,6 +139,34 @@ class Layer : public std::enable_shared_from_this<Layer> {
   /// The layers a composite layer calls, in the order of their first call (a Model: its layers).
   virtual std::vector<Layer*> sublayers() const { return children_; }
 
+  /// Where Keras's weights files keep this layer's own variables (not its sublayers'): groups of
+  /// (path below the layer's own path, "" for the layer's own; the variables in the file's
+  /// order). Default: one group at the layer's path, the variables created trainable first, then
+  /// the others. A recurrent layer keeps an empty group of its own and its variables in "cell";
+  /// MultiHeadAttention keeps them in "key_dense", "output_dense", "query_dense", "value_dense".
+  virtual std::vector<std::pair<std::string, std::vector<Variable*>>> saved_variable_groups();
+  /// The sublayers Keras's weights files keep below this layer's path, each under the name the
+  /// file uses (Keras's Python attribute name). Default: every sublayer under its layer name.
+  virtual std::vector<std::pair<std::string, Layer*>> saved_children() const;
+
+  /// How Keras's Functional config passes the inputs of one call of this layer on `count` inputs:
+  /// each input's keyword argument, "" for a positional one. A keyword ending in "[]" is a list
+  /// of the inputs that name it, in input order (RNN's "initial_state[]"). Default: every input
+  /// positional.
+  virtual std::vector<std::string> call_keywords(std::size_t count) const;
+  /// Whether several positional inputs are separate arguments (MultiHeadAttention's query and
+  /// value) rather than one list (merge layers; the default).
+  virtual bool positional_inputs_separate() const { return false; }
+  /// The keyword arguments of the layer's calls that are not tensors (MultiHeadAttention's
+  /// use_causal_mask), as the JSON object Keras's Functional config writes beside the tensors.
+  /// Default: none (an empty object).
+  virtual nlohmann::json call_arguments() const;
+  /// Takes a call's keyword arguments as a Keras Functional config writes them (tensors
+  /// included, as keras tensors) before the call is made, so the layer knows what its inputs
+  /// are (MultiHeadAttention: whether a key and an attention mask follow the value). ValueError
+  /// for an argument the layer cannot honour. Default: nothing to take.
+  virtual void set_call_arguments(const nlohmann::json& kwargs);
+
   /// Keras's `layer.activity_regularizer`, which every layer has (null: none). Inside a model's
   /// step, each call adds the regularizer's penalty on the call's output, divided by the batch
   /// size (its first axis), to the loss, and in training its gradient to the output's gradient.
@@ -163,8 +192,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
 
   /// The constructor arguments, under Keras's keys: {"name", "trainable", "dtype", ...}.
   virtual nlohmann::json get_config() const;
-  /// {"input_shape": [null, ...]} once built, else null.
-  nlohmann::json get_build_config() const;
+  /// {"input_shape": [null, ...]} once built, else null. A layer whose Keras build() takes
+  /// several named shapes writes Keras's {"shapes_dict": {...}} instead.
+  virtual nlohmann::json get_build_config() const;
   /// Rebuilds a layer from {"class_name", "config"} through the layer registry.
   static std::shared_ptr<Layer> from_config(const nlohmann::json& config);
 

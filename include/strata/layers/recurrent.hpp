@@ -59,6 +59,9 @@ class RecurrentLayer : public Layer {
   Shape compute_output_shape(const Shape& input_shape) const override;
   Shape compute_output_shape_inputs(std::span<const Shape> input_shapes) const override;
   nlohmann::json get_config() const override;
+  /// With initial states, Keras's RNN.build names its shapes: {"shapes_dict": {"sequences_shape",
+  /// "initial_state_shape"}}.
+  nlohmann::json get_build_config() const override;
 
   /// The number of units (the state's and the output's size).
   std::int64_t units() const { return spec_.units; }
@@ -71,6 +74,10 @@ class RecurrentLayer : public Layer {
   bool supports_masking() const override { return true; }
   /// The input's mask with return_sequences (the steps stay) and no initial states, else none.
   std::shared_ptr<const Tensor> compute_mask(std::span<const Tensor> inputs) override;
+  /// Keras's RNN keeps its weights in its cell: an empty group of its own, the variables in "cell".
+  std::vector<std::pair<std::string, std::vector<Variable*>>> saved_variable_groups() override;
+  /// Keras's RNN takes its initial states as the `initial_state` keyword, after the sequence.
+  std::vector<std::string> call_keywords(std::size_t count) const override;
 
  protected:
   /// Checks the arguments (Keras's messages, and what Strata does not do yet).

@@ -12,6 +12,8 @@
 #include "strata/layer.hpp"
 #include "strata/layers/activation.hpp"
 #include "strata/layers/add.hpp"
+#include "strata/layers/additive_attention.hpp"
+#include "strata/layers/attention.hpp"
 #include "strata/layers/average.hpp"
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
@@ -41,6 +43,7 @@
 #include "strata/layers/max_pooling2d.hpp"
 #include "strata/layers/maximum.hpp"
 #include "strata/layers/minimum.hpp"
+#include "strata/layers/multi_head_attention.hpp"
 #include "strata/layers/multiply.hpp"
 #include "strata/layers/normalization.hpp"
 #include "strata/layers/re_lu.hpp"
@@ -104,9 +107,6 @@ constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
                                                  "ConvLSTM1D",
                                                  "ConvLSTM2D",
                                                  "ConvLSTM3D",
-                                                 "MultiHeadAttention",
-                                                 "Attention",
-                                                 "AdditiveAttention",
                                                  "GroupQueryAttention",
                                                  "Normalization",
                                                  "Resizing",
@@ -132,10 +132,13 @@ detail::Registry<Layer>& detail::layer_registry() {
   static detail::Registry<Layer> registry("layer", "register_layer",
                                           {
                                               {"Activation", &Activation::from_config},
+                                              {"AdditiveAttention", &AdditiveAttention::from_config},
+                                              {"Attention", &Attention::from_config},
                                               {"Dense", &Dense::from_config},
                                               {"Dropout", &Dropout::from_config},
                                               {"GRU", &GRU::from_config},
                                               {"LSTM", &LSTM::from_config},
+                                              {"MultiHeadAttention", &MultiHeadAttention::from_config},
                                               {"SimpleRNN", &SimpleRNN::from_config},
                                               {"Embedding", &Embedding::from_config},
                                               {"Flatten", &Flatten::from_config},

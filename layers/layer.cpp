@@ -469,6 +469,11 @@ const Tensor& Layer::saved(std::size_t slot) const {
   return t;
 }
 
+const Tensor* Layer::saved_if_any(std::size_t slot) const {
+  const Tensor& t = context().saved.at(slot);
+  return t.defined() ? &t : nullptr;
+}
+
 Shape& Layer::saved_shape(std::size_t slot) { return context().shapes.at(slot); }
 
 bool& Layer::saved_flag() { return context().flag; }

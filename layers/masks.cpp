@@ -1,6 +1,7 @@
 #include "layers/masks.hpp"
 
 #include <algorithm>
+#include <vector>
 
 #include "strata/error.hpp"
 
@@ -42,6 +43,23 @@ void refuse_mask(std::span<const Tensor> inputs, std::string_view layer, std::st
     STRATA_CHECK(x.mask() == nullptr, ValueError, "Layer \"", layer, "\" (", class_name,
                  ") received an input with a mask (from Embedding(mask_zero) or Masking). Keras's ", class_name, " ",
                  keras_use, "; Strata's does not apply masks yet. Put it where its input carries no mask.");
+}
+
+void attention_mask_product(std::span<const Tensor> factors, Tensor& out) {
+  Backend& backend = out.backend();
+  backend.fill(out, 1.f);
+  for (const Tensor& factor : factors) backend.binary(BinaryOp::Multiply, out, factor, out);
+}
+
+const Tensor& causal_mask(CausalMaskState& state, Backend& backend, std::int64_t tq, std::int64_t tk) {
+  Tensor& causal = state.causal;
+  if (causal.defined() && causal.shape() == Shape{1, tq, tk}) return causal;
+  std::vector<float> host(static_cast<std::size_t>(tq * tk));
+  for (std::int64_t i = 0; i < tq; ++i)
+    for (std::int64_t j = 0; j < tk; ++j) host[static_cast<std::size_t>(i * tk + j)] = j <= i ? 1.f : 0.f;
+  causal = Tensor(backend, {1, tq, tk});
+  backend.upload(host.data(), causal);
+  return causal;
 }
 
 }  // namespace strata::detail

@@ -44,4 +44,18 @@ std::shared_ptr<const Tensor> any_of_masks(std::span<const Tensor> inputs, MaskS
 void refuse_mask(std::span<const Tensor> inputs, std::string_view layer, std::string_view class_name,
                  std::string_view keras_use);
 
+/// The attention layers' mask: the product of `factors` (each broadcasting to (batch, Tq, Tk):
+/// the query's mask (batch, Tq, 1), the value's (batch, 1, Tk), an attention_mask, the causal
+/// mask) written into `out` (batch, Tq, Tk), nonzero where a query may attend to a key.
+void attention_mask_product(std::span<const Tensor> factors, Tensor& out);
+
+/// A per-call home for Keras's causal mask, kept so that it is uploaded once per shape.
+struct CausalMaskState : CallState {
+  Tensor causal;
+};
+
+/// Keras's causal mask (1, Tq, Tk): query i may attend to key j where j <= i (its
+/// _compute_causal_mask), in state.causal, uploaded only when (Tq, Tk) changes.
+const Tensor& causal_mask(CausalMaskState& state, Backend& backend, std::int64_t tq, std::int64_t tk);
+
 }  // namespace strata::detail

@@ -92,7 +92,7 @@ void CpuBackend::masked_softmax_forward(const Tensor& scores, const Tensor* mask
       // masked one is replaced, as Keras's where() does.
       float mx = -INFINITY;
       for (Index j = 0; j < c; ++j) {
-        const float v = mr == nullptr || mr[j] > 0.5f ? xr[j] : kMaskedScore;
+        const float v = mr == nullptr || mr[j] != 0.f ? xr[j] : kMaskedScore;
         yr[j] = v;
         mx = std::isnan(v) || v > mx ? v : mx;
       }
@@ -126,7 +126,7 @@ void CpuBackend::masked_softmax_backward(const Tensor& probs, const Tensor& dpro
       for (Index j = 0; j < c; ++j) dot += pr[j] * gr[j];
       for (Index j = 0; j < c; ++j) {
         const float v = pr[j] * (gr[j] - dot);
-        out[j] = mr == nullptr || mr[j] > 0.5f ? v : 0.f;
+        out[j] = mr == nullptr || mr[j] != 0.f ? v : 0.f;
       }
     }
   });

@@ -59,7 +59,7 @@ void ReferenceBackend::masked_softmax_forward(const Tensor& scores, const Tensor
     const std::int64_t mr = mask != nullptr ? mask_row(scores, r) * c : 0;
     double mx = -INFINITY;
     for (std::int64_t j = 0; j < c; ++j) {
-      v[j] = mask == nullptr || m[mr + j] > 0.5f ? x[r * c + j] : kMaskedScore;
+      v[j] = mask == nullptr || m[mr + j] != 0.f ? x[r * c + j] : kMaskedScore;
       mx = std::isnan(v[j]) || v[j] > mx ? v[j] : mx;
     }
     double sum = 0.0;
@@ -83,7 +83,7 @@ void ReferenceBackend::masked_softmax_backward(const Tensor& probs, const Tensor
     for (std::int64_t j = 0; j < c; ++j) dot += double{p[r * c + j]} * g[r * c + j];
     // Computed whole before writing: dscores may alias dprobs.
     for (std::int64_t j = 0; j < c; ++j)
-      out[j] = mask == nullptr || m[mr + j] > 0.5f ? p[r * c + j] * (g[r * c + j] - dot) : 0.0;
+      out[j] = mask == nullptr || m[mr + j] != 0.f ? p[r * c + j] * (g[r * c + j] - dot) : 0.0;
     for (std::int64_t j = 0; j < c; ++j) dx[r * c + j] = static_cast<float>(out[j]);
   }
 }

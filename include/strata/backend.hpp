@@ -565,9 +565,10 @@ class Backend {
   /// layers' query-key and score-value products.
   virtual void batch_matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) = 0;
   /// probs = softmax over the last axis of where(mask, scores, -1e9), as Keras's Softmax layer
-  /// masks: scores and probs (batch, heads, queries, keys); mask (batch, queries, keys), 1 where a
-  /// query may attend to a key and 0 where not, the same for every head, or null (no mask). A
+  /// masks: scores and probs (batch, heads, queries, keys); mask (batch, queries, keys), nonzero
+  /// where a query may attend to a key and 0 where not, the same for every head, or null. A
   /// query that may attend to no key gets equal weights over all keys, as in Keras.
+  /// probs may alias scores.
   virtual void masked_softmax_forward(const Tensor& scores, const Tensor* mask, Tensor& probs) = 0;
   /// dscores = the gradient through masked_softmax_forward: probs (p dprobs - p sum(p dprobs))
   /// over the last axis, zero where the mask is 0 (where() passes no gradient to the scores it

@@ -31,9 +31,9 @@ struct CallContext {
   /// A deque, so growing it keeps references from buffer() valid.
   std::deque<Tensor> buffers;
   /// Layer::save(slot, tensor) / saved(slot): what backward reads.
-  std::array<Tensor, 4> saved;
+  std::array<Tensor, 12> saved;
   /// Layer::saved_shape(slot): shapes backward needs (the input's shape as received).
-  std::array<Shape, 2> shapes;
+  std::array<Shape, 4> shapes;
   /// Layer::saved_flag(): one per-call choice (whether dropout applied a mask, whether batch
   /// normalisation used the batch's statistics).
   bool flag = false;

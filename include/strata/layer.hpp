@@ -273,6 +273,9 @@ class Layer : public std::enable_shared_from_this<Layer> {
   void save(std::size_t slot, const Tensor& tensor);
   /// The tensor save() kept in `slot` for this call.
   const Tensor& saved(std::size_t slot) const;
+  /// The tensor save() kept in `slot`, or null when this call saved an undefined tensor there (an
+  /// optional one: a mask the call did not have).
+  const Tensor* saved_if_any(std::size_t slot) const;
   /// A shape kept for this call's backward.
   Shape& saved_shape(std::size_t slot);
   /// One per-call flag kept for backward.

@@ -65,6 +65,8 @@
 
 #include "strata/layers/activation.hpp"
 #include "strata/layers/add.hpp"
+#include "strata/layers/additive_attention.hpp"
+#include "strata/layers/attention.hpp"
 #include "strata/layers/average.hpp"
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
@@ -95,6 +97,7 @@
 #include "strata/layers/max_pooling2d.hpp"
 #include "strata/layers/maximum.hpp"
 #include "strata/layers/minimum.hpp"
+#include "strata/layers/multi_head_attention.hpp"
 #include "strata/layers/multiply.hpp"
 #include "strata/layers/normalization.hpp"
 #include "strata/layers/pooling_options.hpp"

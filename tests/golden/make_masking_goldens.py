@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/golden/masking.json: Embedding, int32 inputs and Keras's masks (Embedding's
 mask_zero, Masking, and the layers that pass masks on, merge them or read them) in whole
-Functional models, from real Keras 3. Read by tests/layers/masking_golden_test.cpp.
+Functional models, from real Keras 3. Read by tests/layers/sequence_golden_test.cpp.
 
 Each case holds the model's JSON (`model.to_json()`, which Strata rebuilds with
 model_from_json), its weights in `model.weights` order, its inputs (with their dtypes), the

@@ -2,7 +2,7 @@
 """Writes tests/golden/recurrent.json: SimpleRNN, LSTM and GRU in whole Functional models, from
 real Keras 3, in the form of masking.json (see make_masking_goldens.py, whose `case` writes
 each model's JSON, weights, inputs, output and weight gradients). Read by
-tests/layers/masking_golden_test.cpp. To regenerate:
+tests/layers/sequence_golden_test.cpp. To regenerate:
 
     KERAS_BACKEND=jax .venv-keras/bin/python tests/golden/make_recurrent_goldens.py
 """

@@ -1,7 +1,7 @@
 // Embedding, int32 inputs and masks: the layer checklist on every backend (gradients against
 // central differences, config round trips), how masks flow through the engine (Sequential,
 // Functional, merges, layers that drop them), training with fit, and the errors by their text.
-// Keras's own numbers are checked in masking_golden_test.cpp.
+// Keras's own numbers are checked in sequence_golden_test.cpp.
 
 #include <catch2/catch.hpp>
 #include <sstream>

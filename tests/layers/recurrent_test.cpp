@@ -1,7 +1,7 @@
 // SimpleRNN, LSTM and GRU: the layer checklist on every backend (gradients of the weights, of
 // the input and of the initial states against central differences, with masks and
 // go_backwards; config round trips), training with fit, and the errors by their text. Keras's
-// own numbers are checked in masking_golden_test.cpp (tests/golden/recurrent.json).
+// own numbers are checked in sequence_golden_test.cpp (tests/golden/recurrent.json).
 
 #include <catch2/catch.hpp>
 #include <cmath>

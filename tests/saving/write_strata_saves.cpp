@@ -174,6 +174,26 @@ int main(int argc, char** argv) {
   for (int step = 0; step < 2; ++step) recurrent.train_on_batch({x_sequence, x_state}, uniform({4, 2}, 11));
   cases.push_back(save_all(recurrent, "strata_recurrent", dir, {x_sequence, x_state}));
 
+  // Attention with every call layout Keras records: a key and the causal mask by keyword, an
+  // attention_mask input, masks from Embedding(mask_zero).
+  auto query = Input({4, 6});
+  auto context = Input({5, 6});
+  auto attention_mask = Input({4, 5});
+  auto ids = Input({5}, {.dtype = "int32"});
+  auto id_vectors = Embedding(9, 6, {.mask_zero = true})(ids);
+  auto crossed =
+      MultiHeadAttention(2, 3, {.output_shape = 4})(query, context, {.key = id_vectors, .use_causal_mask = true});
+  auto masked = MultiHeadAttention(2, 3, {.value_dim = 2})(query, id_vectors, {.attention_mask = attention_mask});
+  Model attention({query, context, attention_mask, ids}, Concatenate()({crossed, masked}), "strata_attention");
+  attention.compile("adam", "mse");
+  const auto x_query = uniform({3, 4, 6}, 12), x_context = uniform({3, 5, 6}, 13);
+  xt::xarray<float> x_attention_mask = xt::ones<float>({3, 4, 5});
+  x_attention_mask(0, 1, 2) = x_attention_mask(2, 3, 0) = 0.f;
+  const xt::xarray<float> x_ids = {{1, 2, 3, 0, 0}, {4, 5, 6, 7, 8}, {2, 0, 2, 0, 2}};
+  for (int step = 0; step < 2; ++step)
+    attention.train_on_batch({x_query, x_context, x_attention_mask, x_ids}, uniform({3, 4, 10}, 14));
+  cases.push_back(save_all(attention, "strata_attention", dir, {x_query, x_context, x_attention_mask, x_ids}));
+
   testing::TwoLayerNet net(8, "two_layer_net");
   net.compile(optimizers::SGD(0.05, {.momentum = 0.9}), "mse", {"mae"});
   const auto xs = uniform({4, 4}, 7), ys = uniform({4, 2}, 8);

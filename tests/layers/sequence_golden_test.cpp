@@ -1,7 +1,8 @@
-// Embedding, int32 inputs, masks and the recurrent layers against real Keras: whole Functional
-// models rebuilt from Keras's own JSON, with Keras's weights, give Keras's outputs and weight
-// gradients on every backend (tests/golden/masking.json and recurrent.json, written by
-// tests/golden/make_masking_goldens.py and make_recurrent_goldens.py).
+// Embedding, int32 inputs, masks, the recurrent layers and attention against real Keras: whole
+// Functional models rebuilt from Keras's own JSON, with Keras's weights, give Keras's outputs
+// and weight gradients on every backend (tests/golden/masking.json, recurrent.json and
+// attention.json, written by tests/golden/make_masking_goldens.py, make_recurrent_goldens.py and
+// make_attention_goldens.py), and the models Keras saved load with Keras's predictions.
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -44,12 +45,13 @@ TEST_CASE("Masking and recurrent goldens come from Keras 3", "[layers][masking][
   CHECK(goldens()["keras_version"].get<std::string>().rfind("3.", 0) == 0);
   CHECK(goldens()["cases"].size() >= 10);
   CHECK(testing::golden_file("recurrent.json")["cases"].size() >= 22);
+  CHECK(testing::golden_file("attention.json")["cases"].size() >= 16);
 }
 
-TEST_CASE("Embedding, int32 inputs, masks and recurrent layers match Keras in whole models",
-          "[layers][masking][recurrent][golden]") {
+TEST_CASE("Embedding, int32 inputs, masks, recurrent layers and attention match Keras in whole models",
+          "[layers][masking][recurrent][attention][golden]") {
   set_backend(GENERATE(from_range(available_backends())));
-  const std::string file = GENERATE(as<std::string>(), "masking.json", "recurrent.json");
+  const std::string file = GENERATE(as<std::string>(), "masking.json", "recurrent.json", "attention.json");
   for (const nlohmann::json& c : testing::golden_file(file)["cases"]) {
     const std::string name = c["name"].get<std::string>();
     INFO("case " << name << " on " << current_backend().name());
@@ -98,11 +100,13 @@ TEST_CASE("Embedding, int32 inputs, masks and recurrent layers match Keras in wh
   }
 }
 
-TEST_CASE("Recurrent models saved by Keras load with Keras's predictions", "[layers][recurrent][golden][saving]") {
+TEST_CASE("Recurrent and attention models saved by Keras load with Keras's predictions",
+          "[layers][recurrent][attention][golden][saving]") {
   set_backend(GENERATE(from_range(available_backends())));
-  const std::string dir = std::string(STRATA_GOLDEN_DIR) + "/recurrent/";
+  const auto [kind, files] = GENERATE(table<std::string, int>({{"recurrent", 9}, {"attention", 8}}));
+  const std::string dir = std::string(STRATA_GOLDEN_DIR) + "/" + kind + "/";
   int loaded = 0;
-  for (const nlohmann::json& c : testing::golden_file("recurrent.json")["cases"]) {
+  for (const nlohmann::json& c : testing::golden_file(kind + ".json")["cases"]) {
     if (!c.contains("files")) continue;
     std::vector<xt::xarray<float>> arrays;
     for (const nlohmann::json& input : c["inputs"])
@@ -117,12 +121,13 @@ TEST_CASE("Recurrent models saved by Keras load with Keras's predictions", "[lay
       } else {
         model = load_model(dir + name, false);
       }
-      const auto y = model->predict(Arrays(arrays), {.verbose = 0});
+      const auto y = arrays.size() == 1 ? model->predict(arrays[0], {.verbose = 0})
+                                        : model->predict(Arrays(arrays), {.verbose = 0});
       check_close(y.data(), y.size(), c["output"], name + " prediction");
       ++loaded;
     }
   }
-  CHECK(loaded == 9);
+  CHECK(loaded == files);
 }
 
 TEST_CASE("A masked output's loss and metrics weigh its steps by the mask, as Keras's", "[layers][masking][golden]") {

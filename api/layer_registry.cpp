@@ -16,6 +16,7 @@
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
 #include "strata/layers/batch_normalization.hpp"
+#include "strata/layers/bidirectional.hpp"
 #include "strata/layers/concatenate.hpp"
 #include "strata/layers/conv1d.hpp"
 #include "strata/layers/conv2d.hpp"
@@ -51,6 +52,7 @@
 #include "strata/layers/softmax.hpp"
 #include "strata/layers/spatial_dropout2d.hpp"
 #include "strata/layers/subtract.hpp"
+#include "strata/layers/time_distributed.hpp"
 #include "strata/layers/up_sampling2d.hpp"
 #include "strata/layers/zero_padding2d.hpp"
 #include "strata/model.hpp"
@@ -94,8 +96,6 @@ constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
                                                  "UpSampling3D",
                                                  "ZeroPadding1D",
                                                  "ZeroPadding3D",
-                                                 "Bidirectional",
-                                                 "TimeDistributed",
                                                  "RNN",
                                                  "SimpleRNNCell",
                                                  "LSTMCell",
@@ -137,6 +137,9 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"GRU", &GRU::from_config},
                                               {"LSTM", &LSTM::from_config},
                                               {"SimpleRNN", &SimpleRNN::from_config},
+                                              // wrappers
+                                              {"Bidirectional", &Bidirectional::from_config},
+                                              {"TimeDistributed", &TimeDistributed::from_config},
                                               {"Embedding", &Embedding::from_config},
                                               {"Flatten", &Flatten::from_config},
                                               {"InputLayer", &InputLayer::from_config},

@@ -18,6 +18,7 @@
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
 #include "strata/layers/batch_normalization.hpp"
+#include "strata/layers/bidirectional.hpp"
 #include "strata/layers/concatenate.hpp"
 #include "strata/layers/conv1d.hpp"
 #include "strata/layers/conv2d.hpp"
@@ -54,6 +55,7 @@
 #include "strata/layers/softmax.hpp"
 #include "strata/layers/spatial_dropout2d.hpp"
 #include "strata/layers/subtract.hpp"
+#include "strata/layers/time_distributed.hpp"
 #include "strata/layers/up_sampling2d.hpp"
 #include "strata/layers/zero_padding2d.hpp"
 #include "strata/model.hpp"
@@ -97,8 +99,6 @@ constexpr std::string_view kKerasOnlyLayers[] = {"EinsumDense",
                                                  "UpSampling3D",
                                                  "ZeroPadding1D",
                                                  "ZeroPadding3D",
-                                                 "Bidirectional",
-                                                 "TimeDistributed",
                                                  "RNN",
                                                  "SimpleRNNCell",
                                                  "LSTMCell",
@@ -140,6 +140,9 @@ detail::Registry<Layer>& detail::layer_registry() {
                                               {"LSTM", &LSTM::from_config},
                                               {"MultiHeadAttention", &MultiHeadAttention::from_config},
                                               {"SimpleRNN", &SimpleRNN::from_config},
+                                              // wrappers
+                                              {"Bidirectional", &Bidirectional::from_config},
+                                              {"TimeDistributed", &TimeDistributed::from_config},
                                               {"Embedding", &Embedding::from_config},
                                               {"Flatten", &Flatten::from_config},
                                               {"InputLayer", &InputLayer::from_config},

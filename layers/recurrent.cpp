@@ -3,9 +3,20 @@
 #include <nlohmann/json.hpp>
 
 #include "layers/layer_args.hpp"
+#include "layers/recurrent_spec.hpp"
 #include "strata/error.hpp"
 
 namespace strata {
+
+nlohmann::json detail::sequence_build_config(nlohmann::json config, std::size_t shape_count) {
+  if (shape_count < 2) return config;
+  // Keras's build takes the sequence's shape and the initial states' by name.
+  const nlohmann::json shapes = config["input_shape"];
+  nlohmann::json states = nlohmann::json::array();
+  for (std::size_t i = 1; i < shapes.size(); ++i) states.push_back(shapes[i]);
+  return {{"shapes_dict", {{"sequences_shape", shapes[0]}, {"initial_state_shape", states}}}};
+}
+
 inline namespace layers {
 
 namespace {
@@ -190,13 +201,7 @@ std::vector<std::pair<std::string, std::vector<Variable*>>> RecurrentLayer::save
 }
 
 nlohmann::json RecurrentLayer::get_build_config() const {
-  nlohmann::json config = Layer::get_build_config();
-  if (build_input_shapes().size() < 2) return config;
-  // Keras's RNN.build takes the sequence's shape and the initial states' by name.
-  const nlohmann::json shapes = config["input_shape"];
-  nlohmann::json states = nlohmann::json::array();
-  for (std::size_t i = 1; i < shapes.size(); ++i) states.push_back(shapes[i]);
-  return {{"shapes_dict", {{"sequences_shape", shapes[0]}, {"initial_state_shape", states}}}};
+  return detail::sequence_build_config(Layer::get_build_config(), build_input_shapes().size());
 }
 
 std::vector<std::string> RecurrentLayer::call_keywords(std::size_t count) const {

@@ -1,10 +1,19 @@
 #pragma once
 // Private to layers/: a recurrent layer's options (SimpleRNNOptions, LSTMOptions, GRUOptions,
-// each with Keras's arguments of its own class) as the RecurrentSpec that RecurrentLayer takes.
+// each with Keras's arguments of its own class) as the RecurrentSpec that RecurrentLayer takes,
+// and the build config the recurrent layers and Bidirectional share.
+
+#include <nlohmann/json.hpp>
 
 #include "strata/layers/recurrent.hpp"
 
 namespace strata::detail {
+
+/// Keras's build config of a layer whose build takes a sequence and, optionally, initial states
+/// (RNN.build, Bidirectional.build), from the one Layer::get_build_config wrote for `shape_count`
+/// input shapes: unchanged for the sequence alone, else {"shapes_dict": {"sequences_shape",
+/// "initial_state_shape"}}.
+nlohmann::json sequence_build_config(nlohmann::json config, std::size_t shape_count);
 
 template <class Options>
 RecurrentSpec recurrent_spec(RnnKind kind, std::int64_t units, const Options& options) {

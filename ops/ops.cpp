@@ -69,6 +69,8 @@ Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t size) {
   return unary<Slice>(x, axis, start, size);
 }
 
+Tensor flip(const Tensor& x, int axis) { return unary<Flip>(x, axis); }
+
 Tensor sum(const Tensor& x, std::optional<std::vector<int>> axes, bool keepdims) {
   return unary<Reduction>(x, ReduceOp::Sum, std::move(axes), keepdims);
 }

@@ -11,7 +11,7 @@ namespace strata::ops::impl {
 
 namespace {
 
-enum Slot : std::size_t { kOutput, kInputGrad };
+enum Slot : std::size_t { kOutput, kInputGrad, kStep };
 
 // What a Concatenate call keeps for its backward: its inputs' shapes.
 struct InputShapes : CallState {
@@ -219,6 +219,37 @@ Tensor Slice::backward_impl(const Tensor& dy, bool need_input_grad) {
   backend().fill(dx, 0.f);
   backend().slice_assign(dy, axis, start_of(x_shape[axis]), dx);
   return dx;
+}
+
+// ---- Flip -------------------------------------------------------------------------------------
+
+Flip::Flip(int axis) : OpLayer("Flip", "flip"), axis_(axis) {}
+
+Shape Flip::compute_output_shape(const Shape& input_shape) const {
+  canonical_axis(axis_, input_shape.rank());
+  return input_shape;
+}
+
+Tensor& Flip::reversed(const Tensor& from, std::size_t slot) {
+  const int axis = canonical_axis(axis_, from.shape().rank());
+  const std::int64_t n = from.shape()[axis];
+  Shape step_shape = from.shape();
+  step_shape[axis] = 1;
+  Tensor& to = buffer(slot, from.shape(), from.dtype());
+  Tensor& step = buffer(kStep, step_shape, from.dtype());
+  // The backend has no reverse op: one slice in and out per step. Bidirectional, the caller that
+  // matters, pairs each step's copy with a whole recurrent step, so this stays a small share.
+  for (std::int64_t i = 0; i < n; ++i) {
+    backend().slice(from, axis, i, step);
+    backend().slice_assign(step, axis, n - 1 - i, to);
+  }
+  return to;
+}
+
+Tensor Flip::forward(const Tensor& x, bool) { return reversed(x, kOutput); }
+
+Tensor Flip::backward_impl(const Tensor& dy, bool need_input_grad) {
+  return need_input_grad ? reversed(dy, kInputGrad) : Tensor();
 }
 
 // ---- Concatenate ------------------------------------------------------------------------------

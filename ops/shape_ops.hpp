@@ -1,6 +1,6 @@
 #pragma once
 // Private to ops/: the ops that move elements or only rename axes, as keras.ops's Reshape,
-// Transpose, ExpandDims, Squeeze, Slice and Concatenate. Reshape, ExpandDims and Squeeze are
+// Transpose, ExpandDims, Squeeze, Slice, Flip and Concatenate. Reshape, ExpandDims and Squeeze are
 // views of their input (no copy either way); the others copy through the backend's transpose,
 // slice and slice_assign.
 
@@ -85,6 +85,23 @@ class Slice : public OpLayer {
 
   int axis_;
   std::int64_t start_, size_;
+};
+
+/// The elements' order along `axis` reversed; backward reverses the gradient the same way.
+class Flip : public OpLayer {
+ public:
+  explicit Flip(int axis);
+  Shape compute_output_shape(const Shape& input_shape) const override;
+
+ protected:
+  Tensor forward(const Tensor& x, bool training) override;
+  Tensor backward_impl(const Tensor& dy, bool need_input_grad) override;
+
+ private:
+  /// `from` reversed along `axis` into buffer `slot` (the step buffer after it).
+  Tensor& reversed(const Tensor& from, std::size_t slot);
+
+  int axis_;
 };
 
 /// The inputs joined along `axis`.

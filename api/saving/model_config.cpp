@@ -495,29 +495,33 @@ std::shared_ptr<Layer> Model::from_config(const nlohmann::json& config) { return
 
 std::string Model::to_json(int indent) const { return detail::serialize_layer(*this).dump(indent); }
 
+std::shared_ptr<Layer> detail::deserialize_layer(const nlohmann::json& object) {
+  auto layer = Layer::from_config(object);
+  const auto build = object.find("build_config");
+  if (layer->built() || build == object.end() || !build->is_object() || !build->contains("input_shape")) return layer;
+  const auto to_shape = [](const nlohmann::json& dims) {
+    std::vector<std::int64_t> out;
+    for (const auto& d : dims) out.push_back(d.is_null() ? kNone : d.get<std::int64_t>());
+    return Shape(out);
+  };
+  const auto& shape = (*build)["input_shape"];
+  if (shape.is_array() && !shape.empty() && shape[0].is_array()) {
+    std::vector<Shape> shapes;
+    for (const auto& s : shape) shapes.push_back(to_shape(s));
+    layer->build(std::span<const Shape>(shapes));
+  } else if (shape.is_array()) {
+    layer->build(to_shape(shape));
+  }
+  return layer;
+}
+
 std::shared_ptr<Model> detail::model_from_config(const nlohmann::json& object, std::string_view source) {
   try {
-    auto layer = Layer::from_config(object);
-    auto model = std::dynamic_pointer_cast<Model>(layer);
-    STRATA_CHECK(model != nullptr, ValueError, "holds a ", layer->class_name(), " layer, not a model");
     // As Keras's build_from_config: a subclassed model (or a Sequential without an Input) is
     // built for the shape it had when saved.
-    const auto build = object.find("build_config");
-    if (!model->built() && build != object.end() && build->is_object() && build->contains("input_shape")) {
-      const auto to_shape = [](const nlohmann::json& dims) {
-        std::vector<std::int64_t> out;
-        for (const auto& d : dims) out.push_back(d.is_null() ? kNone : d.get<std::int64_t>());
-        return Shape(out);
-      };
-      const auto& shape = (*build)["input_shape"];
-      if (shape.is_array() && !shape.empty() && shape[0].is_array()) {
-        std::vector<Shape> shapes;
-        for (const auto& s : shape) shapes.push_back(to_shape(s));
-        model->build(std::span<const Shape>(shapes));
-      } else if (shape.is_array()) {
-        model->build(to_shape(shape));
-      }
-    }
+    auto layer = deserialize_layer(object);
+    auto model = std::dynamic_pointer_cast<Model>(layer);
+    STRATA_CHECK(model != nullptr, ValueError, "holds a ", layer->class_name(), " layer, not a model");
     return model;
   } catch (const nlohmann::json::exception& e) {
     throw ValueError(concat(source, ": a config value has the wrong type or is missing (", e.what(), ")"));

@@ -24,6 +24,10 @@ nlohmann::json parse_json(std::string_view text, std::string_view source);
 /// Keras-readable form here yet.
 nlohmann::json serialize_layer(const Layer& layer);
 
+/// A layer from its serialized form, as keras.saving.deserialize_keras_object: made through the
+/// layer registry, then built for its build_config's input_shape when it has one and is not built.
+std::shared_ptr<Layer> deserialize_layer(const nlohmann::json& object);
+
 /// object[key], or a ValueError "<what> has no "<key>" key" (also when object is no object).
 const nlohmann::json& require_key(const nlohmann::json& object, const char* key, std::string_view what);
 

@@ -73,6 +73,9 @@ Tensor expand_dims(const Tensor& x, int axis);
 Tensor squeeze(const Tensor& x, std::optional<int> axis = std::nullopt);
 /// x[..., start : start + size, ...] along `axis`; a negative start counts from the end.
 Tensor slice(const Tensor& x, int axis, std::int64_t start, std::int64_t size);
+/// x with the order of its elements along `axis` reversed (keras.ops.flip with one axis; Keras's
+/// default, every axis at once, is not offered).
+Tensor flip(const Tensor& x, int axis);
 
 // ---- reductions: over `axes` (every axis when not given, as Keras's None) -------------------------
 /// @{

@@ -71,6 +71,7 @@
 #include "strata/layers/average_pooling1d.hpp"
 #include "strata/layers/average_pooling2d.hpp"
 #include "strata/layers/batch_normalization.hpp"
+#include "strata/layers/bidirectional.hpp"
 #include "strata/layers/concatenate.hpp"
 #include "strata/layers/conv1d.hpp"
 #include "strata/layers/conv2d.hpp"
@@ -111,6 +112,7 @@
 #include "strata/layers/softmax.hpp"
 #include "strata/layers/spatial_dropout2d.hpp"
 #include "strata/layers/subtract.hpp"
+#include "strata/layers/time_distributed.hpp"
 #include "strata/layers/up_sampling2d.hpp"
 #include "strata/layers/zero_padding2d.hpp"
 

@@ -15,29 +15,12 @@
 
 using namespace strata;
 
-using strata::testing::shape_of;
+using strata::testing::array_of;
+using strata::testing::check_close;
 
 namespace {
 
 const nlohmann::json& goldens() { return testing::golden_file("masking.json"); }
-
-void check_close(const float* actual, std::size_t size, const nlohmann::json& expected, const std::string& what) {
-  REQUIRE(size == expected.size());
-  for (std::size_t i = 0; i < size; ++i) {
-    const double e = expected[i].get<double>();
-    INFO(what << " element " << i << ": strata " << actual[i] << ", keras " << e);
-    REQUIRE(std::abs(actual[i] - e) <= 1e-5 * std::max(1.0, std::abs(e)));
-  }
-}
-
-xt::xarray<float> array_of(const nlohmann::json& values, const Shape& shape) {
-  const auto flat = values.get<std::vector<float>>();
-  std::vector<std::size_t> dims;
-  for (auto d : shape.dims()) dims.push_back(static_cast<std::size_t>(d));
-  xt::xarray<float> out = xt::xarray<float>::from_shape(dims);
-  std::copy(flat.begin(), flat.end(), out.begin());
-  return out;
-}
 
 }  // namespace
 
@@ -53,50 +36,8 @@ TEST_CASE("Embedding, int32 inputs, masks, recurrent layers and attention match 
   set_backend(GENERATE(from_range(available_backends())));
   const std::string file = GENERATE(as<std::string>(), "masking.json", "recurrent.json", "attention.json");
   for (const nlohmann::json& c : testing::golden_file(file)["cases"]) {
-    const std::string name = c["name"].get<std::string>();
-    INFO("case " << name << " on " << current_backend().name());
-    auto model = model_from_json(c["model"].dump());
-
-    const auto weights = model->weights();
-    REQUIRE(weights.size() == c["weights"].size());
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      REQUIRE(weights[i]->value.shape() == shape_of(c["weight_shapes"][i]));
-      const auto values = c["weights"][i].get<std::vector<float>>();
-      current_backend().upload(values.data(), weights[i]->value);
-    }
-
-    // The declared dtypes survive the round trip through Keras's JSON.
-    std::vector<xt::xarray<float>> arrays;
-    std::vector<Tensor> inputs;
-    const auto dtypes = model->input_dtypes();
-    REQUIRE(dtypes.size() == c["inputs"].size());
-    for (std::size_t i = 0; i < dtypes.size(); ++i) {
-      const nlohmann::json& input = c["inputs"][i];
-      CHECK(dtype_name(dtypes[i]) == input["dtype"].get<std::string>());
-      arrays.push_back(array_of(input["values"], shape_of(input["shape"])));
-      if (dtypes[i] == DType::I32)
-        inputs.push_back(from_host(current_backend(), xt::xarray<std::int32_t>(xt::cast<std::int32_t>(arrays.back()))));
-      else
-        inputs.push_back(from_host(current_backend(), arrays.back()));
-    }
-
-    // predict converts its float arrays to each input's dtype.
-    const auto y =
-        arrays.size() == 1 ? model->predict(arrays[0], {.verbose = 0}) : model->predict(Arrays(arrays), {.verbose = 0});
-    CHECK(Shape(std::vector<std::int64_t>(y.shape().begin(), y.shape().end())) == shape_of(c["output_shape"]));
-    check_close(y.data(), y.size(), c["output"], name + " output");
-
-    // Weight gradients of L = sum(y * r).
-    const auto outputs = model->run_step(inputs, true);
-    const auto r = array_of(c["r"], outputs[0].shape());
-    std::vector<Tensor> grads{from_host(current_backend(), r)};
-    model->run_backward(grads);
-    const auto trainable = model->trainable_weights();
-    REQUIRE(trainable.size() == c["weight_grads"].size());
-    for (std::size_t i = 0; i < trainable.size(); ++i) {
-      const auto g = to_host(trainable[i]->grad);
-      check_close(g.data(), g.size(), c["weight_grads"][i], name + " gradient of " + trainable[i]->path);
-    }
+    INFO("case " << c["name"].get<std::string>() << " on " << current_backend().name());
+    testing::check_model_case(c);
   }
 }
 
@@ -104,29 +45,8 @@ TEST_CASE("Recurrent and attention models saved by Keras load with Keras's predi
           "[layers][recurrent][attention][golden][saving]") {
   set_backend(GENERATE(from_range(available_backends())));
   const auto [kind, files] = GENERATE(table<std::string, int>({{"recurrent", 9}, {"attention", 8}}));
-  const std::string dir = std::string(STRATA_GOLDEN_DIR) + "/" + kind + "/";
-  int loaded = 0;
-  for (const nlohmann::json& c : testing::golden_file(kind + ".json")["cases"]) {
-    if (!c.contains("files")) continue;
-    std::vector<xt::xarray<float>> arrays;
-    for (const nlohmann::json& input : c["inputs"])
-      arrays.push_back(array_of(input["values"], shape_of(input["shape"])));
-    for (const nlohmann::json& file : c["files"]) {
-      const std::string name = file.get<std::string>();
-      INFO(name << " on " << current_backend().name());
-      std::shared_ptr<Model> model;
-      if (name.ends_with(".weights.h5")) {
-        model = model_from_json(c["model"].dump());
-        model->load_weights(dir + name);
-      } else {
-        model = load_model(dir + name, false);
-      }
-      const auto y = arrays.size() == 1 ? model->predict(arrays[0], {.verbose = 0})
-                                        : model->predict(Arrays(arrays), {.verbose = 0});
-      check_close(y.data(), y.size(), c["output"], name + " prediction");
-      ++loaded;
-    }
-  }
+  const int loaded = testing::check_keras_files(testing::golden_file(kind + ".json"),
+                                                std::string(STRATA_GOLDEN_DIR) + "/" + kind + "/");
   CHECK(loaded == files);
 }
 

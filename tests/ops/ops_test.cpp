@@ -117,6 +117,8 @@ const std::vector<OpCase>& op_cases() {
       {"expand_dims", [] { return std::make_shared<impl::ExpandDims>(-1); }, {{2, 3}}},
       {"squeeze", [] { return std::make_shared<impl::Squeeze>(1); }, {{2, 1, 3}}},
       {"slice", [] { return std::make_shared<impl::Slice>(-1, 1, 2); }, {{2, 4}}},
+      {"flip", [] { return std::make_shared<impl::Flip>(1); }, {{2, 3, 2}}},
+      {"flip last axis", [] { return std::make_shared<impl::Flip>(-1); }, {{2, 4}}},
       {"sum all", [] { return std::make_shared<impl::Reduction>(ReduceOp::Sum, std::nullopt, false); }, {{2, 3}}},
       {"sum axis 1 keepdims",
        [] { return std::make_shared<impl::Reduction>(ReduceOp::Sum, std::vector<int>{1}, true); },
@@ -217,6 +219,9 @@ TEST_CASE("ops: shapes", "[ops]") {
   check_values(ops::slice(a, -1, 1, 2), {2, 2}, {2, 3, 5, 6});
   check_values(ops::slice(a, 1, -1, 1), {2, 1}, {3, 6});
   check_values(ops::slice(a, 0, 1, 1), {1, 3}, {4, 5, 6});
+  check_values(ops::flip(a, 0), {2, 3}, {4, 5, 6, 1, 2, 3});
+  check_values(ops::flip(a, -1), {2, 3}, {3, 2, 1, 6, 5, 4});
+  check_values(ops::flip(make({1, 3, 2}, {1, 2, 3, 4, 5, 6}), 1), {1, 3, 2}, {5, 6, 3, 4, 1, 2});
 }
 
 TEST_CASE("ops: reductions", "[ops]") {
@@ -296,6 +301,7 @@ TEST_CASE("ops: symbolic tensors get Keras's inferred shapes", "[ops][symbolic]"
   CHECK(ops::expand_dims(v, 1).shape() == Shape{kNone, 1, 3});
   CHECK(ops::squeeze(ops::expand_dims(v, 1), 1).shape() == Shape{kNone, 3});
   CHECK(ops::slice(x, 1, 1, 2).shape() == Shape{kNone, 2, 3});
+  CHECK(ops::flip(x, 1).shape() == Shape{kNone, 4, 3});
   CHECK(ops::concatenate({x, x}, 1).shape() == Shape{kNone, 8, 3});
   CHECK(ops::concatenate({x, x}).shape() == Shape{kNone, 4, 3});
   CHECK(ops::softmax(x, 1).shape() == Shape{kNone, 4, 3});
@@ -344,6 +350,7 @@ TEST_CASE("ops: Keras's errors for bad axes and shapes", "[ops][errors]") {
   CHECK(error_of([&] { ops::slice(a, 1, 2, 2); }).find("out of bounds") != std::string::npos);
   CHECK(error_of([&] { ops::slice(a, 2, 0, 1); }) == "axis 2 is out of bounds for an array with dimension 2.");
   CHECK(error_of([&] { ops::softmax(a, 5); }) == "axis 5 is out of bounds for an array with dimension 2.");
+  CHECK(error_of([&] { ops::flip(a, -3); }) == "axis -3 is out of bounds for an array with dimension 2.");
 }
 
 TEST_CASE("ops and merge layers inside models: gradients through the tape", "[ops][engine]") {

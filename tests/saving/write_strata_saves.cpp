@@ -4,7 +4,8 @@
 //
 // The models: every Keras golden archive (together they hold every layer Strata has), loaded,
 // trained one more step by Strata and saved again; and models built in C++ (Sequential,
-// Functional with a shared layer and two outputs, nested, subclassed), trained two steps.
+// Functional with a shared layer and two outputs, nested, recurrent and wrapped, subclassed),
+// trained two steps.
 
 #include <filesystem>
 #include <fstream>
@@ -177,22 +178,45 @@ int main(int argc, char** argv) {
   // Attention with every call layout Keras records: a key and the causal mask by keyword, an
   // attention_mask input, masks from Embedding(mask_zero).
   auto query = Input({4, 6});
-  auto context = Input({5, 6});
+  auto memory = Input({5, 6});
   auto attention_mask = Input({4, 5});
   auto ids = Input({5}, {.dtype = "int32"});
   auto id_vectors = Embedding(9, 6, {.mask_zero = true})(ids);
   auto crossed =
-      MultiHeadAttention(2, 3, {.output_shape = 4})(query, context, {.key = id_vectors, .use_causal_mask = true});
+      MultiHeadAttention(2, 3, {.output_shape = 4})(query, memory, {.key = id_vectors, .use_causal_mask = true});
   auto masked = MultiHeadAttention(2, 3, {.value_dim = 2})(query, id_vectors, {.attention_mask = attention_mask});
-  Model attention({query, context, attention_mask, ids}, Concatenate()({crossed, masked}), "strata_attention");
+  Model attention({query, memory, attention_mask, ids}, Concatenate()({crossed, masked}), "strata_attention");
   attention.compile("adam", "mse");
-  const auto x_query = uniform({3, 4, 6}, 12), x_context = uniform({3, 5, 6}, 13);
+  const auto x_query = uniform({3, 4, 6}, 12), x_memory = uniform({3, 5, 6}, 13);
   xt::xarray<float> x_attention_mask = xt::ones<float>({3, 4, 5});
   x_attention_mask(0, 1, 2) = x_attention_mask(2, 3, 0) = 0.f;
   const xt::xarray<float> x_ids = {{1, 2, 3, 0, 0}, {4, 5, 6, 7, 8}, {2, 0, 2, 0, 2}};
   for (int step = 0; step < 2; ++step)
-    attention.train_on_batch({x_query, x_context, x_attention_mask, x_ids}, uniform({3, 4, 10}, 14));
-  cases.push_back(save_all(attention, "strata_attention", dir, {x_query, x_context, x_attention_mask, x_ids}));
+    attention.train_on_batch({x_query, x_memory, x_attention_mask, x_ids}, uniform({3, 4, 10}, 14));
+  cases.push_back(save_all(attention, "strata_attention", dir, {x_query, x_memory, x_attention_mask, x_ids}));
+
+  // Wrappers: Bidirectional keeps its directions under forward_layer and backward_layer and takes
+  // initial states as `initial_state`, TimeDistributed keeps its layer under layer; masks pass
+  // through both (Keras derives them again).
+  auto words = Input({6}, {.name = "words", .dtype = "int32"});
+  auto read = Bidirectional(LSTM(4, {.return_sequences = true}))(Embedding(10, 4, {.mask_zero = true})(words));
+  Model tagger(words, TimeDistributed(Dense(3, "softmax"))(read), "strata_tagger");
+  tagger.compile("adam", "sparse_categorical_crossentropy", {"accuracy"});
+  const xt::xarray<float> y_tags = {{0, 1, 2, 1, 0, 0}, {2, 2, 1, 0, 0, 0}, {1, 0, 2, 2, 1, 0}, {0, 0, 0, 0, 0, 0}};
+  for (int step = 0; step < 2; ++step) tagger.train_on_batch(x_tokens, y_tags);
+  cases.push_back(save_all(tagger, "strata_tagger", dir, {x_tokens}));
+
+  auto clips = Input({3, 6, 6, 2}, {.name = "clips"});
+  auto context = Input({5}, {.name = "context"});
+  auto frames =
+      TimeDistributed(Flatten())(TimeDistributed(MaxPooling2D(2))(TimeDistributed(Conv2D(4, 3, "relu"))(clips)));
+  const std::vector<Tensor> bidi_inputs{frames, Dense(3, "tanh")(context), Dense(3, "tanh")(context)};
+  auto clip_summary = Bidirectional(GRU(3), {.merge_mode = "ave"})(std::span<const Tensor>(bidi_inputs));
+  Model video({clips, context}, Dense(2)(clip_summary), "strata_video");
+  video.compile("rmsprop", "mse");
+  const auto x_clips = uniform({4, 3, 6, 6, 2}, 12), x_context = uniform({4, 5}, 13);
+  for (int step = 0; step < 2; ++step) video.train_on_batch({x_clips, x_context}, uniform({4, 2}, 14));
+  cases.push_back(save_all(video, "strata_video", dir, {x_clips, x_context}));
 
   testing::TwoLayerNet net(8, "two_layer_net");
   net.compile(optimizers::SGD(0.05, {.momentum = 0.9}), "mse", {"mae"});

@@ -263,9 +263,9 @@ TEST_CASE("Model files are refused with errors that say what is wrong", "[saving
   CHECK_THROWS_WITH(model_from_json(std::string(100000, '[') + std::string(100000, ']')),
                     Catch::Contains("levels deep"));
   auto json = nlohmann::json::parse(model->to_json());
-  json["config"]["layers"][1]["class_name"] = "MultiHeadAttention";
+  json["config"]["layers"][1]["class_name"] = "GroupQueryAttention";
   CHECK_THROWS_WITH(model_from_json(json.dump()),
-                    Catch::Contains("layer class 'MultiHeadAttention' is not supported yet"));
+                    Catch::Contains("layer class 'GroupQueryAttention' is not supported yet"));
   json["config"]["layers"][1]["class_name"] = "NoSuchLayer";
   CHECK_THROWS_WITH(model_from_json(json.dump()), Catch::Contains("Could not locate class 'NoSuchLayer'"));
   auto functional = nlohmann::json::parse(two_heads()->to_json());

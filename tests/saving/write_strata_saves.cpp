@@ -184,7 +184,12 @@ int main(int argc, char** argv) {
   auto id_vectors = Embedding(9, 6, {.mask_zero = true})(ids);
   auto crossed =
       MultiHeadAttention(2, 3, {.output_shape = 4})(query, memory, {.key = id_vectors, .use_causal_mask = true});
-  auto masked = MultiHeadAttention(2, 3, {.value_dim = 2})(query, id_vectors, {.attention_mask = attention_mask});
+  // (value_dim stays key_dim: Keras 3.15's fused attention path refuses them unequal. The
+  // second layer's value comes from an Embedding of its own: Keras's MultiHeadAttention.call
+  // clears its inputs' masks, so a second layer reading the same tensor would see no mask in
+  // Keras and the value's mask in Strata.)
+  auto id_values = Embedding(9, 6, {.mask_zero = true})(ids);
+  auto masked = MultiHeadAttention(2, 3)(query, id_values, {.attention_mask = attention_mask});
   Model attention({query, memory, attention_mask, ids}, Concatenate()({crossed, masked}), "strata_attention");
   attention.compile("adam", "mse");
   const auto x_query = uniform({3, 4, 6}, 12), x_memory = uniform({3, 5, 6}, 13);

@@ -12,11 +12,10 @@ Prints `pytorch: versions ...`, `pytorch: loss ... accuracy ...` and `pytorch: X
 """
 
 import argparse
-import time
 
 import torch
 
-from torch_common import load_fashion_mnist, train_epoch, versions
+from torch_common import load_fashion_mnist, timed_epochs, train_epoch, versions
 
 
 def main():
@@ -48,14 +47,7 @@ def main():
     warm = min(args.warmup_steps * 32, x.shape[0])
     train_epoch(model, loss_fn, optimizer, x[:warm], y[:warm], 32, generator)
 
-    times = []
-    for _ in range(args.epochs):
-        t0 = time.perf_counter()
-        loss, acc = train_epoch(model, loss_fn, optimizer, x, y, 32, generator)
-        times.append(time.perf_counter() - t0)
-    seconds = sum(times) / len(times)
-    print(f"pytorch: loss {loss:.4f} accuracy {acc:.4f}")
-    print(f"pytorch: {seconds:.4f} s/epoch")
+    timed_epochs(model, loss_fn, optimizer, x, y, 32, generator, args.epochs)
 
 
 if __name__ == "__main__":

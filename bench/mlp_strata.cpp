@@ -54,10 +54,7 @@ int main(int argc, char** argv) try {
   set_num_threads(threads);
   set_random_seed(0);
 
-  const auto data = datasets::fashion_mnist::load_data();
-  samples = std::min(samples, data.x_train.shape()[0]);
-  const xt::xarray<float> x = xt::view(xt::cast<float>(data.x_train), xt::range(0, samples)) / 255.0f;
-  const xt::xarray<float> y = xt::view(xt::cast<float>(data.y_train), xt::range(0, samples));
+  const auto [x, y] = fashion_train(samples);
 
   // Keras's beginner MLP with --units 128 (the default): one hidden layer, then Dropout(0.2).
   Sequential model({Input({28, 28}), Flatten()});

@@ -1,14 +1,58 @@
 #pragma once
-// What mlp_strata and rnn_strata share: one untimed warm-up epoch (buffers, primitives, pages),
-// then `epochs` timed ones, reported in the lines bench/run reads:
+// What the Fashion-MNIST training benchmarks (mlp_strata, rnn_strata, transformer_strata) share:
+// their common flags, the first `samples` training images, and timed_fit: one untimed warm-up
+// epoch (buffers, primitives, pages), then `epochs` timed ones, reported in the lines bench/run
+// reads:
 //   strata: loss L accuracy A
 //   strata: X.XXXX s/epoch          (the mean over the timed epochs)
 //   strata: Y.Y GFLOP/s             (flops_per_sample for every sample of every timed epoch)
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
+#include <string>
+
+#include <xtensor/xview.hpp>
 
 #include <strata/strata.hpp>
+
+/// --threads, --epochs and --samples, the flags every training benchmark takes.
+struct BenchFlags {
+  int threads = 2;
+  int epochs = 1;
+  std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
+};
+
+/// Reads the common flags; false (after naming it on stderr) for any other.
+inline bool parse_bench_flags(int argc, char** argv, BenchFlags& flags) {
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--threads")
+      flags.threads = std::atoi(argv[i + 1]);
+    else if (flag == "--epochs")
+      flags.epochs = std::atoi(argv[i + 1]);
+    else if (flag == "--samples")
+      flags.samples = static_cast<std::size_t>(std::atol(argv[i + 1]));
+    else {
+      std::cerr << "unknown flag " << flag << '\n';
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The first `samples` Fashion-MNIST training images scaled to [0, 1], and their labels.
+struct FashionTrain {
+  xt::xarray<float> x, y;
+};
+
+inline FashionTrain fashion_train(std::size_t samples) {
+  const auto data = strata::datasets::fashion_mnist::load_data();
+  samples = std::min(samples, data.x_train.shape()[0]);
+  return {xt::view(xt::cast<float>(data.x_train), xt::range(0, samples)) / 255.0f,
+          xt::view(xt::cast<float>(data.y_train), xt::range(0, samples))};
+}
 
 inline void timed_fit(strata::Model& model, const xt::xarray<float>& x, const xt::xarray<float>& y, int batch,
                       int epochs, double flops_per_sample) {

@@ -4,6 +4,7 @@ versions line. They run on Debian's PyTorch 1.13 (/usr/bin/python3) and on PyTor
 (the bench's venv, scripts/bench-venv) alike."""
 
 import sys
+import time
 
 import numpy as np
 import torch
@@ -40,6 +41,18 @@ def train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator):
             total_loss += loss.detach() * idx.shape[0]
             correct += (logits.argmax(dim=1) == yb).sum()
     return float(total_loss) / n, float(correct) / n
+
+
+def timed_epochs(model, loss_fn, optimizer, x, y, batch_size, generator, epochs):
+    """`epochs` timed epochs after the caller's warm-up; prints the lines bench/run reads:
+    `pytorch: loss L accuracy A` and `pytorch: X.XXXX s/epoch` (the mean)."""
+    times = []
+    for _ in range(epochs):
+        t0 = time.perf_counter()
+        loss, acc = train_epoch(model, loss_fn, optimizer, x, y, batch_size, generator)
+        times.append(time.perf_counter() - t0)
+    print(f"pytorch: loss {loss:.4f} accuracy {acc:.4f}")
+    print(f"pytorch: {sum(times) / len(times):.4f} s/epoch")
 
 
 def versions(threads, compiled=False):

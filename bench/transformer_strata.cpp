@@ -11,11 +11,7 @@
 // Prints `strata: X.XXXX s/epoch` and `strata: Y GFLOP/s` (the matmul and convolution FLOPs,
 // forward and both gradients, over that time).
 
-#include <cstdlib>
 #include <iostream>
-#include <string>
-
-#include <xtensor/xview.hpp>
 
 #include <strata/strata.hpp>
 
@@ -24,29 +20,11 @@
 using namespace strata;
 
 int main(int argc, char** argv) try {
-  int threads = 2;
-  int epochs = 1;
-  std::size_t samples = 54000;  // what Keras's validation_split=0.1 keeps of 60,000
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
-    else if (flag == "--epochs")
-      epochs = std::atoi(argv[i + 1]);
-    else if (flag == "--samples")
-      samples = static_cast<std::size_t>(std::atol(argv[i + 1]));
-    else {
-      std::cerr << "unknown flag " << flag << '\n';
-      return 2;
-    }
-  }
-  set_num_threads(threads);
+  BenchFlags flags;
+  if (!parse_bench_flags(argc, argv, flags)) return 2;
+  set_num_threads(flags.threads);
   set_random_seed(0);
-
-  const auto data = datasets::fashion_mnist::load_data();
-  samples = std::min(samples, data.x_train.shape()[0]);
-  const xt::xarray<float> x = xt::view(xt::cast<float>(data.x_train), xt::range(0, samples)) / 255.0f;
-  const xt::xarray<float> y = xt::view(xt::cast<float>(data.y_train), xt::range(0, samples));
+  const auto [x, y] = fashion_train(flags.samples);
 
   constexpr double tokens = 49, width = 64, heads = 4, head_dim = 16, hidden = 128;
   auto image = Input({28, 28});
@@ -65,7 +43,7 @@ int main(int argc, char** argv) try {
                          + 2 * 2 * tokens * tokens * heads * head_dim  // scores and weighted sum
                          + 2 * 2 * tokens * width * hidden             // the block's MLP
                          + 2 * width * 10;                             // classifier
-  timed_fit(model, x, y, 128, epochs, 3 * forward);
+  timed_fit(model, x, y, 128, flags.epochs, 3 * forward);
   return 0;
 } catch (const strata::Error& e) {
   std::cerr << "transformer_strata: " << e.what() << '\n';

@@ -60,7 +60,7 @@ Tensor encoder_block(const Tensor& x) {
 
 int main(int argc, char** argv) try {
   std::string directory = datasets::fashion_mnist::default_directory();
-  int epochs = 10;
+  int epochs = 18;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--epochs" && i + 1 < argc)

@@ -12,23 +12,11 @@
 #include "strata/saving.hpp"
 #include "strata/strata.hpp"
 #include "support/layer_checks.hpp"
+#include "support/messages.hpp"
 #include "support/model_checks.hpp"
 
 using namespace strata;
 using namespace strata::testing;
-
-namespace {
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
-
-}  // namespace
 
 TEST_CASE("MultiHeadAttention: gradients against central differences", "[layers][attention][gradients]") {
   set_backend(GENERATE(from_range(available_backends())));

@@ -9,6 +9,7 @@
 #include "strata/strata.hpp"
 #include "strata/tensor_host.hpp"
 #include "support/layer_checks.hpp"
+#include "support/messages.hpp"
 #include "support/model_checks.hpp"
 
 using namespace strata;
@@ -23,15 +24,6 @@ xt::xarray<float> padded_tokens(std::size_t rows, std::size_t length, float voca
     for (std::size_t t = 0; t + std::min(i, length - 1) < length; ++t)
       x(i, t) = static_cast<float>(1 + (i * 7 + t * 3) % static_cast<std::size_t>(vocab - 1));
   return x;
-}
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
 }
 
 }  // namespace

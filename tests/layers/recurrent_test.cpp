@@ -9,21 +9,13 @@
 
 #include "strata/strata.hpp"
 #include "support/layer_checks.hpp"
+#include "support/messages.hpp"
 #include "support/model_checks.hpp"
 
 using namespace strata;
 using namespace strata::testing;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 // A recurrent layer of each kind, fresh for every call.
 std::shared_ptr<Layer> make(const std::string& kind, bool sequences, bool backwards, bool reset_after = true) {

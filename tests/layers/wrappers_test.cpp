@@ -14,6 +14,7 @@
 #include "strata/strata.hpp"
 #include "support/goldens.hpp"
 #include "support/layer_checks.hpp"
+#include "support/messages.hpp"
 #include "support/model_checks.hpp"
 #include "support/temp_dir.hpp"
 
@@ -21,15 +22,6 @@ using namespace strata;
 using namespace strata::testing;
 
 namespace {
-
-std::string message_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no exception)";
-}
 
 // Every group and dataset of an HDF5 file, as "path" or "path (shape)".
 std::set<std::string> h5_layout(const std::string& file) {

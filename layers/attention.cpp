@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/distributed/rank_context.hpp"
+#include "layers/dropout_apply.hpp"
 #include "layers/masks.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -193,12 +194,7 @@ Tensor Attention::forward_inputs(std::span<const Tensor> inputs, bool training) 
   if (drops) {
     dropped = buffer(kDropped, probs.shape());
     Tensor& drop_mask = buffer(kDropMask, probs.shape());
-    if (options_.dropout >= 1.f) {  // everything dropped; 1 / (1 - rate) would be infinite
-      b.fill(drop_mask, 0.f);
-      b.fill(dropped, 0.f);
-    } else {
-      b.dropout_forward(probs, options_.dropout, next_seed(), drop_mask, dropped);
-    }
+    detail::apply_dropout(b, probs, options_.dropout, next_seed(), drop_mask, dropped);
     save(kSavedDropMask, drop_mask);
   }
   Tensor& y = buffer(kOutput, {batch, tq, value.shape()[2]});

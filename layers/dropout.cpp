@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/distributed/rank_context.hpp"
+#include "layers/dropout_apply.hpp"
 #include "layers/layer_args.hpp"
 #include "strata/backend.hpp"
 #include "strata/error.hpp"
@@ -30,12 +31,7 @@ Tensor Dropout::forward(const Tensor& x, bool training) {
   if (rate_ == 0.f) return x;
   Tensor& y = buffer(0, x.shape(), x.dtype());
   Tensor& mask = buffer(1, x.shape(), x.dtype());
-  if (rate_ >= 1.f) {  // everything dropped; 1 / (1 - rate) would be infinite
-    backend().fill(mask, 0.f);
-    backend().fill(y, 0.f);
-  } else {
-    backend().dropout_forward(x, rate_, next_seed(), mask, y);
-  }
+  detail::apply_dropout(backend(), x, rate_, next_seed(), mask, y);
   save(0, mask);
   return y;
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/distributed/rank_context.hpp"
+#include "layers/dropout_apply.hpp"
 #include "layers/layer_args.hpp"
 #include "layers/masks.hpp"
 #include "strata/backend.hpp"
@@ -277,13 +278,8 @@ Tensor MultiHeadAttention::forward_inputs(std::span<const Tensor> inputs, bool t
   if (drops) {
     dropped = buffer(kDropped, probs.shape());
     Tensor& drop_mask = buffer(kDropMask, probs.shape());
-    if (options_.dropout >= 1.f) {  // everything dropped; 1 / (1 - rate) would be infinite
-      b.fill(drop_mask, 0.f);
-      b.fill(dropped, 0.f);
-    } else {
-      b.dropout_forward(probs, options_.dropout, next_seed(), drop_mask, dropped);
-    }
-    if (training) save(kSavedDropMask, drop_mask);
+    detail::apply_dropout(b, probs, options_.dropout, next_seed(), drop_mask, dropped);
+    save(kSavedDropMask, drop_mask);
   }
   Tensor& context = buffer(kContext, {batch, h, tq, dv});
   Tensor context_groups = context.reshaped({batch * h, tq, dv});

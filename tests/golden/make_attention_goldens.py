@@ -18,7 +18,7 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from make_masking_goldens import HERE, RNG, indices  # noqa: E402
+from make_masking_goldens import HERE, RNG, indices, saved_case, series  # noqa: E402
 from make_masking_goldens import case as model_case  # noqa: E402
 
 L = keras.layers
@@ -27,17 +27,9 @@ SAVED = {"mha_cross_key", "mha_masked_tokens", "transformer_block", "attention_m
 
 
 def case(name, model, inputs):
-    c = model_case(name, model, inputs)
     if name in SAVED:
-        os.makedirs(FILES, exist_ok=True)
-        model.save(os.path.join(FILES, name + ".keras"))
-        model.save_weights(os.path.join(FILES, name + ".weights.h5"))
-        c["files"] = [name + ".keras", name + ".weights.h5"]
-    return c
-
-
-def series(shape):
-    return RNG.uniform(-1.0, 1.0, shape).astype(np.float32)
+        return saved_case(name, model, inputs, FILES, (".keras", ".weights.h5"))
+    return model_case(name, model, inputs)
 
 
 def self_attention(name, layer, steps=5, features=6, batch=3, **call):

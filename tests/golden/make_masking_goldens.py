@@ -80,6 +80,23 @@ def case(name, model, inputs):
     }
 
 
+def series(shape):
+    """Floats drawn uniformly from [-1, 1)."""
+    return RNG.uniform(-1.0, 1.0, shape).astype(np.float32)
+
+
+def saved_case(name, model, inputs, directory, formats):
+    """`case`, with the model also saved by Keras into `directory` in each of `formats`
+    (".keras", ".weights.h5", ".h5"), files Strata must load to the same predictions."""
+    c = case(name, model, inputs)
+    os.makedirs(directory, exist_ok=True)
+    for suffix in formats:
+        path = os.path.join(directory, name + suffix)
+        model.save_weights(path) if suffix == ".weights.h5" else model.save(path)
+    c["files"] = [name + suffix for suffix in formats]
+    return c
+
+
 def embedding_mask_gap():
     x = keras.Input((7,), dtype="int32", name="tokens")
     h = L.Embedding(12, 5, mask_zero=True, name="emb")(x)

@@ -16,9 +16,8 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
-from make_masking_goldens import HERE, RNG, indices  # noqa: E402
+from make_masking_goldens import HERE, indices, saved_case, series  # noqa: E402
 from make_masking_goldens import case as model_case  # noqa: E402
 
 L = keras.layers
@@ -28,18 +27,9 @@ SAVED = {"tagger", "td_conv2d_frames"}
 
 
 def case(name, model, inputs):
-    c = model_case(name, model, inputs)
     if name in SAVED:
-        os.makedirs(FILES, exist_ok=True)
-        model.save(os.path.join(FILES, name + ".keras"))
-        model.save_weights(os.path.join(FILES, name + ".weights.h5"))
-        model.save(os.path.join(FILES, name + ".h5"))
-        c["files"] = [name + ".keras", name + ".weights.h5", name + ".h5"]
-    return c
-
-
-def series(shape):
-    return RNG.uniform(-1.0, 1.0, shape).astype(np.float32)
+        return saved_case(name, model, inputs, FILES, (".keras", ".weights.h5", ".h5"))
+    return model_case(name, model, inputs)
 
 
 def sequence_model(name, layer, steps=5, features=3, batch=3):

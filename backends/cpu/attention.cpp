@@ -1,25 +1,20 @@
-// The attention layers' kernels: batched products through one oneDNN matmul primitive (the
-// batch a leading dimension of the same descriptors, transposes read through strides, as in
-// matmul), and the masked softmax as a row loop: each row of scores reads one row of the mask,
-// shared by every head, so the mask never has to be broadcast into memory.
+// The attention layers' kernels: batched products through matmul's own oneDNN primitive
+// (matmul_product, the batch a leading dimension of its descriptors), and the masked softmax as
+// a row loop: each row of scores reads one row of the mask, shared by every head, so the mask
+// never has to be broadcast into memory.
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <mutex>
+#include <source_location>
 
 #include "backends/cpu/cpu_backend.hpp"
-#include "backends/cpu/dnnl_context.hpp"
 #include "backends/cpu/kernels.hpp"
 
 namespace strata::backends {
 
 using namespace cpu;
-using dnnl::memory;
 
 namespace {
-
-enum Slot : std::size_t { kSrc, kWeights, kDst };
 
 // Keras's Softmax layer replaces the scores it masks with -1e9 (where(), not an addition).
 constexpr float kMaskedScore = -1e9f;
@@ -39,41 +34,7 @@ ScoreRows rows_of(const Tensor& scores) {
 }  // namespace
 
 void CpuBackend::batch_matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) {
-  const Index batch = a.shape()[0];
-  const Index ra = a.shape()[1], ca = a.shape()[2];
-  const Index rb = b.shape()[1], cb = b.shape()[2];
-  const Index n = transpose_a ? ca : ra;
-  const Index k = transpose_a ? ra : ca;
-  const Index m = transpose_b ? rb : cb;
-  const float* pa = f32(a);
-  const float* pb = f32(b);
-  float* pc = f32(c);
-  if (batch == 0 || n == 0 || m == 0) return;
-  if (k == 0) {
-    std::memset(pc, 0, c.bytes());
-    return;
-  }
-  const PrimKey key{{static_cast<Index>(OpId::BatchMatmul), current_threads(), batch, ra, ca, rb, cb,
-                     transpose_a ? 1 : 0, transpose_b ? 1 : 0},
-                    dtype_word({a.dtype(), b.dtype(), c.dtype()})};
-  std::lock_guard lock(ctx_->mutex());
-  CachedOp& op = ctx_->get(key, "batch_matmul (matmul::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc src =
-        transpose_a ? strided_md({batch, n, k}, {ra * ca, 1, ca}, DType::F32) : plain_md({batch, n, k}, DType::F32);
-    const memory::desc wts =
-        transpose_b ? strided_md({batch, k, m}, {rb * cb, 1, cb}, DType::F32) : plain_md({batch, k, m}, DType::F32);
-    const memory::desc dst = plain_md({batch, n, m}, DType::F32);
-    const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
-    op.slot[kSrc] = ctx_->unbound(src);
-    op.slot[kWeights] = ctx_->unbound(wts);
-    op.slot[kDst] = ctx_->unbound(dst);
-    ctx_->add(op, pd,
-              {{DNNL_ARG_SRC, op.slot[kSrc]}, {DNNL_ARG_WEIGHTS, op.slot[kWeights]}, {DNNL_ARG_DST, op.slot[kDst]}});
-  });
-  op.bind(kSrc, pa);
-  op.bind(kWeights, pb);
-  op.bind(kDst, pc);
-  ctx_->run(op, "batch_matmul (matmul::execute)");
+  matmul_product(a, transpose_a, b, transpose_b, c, std::source_location::current());
 }
 
 void CpuBackend::masked_softmax_forward(const Tensor& scores, const Tensor* mask, Tensor& probs) {

@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <source_location>
 
 #include "strata/backend.hpp"
 
@@ -171,6 +172,12 @@ class CpuBackend final : public Backend {
   // x_dtype, into y: of the same dtype, or bf16 from f32, so that a bf16 dense or conv op whose
   // activation runs after its product rounds that product only once, after the activation.
   void activation_loop(ActivationFunction act, const void* x, DType x_dtype, Tensor& y);
+  /// matmul and batch_matmul: c = op(a) op(b) for 2-D operands, or for each pair along the
+  /// leading axis of 3-D ones, through one cached oneDNN matmul primitive (a transposed operand
+  /// read through swapped strides); f32 operands, or bf16 ones with an f32 or bf16 c. A dtype
+  /// error names the op at `where` (the caller).
+  void matmul_product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c,
+                      const std::source_location& where);
   /// dense_forward split over k: one single-threaded matmul per thread into partial sums, then
   /// sum + bias + activation (dense.cpp explains when and why).
   void split_k_dense(const Tensor& x, const Tensor& w, const Tensor* b, ActivationFunction act, Tensor& y,

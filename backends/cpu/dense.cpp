@@ -262,10 +262,17 @@ void CpuBackend::dense_forward(const Tensor& x, const Tensor& w, const Tensor* b
 }
 
 void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c) {
-  // Stored shapes (ra, ca) and (rb, cb); a transposed operand is the same memory read with
-  // swapped strides.
-  const Index ra = a.shape()[0], ca = a.shape()[1];
-  const Index rb = b.shape()[0], cb = b.shape()[1];
+  matmul_product(a, transpose_a, b, transpose_b, c, std::source_location::current());
+}
+
+void CpuBackend::matmul_product(const Tensor& a, bool transpose_a, const Tensor& b, bool transpose_b, Tensor& c,
+                                const std::source_location& where) {
+  // Stored shapes (ra, ca) and (rb, cb), after a leading batch axis for 3-D operands; a
+  // transposed operand is the same memory read with swapped strides.
+  const bool batched = a.shape().rank() == 3;
+  const Index batch = batched ? a.shape()[0] : 1;
+  const Index ra = a.shape()[-2], ca = a.shape()[-1];
+  const Index rb = b.shape()[-2], cb = b.shape()[-1];
   const Index n = transpose_a ? ca : ra;
   const Index k = transpose_a ? ra : ca;
   const Index m = transpose_b ? rb : cb;
@@ -273,23 +280,33 @@ void CpuBackend::matmul(const Tensor& a, bool transpose_a, const Tensor& b, bool
   // accumulates in f32; it has no mixed product); c either: an f32 c is the gradient of an f32
   // variable, a bf16 c the next bf16 activation.
   const bool bf16 = a.dtype() == DType::BF16 && b.dtype() == DType::BF16;
-  const void* pa = bf16 ? a.raw() : f32(a);
-  const void* pb = bf16 ? b.raw() : f32(b);
-  void* pc = bf16 && c.dtype() == DType::BF16 ? c.raw() : f32(c);
-  if (n == 0 || m == 0) return;
+  const void* pa = bf16 ? a.raw() : f32(a, where);
+  const void* pb = bf16 ? b.raw() : f32(b, where);
+  void* pc = bf16 && c.dtype() == DType::BF16 ? c.raw() : f32(c, where);
+  if (batch == 0 || n == 0 || m == 0) return;
   if (k == 0) {
     std::memset(pc, 0, c.bytes());  // +0 in either type
     return;
   }
-  const PrimKey key{
-      {static_cast<Index>(OpId::Matmul), current_threads(), ra, ca, rb, cb, transpose_a ? 1 : 0, transpose_b ? 1 : 0},
-      dtype_word({a.dtype(), b.dtype(), c.dtype()})};
+  const PrimKey key{{static_cast<Index>(batched ? OpId::BatchMatmul : OpId::Matmul), current_threads(), batch, ra, ca,
+                     rb, cb, transpose_a ? 1 : 0, transpose_b ? 1 : 0},
+                    dtype_word({a.dtype(), b.dtype(), c.dtype()})};
 
   std::lock_guard lock(ctx_->mutex());
   CachedOp& op = ctx_->get(key, "matmul (matmul::primitive_desc)", [&](CachedOp& op) {
-    const memory::desc src = transpose_a ? strided_md({n, k}, {1, ca}, a.dtype()) : plain_md({n, k}, a.dtype());
-    const memory::desc wts = transpose_b ? strided_md({k, m}, {1, cb}, b.dtype()) : plain_md({k, m}, b.dtype());
-    const memory::desc dst = plain_md({n, m}, c.dtype());
+    // 2-D descriptors for 2-D operands, a leading batch dimension otherwise.
+    const auto dims = [&](Index rows, Index cols) {
+      return batched ? memory::dims{batch, rows, cols} : memory::dims{rows, cols};
+    };
+    // The strides that read a stored (rows, cols) operand transposed.
+    const auto transposed = [&](Index stored_rows, Index stored_cols) {
+      return batched ? memory::dims{stored_rows * stored_cols, 1, stored_cols} : memory::dims{1, stored_cols};
+    };
+    const memory::desc src =
+        transpose_a ? strided_md(dims(n, k), transposed(ra, ca), a.dtype()) : plain_md(dims(n, k), a.dtype());
+    const memory::desc wts =
+        transpose_b ? strided_md(dims(k, m), transposed(rb, cb), b.dtype()) : plain_md(dims(k, m), b.dtype());
+    const memory::desc dst = plain_md(dims(n, m), c.dtype());
     const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, wts, dst), DnnlContext::attr(), ctx_->engine());
     op.slot[kSrc] = ctx_->unbound(src);
     op.slot[kWeights] = ctx_->unbound(wts);
